@@ -1,0 +1,13 @@
+"""/api/v1/: each app registers its viewsets on the one router."""
+
+from rest_framework.routers import DefaultRouter
+
+from campaign.api import register as register_campaign
+from hospitals.api import register as register_hospitals
+
+router = DefaultRouter()
+router.include_root_view = True
+register_hospitals(router)
+register_campaign(router)
+
+urlpatterns = router.urls

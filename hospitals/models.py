@@ -1,0 +1,338 @@
+"""Organisations, people and accounts (SPEC §1, §2).
+
+The hierarchy region → league → banner is data (``OrgUnit`` rows with a materialised path), so another
+league or the whole region loads from a seed file without a code change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+
+class OrgUnit(models.Model):
+    """An administrative unit above the hospitals: 自治区, 盟(市), 旗(区) or a development zone."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", "自治区"
+        LEAGUE = "league", "盟(市)"
+        BANNER = "banner", "旗(区)"
+
+    code = models.CharField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("层级", max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # "/<root code>/<child code>/…/": descendants are a prefix match, so scope filters need no recursion.
+    path = models.CharField(max_length=500, editable=False, db_index=True)
+    commission_name = models.CharField("卫生健康委名称", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "行政单位"
+        verbose_name_plural = "行政单位"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        prefix = self.parent.path if self.parent_id and self.parent else "/"
+        self.path = f"{prefix}{self.code}/"
+        super().save(*args, **kwargs)
+
+    def league(self) -> OrgUnit | None:
+        unit: OrgUnit | None = self
+        while unit is not None and unit.kind != self.Kind.LEAGUE:
+            unit = unit.parent
+        return unit
+
+
+class Hospital(models.Model):
+    class Level(models.TextChoices):
+        SECONDARY = "secondary", "二级"
+        TERTIARY = "tertiary", "三级"
+
+    class Type(models.TextChoices):
+        GENERAL = "general", "综合"
+        TCM = "tcm", "中医/蒙医"
+        MATERNAL_CHILD = "maternal_child", "妇幼"
+        SPECIALTY = "specialty", "专科"
+
+    code = models.CharField("机构编码", max_length=32, unique=True)
+    name = models.CharField("医院名称", max_length=100)
+    banner = models.ForeignKey(
+        OrgUnit,
+        verbose_name="所属旗(区)",
+        on_delete=models.PROTECT,
+        related_name="hospitals",
+        limit_choices_to={"kind": OrgUnit.Kind.BANNER},
+    )
+    level = models.CharField("等级", max_length=10, choices=Level.choices)
+    type = models.CharField("类别", max_length=20, choices=Type.choices, default=Type.GENERAL)
+    is_city_tertiary = models.BooleanField("城市三级医院", default=False)
+    staff_count = models.PositiveIntegerField("在职职工数", default=0)
+    is_sample = models.BooleanField("示例数据", default=False, help_text="演示用的虚构医院")
+
+    class Meta:
+        verbose_name = "医院"
+        verbose_name_plural = "医院"
+        ordering = ["banner__path", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_city_tertiary=False) | Q(level="tertiary"),
+                name="city_tertiary_is_tertiary",
+                violation_error_message="城市三级医院必须是三级医院。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def leader_on(self, role: str, on: dt.date) -> Person | None:
+        post = (
+            self.posts.filter(role=role, start_on__lte=on)
+            .filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+            .select_related("person")
+            .order_by("-start_on")
+            .first()
+        )
+        return post.person if post else None
+
+
+class Person(models.Model):
+    """Someone who can hold a post or speak at a lecture."""
+
+    code = models.CharField("人员编码", max_length=32, unique=True)
+    name = models.CharField("姓名", max_length=50)
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name="所在医院",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="所在卫生健康委",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    title = models.CharField("职务", max_length=100, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    """A person holding a leading post for a period: 书记/院长 of a hospital, 主任/副主任 of a commission."""
+
+    class Role(models.TextChoices):
+        SECRETARY = "secretary", "党委书记"
+        PRESIDENT = "president", "院长"
+        COMMISSION_HEAD = "commission_head", "卫生健康委主要负责人"
+        COMMISSION_DEPUTY = "commission_deputy", "卫生健康委分管领导"
+
+    HOSPITAL_ROLES = (Role.SECRETARY, Role.PRESIDENT)
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="posts")
+    role = models.CharField("职务", max_length=20, choices=Role.choices)
+    hospital = models.ForeignKey(
+        Hospital, verbose_name="医院", null=True, blank=True, on_delete=models.CASCADE, related_name="posts"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="卫生健康委",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="posts",
+    )
+    start_on = models.DateField("任职日期")
+    end_on = models.DateField("离任日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "领导职务"
+        verbose_name_plural = "领导职务"
+        ordering = ["-start_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="post_dates_ordered",
+                violation_error_message="离任日期不能早于任职日期。",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=["secretary", "president"], hospital__isnull=False, org_unit__isnull=True)
+                    | Q(
+                        role__in=["commission_head", "commission_deputy"],
+                        hospital__isnull=True,
+                        org_unit__isnull=False,
+                    )
+                ),
+                name="post_belongs_to_matching_organisation",
+                violation_error_message="书记、院长属于医院；卫生健康委负责人属于旗(区)或盟。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital or self.org_unit} {self.get_role_display()} {self.person}"
+
+    def held_on(self, on: dt.date) -> bool:
+        return self.start_on <= on and (self.end_on is None or on <= self.end_on)
+
+
+class Department(models.Model):
+    hospital = models.ForeignKey(
+        Hospital, verbose_name="医院", on_delete=models.CASCADE, related_name="departments"
+    )
+    name = models.CharField("科室名称", max_length=50)
+    head = models.ForeignKey(
+        Person, verbose_name="科室主任", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "科室"
+        verbose_name_plural = "科室"
+        ordering = ["hospital", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hospital", "name"], name="department_unique_per_hospital")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital} {self.name}"
+
+
+class MedicalAlliance(models.Model):
+    """医联体. 医疗集团 are assessed by the league, 医共体 by their banner (notice §二(二)4(2))."""
+
+    class Kind(models.TextChoices):
+        MEDICAL_GROUP = "medical_group", "医疗集团"
+        COUNTY_COMMUNITY = "county_community", "医共体"
+
+    code = models.CharField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    assessed_by = models.ForeignKey(
+        OrgUnit, verbose_name="考核单位", on_delete=models.PROTECT, related_name="assessed_alliances"
+    )
+    lead_hospital = models.ForeignKey(
+        Hospital, verbose_name="牵头医院", on_delete=models.PROTECT, related_name="led_alliances"
+    )
+    members = models.ManyToManyField(Hospital, verbose_name="成员医院", related_name="alliances", blank=True)
+
+    class Meta:
+        verbose_name = "医联体"
+        verbose_name_plural = "医联体"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    HOSPITAL_REPORTER = "hospital_reporter", "医院填报员"
+    BANNER_REVIEWER = "banner_reviewer", "旗(区)审核员"
+    LEAGUE_REVIEWER = "league_reviewer", "盟审核员"
+    ADMIN = "admin", "系统管理员"
+
+
+class User(AbstractUser):
+    """An account with one role and the organisation that bounds what it may see (SPEC §1)."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.HOSPITAL_REPORTER)
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name="所属医院",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="hospital_reporter", hospital__isnull=False, org_unit__isnull=True)
+                    | Q(
+                        role__in=["banner_reviewer", "league_reviewer"],
+                        hospital__isnull=True,
+                        org_unit__isnull=False,
+                    )
+                    | Q(role="admin", hospital__isnull=True)
+                ),
+                name="user_scope_matches_role",
+                violation_error_message="医院填报员须指定医院；审核员须指定旗(区)或盟；管理员不属于医院。",
+            )
+        ]
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role in (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER)
+
+    @property
+    def is_league_level(self) -> bool:
+        return self.role in (Role.LEAGUE_REVIEWER, Role.ADMIN) or self.is_superuser
+
+
+class ChangeRecord(models.Model):
+    """One change to a record: who, when, through which channel, and the old → new values.
+
+    Written by ``hospitals.audit.record_change`` from the services, never by signals, so that each row
+    says what the service meant to change.
+    """
+
+    class Channel(models.TextChoices):
+        WEB = "web", "网页"
+        API = "api", "API"
+        ADMIN = "admin", "后台"
+        EXCEL = "excel", "Excel导入"
+        SYSTEM = "system", "系统"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    action = models.CharField("操作", max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices, default=Channel.WEB)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    changes = models.JSONField("变更内容", default=dict, help_text='{"字段": ["旧值", "新值"]}')
+    reason = models.TextField("原因", blank=True)
+
+    class Meta:
+        verbose_name = "变更记录"
+        verbose_name_plural = "变更记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="change_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.content_type.model}#{self.object_id}"

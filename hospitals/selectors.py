@@ -1,0 +1,86 @@
+"""Reads of organisations, and THE scope rule (SPEC §1): every query of per-hospital or per-unit data is
+limited to what its user may see through ``scope_queryset`` or ``hospitals_visible_to``."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
+
+from .models import Hospital, OrgUnit, Role, User
+
+M = TypeVar("M", bound=Model)
+# What request.user may be: every selector accepts both and gives an anonymous user nothing.
+AnyUser = User | AnonymousUser
+
+
+def user_scope_path(user: AnyUser) -> str | None:
+    """The org-unit path prefix a user sees, "" for everything, None for a hospital-bound user."""
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    if user.is_superuser or user.role == Role.ADMIN:
+        return ""
+    if user.role in (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER) and user.org_unit is not None:
+        return user.org_unit.path
+    return None
+
+
+def scope_queryset(
+    queryset: QuerySet[M],
+    user: AnyUser,
+    *,
+    hospital_field: str | None = "hospital",
+    unit_field: str | None = None,
+) -> QuerySet[M]:
+    """Limit ``queryset`` to the rows ``user`` may see.
+
+    ``hospital_field`` is the lookup path from the model to its Hospital ("" when the model is Hospital);
+    ``unit_field`` the path to an OrgUnit for rows owned by a banner or league (banner-level indicators,
+    centralised lectures). A row is visible when either owner is inside the user's scope. Anonymous or
+    misconfigured users see nothing.
+    """
+    if not isinstance(user, User) or not user.is_active:
+        return queryset.none()
+    path = user_scope_path(user)
+    if path == "":
+        return queryset
+    condition = Q(pk__in=[])
+    if user.role == Role.HOSPITAL_REPORTER:
+        if user.hospital_id is None:
+            return queryset.none()
+        if hospital_field is not None:
+            key = f"{hospital_field}_id" if hospital_field else "id"
+            condition = Q(**{key: user.hospital_id})
+        return queryset.filter(condition)
+    if path is None:
+        return queryset.none()
+    if hospital_field is not None:
+        prefix = f"{hospital_field}__" if hospital_field else ""
+        condition |= Q(**{f"{prefix}banner__path__startswith": path})
+    if unit_field is not None:
+        condition |= Q(**{f"{unit_field}__path__startswith": path})
+    return queryset.filter(condition)
+
+
+def hospitals_visible_to(user: AnyUser) -> QuerySet[Hospital]:
+    return scope_queryset(Hospital.objects.select_related("banner"), user, hospital_field="")
+
+
+def org_units_visible_to(user: AnyUser) -> QuerySet[OrgUnit]:
+    """Units inside the user's scope. A hospital reporter sees its own banner (for banner-level context)."""
+    qs = OrgUnit.objects.all()
+    if not isinstance(user, User) or not user.is_active:
+        return qs.none()
+    path = user_scope_path(user)
+    if path == "":
+        return qs
+    if path is None:
+        if user.role == Role.HOSPITAL_REPORTER and user.hospital is not None:
+            return qs.filter(pk=user.hospital.banner_id)
+        return qs.none()
+    return qs.filter(path__startswith=path)
+
+
+def user_can_see_hospital(user: AnyUser, hospital_id: int) -> bool:
+    return hospitals_visible_to(user).filter(pk=hospital_id).exists()

@@ -1,0 +1,53 @@
+from rest_framework import serializers
+
+from .models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "code", "name", "kind", "parent", "commission_name"]
+
+
+class HospitalSerializer(serializers.ModelSerializer):
+    banner_name = serializers.CharField(source="banner.name", read_only=True)
+
+    class Meta:
+        model = Hospital
+        fields = [
+            "id",
+            "code",
+            "name",
+            "banner",
+            "banner_name",
+            "level",
+            "type",
+            "is_city_tertiary",
+            "staff_count",
+        ]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "code", "name", "hospital", "org_unit", "title"]
+
+
+class PostSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = Post
+        fields = ["id", "person", "person_name", "role", "hospital", "org_unit", "start_on", "end_on"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "hospital", "name", "head"]
+
+
+class MedicalAllianceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MedicalAlliance
+        fields = ["id", "code", "name", "kind", "assessed_by", "lead_hospital", "members"]

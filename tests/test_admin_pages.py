@@ -1,0 +1,40 @@
+"""Every admin changelist and add page answers 200 for an admin (and for scoped reviewers)."""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import Alxa
+
+
+def _admin_urls() -> list[str]:
+    urls = []
+    for model, model_admin in admin.site._registry.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        urls.append(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
+        if model_admin.has_add_permission.__func__ is admin.ModelAdmin.has_add_permission:  # type: ignore[attr-defined]
+            urls.append(reverse(f"admin:{info[0]}_{info[1]}_add"))
+    return urls
+
+
+@pytest.mark.django_db
+def test_every_admin_page_answers_200(alxa: Alxa) -> None:
+    client = Client()
+    client.force_login(alxa.admin)
+    urls = _admin_urls()
+    assert len(urls) >= 20
+    failures = {url: client.get(url).status_code for url in urls}
+    assert {u: c for u, c in failures.items() if c != 200} == {}
+
+
+@pytest.mark.django_db
+def test_admin_hospital_list_is_scoped(alxa: Alxa) -> None:
+    from django.contrib.auth.models import Permission
+
+    alxa.banner_reviewer.user_permissions.add(Permission.objects.get(codename="view_hospital"))
+    client = Client()
+    client.force_login(alxa.banner_reviewer)
+    page = client.get(reverse("admin:hospitals_hospital_changelist")).content.decode()
+    assert "阿拉善左旗人民医院" in page
+    assert "阿拉善右旗人民医院" not in page
