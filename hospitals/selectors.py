@@ -84,3 +84,27 @@ def org_units_visible_to(user: AnyUser) -> QuerySet[OrgUnit]:
 
 def user_can_see_hospital(user: AnyUser, hospital_id: int) -> bool:
     return hospitals_visible_to(user).filter(pk=hospital_id).exists()
+
+
+def require_hospital_in_scope(user: AnyUser, hospital: Hospital | int) -> None:
+    """Refuse a write that names a hospital outside the user's scope (a forged id in a body, say).
+
+    Raises PermissionDenied, which the API turns into 403 with its Chinese message and which pages and
+    the admin show as an error; services call this before they write anything.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    hospital_id = hospital if isinstance(hospital, int) else hospital.pk
+    if not user_can_see_hospital(user, hospital_id):
+        raise PermissionDenied("您无权操作该医院的数据。")
+
+
+def require_unit_in_scope(user: AnyUser, unit: OrgUnit | int) -> None:
+    """The same guard for rows owned by a banner or league (banner-level indicators, 集中宣讲)."""
+    from django.core.exceptions import PermissionDenied
+
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    if not isinstance(user, User) or user.role == Role.HOSPITAL_REPORTER:
+        raise PermissionDenied("您无权操作该单位的数据。")
+    if not org_units_visible_to(user).filter(pk=unit_id).exists():
+        raise PermissionDenied("您无权操作该单位的数据。")
