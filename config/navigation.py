@@ -22,6 +22,10 @@ class NavItem:
 
 def _items_for(user: User) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = [("仪表盘", reverse("home"))]
+    if user.role == Role.HOSPITAL_REPORTER and user.hospital_id is not None:
+        items.append(("本院", reverse("hospitals:detail", args=[user.hospital_id])))
+    else:
+        items.append(("医院", reverse("hospitals:list")))
     if user.role == Role.ADMIN or user.is_superuser or user.is_staff:
         items.append(("后台管理", reverse("admin:index")))
     return items

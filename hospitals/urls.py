@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "hospitals"
+urlpatterns = [
+    path("", views.hospital_list, name="list"),
+    path("mine/", views.my_hospital, name="mine"),
+    path("<int:hospital_id>/", views.hospital_detail, name="detail"),
+]

@@ -1,0 +1,57 @@
+"""Hospital pages are scoped like the API: another organisation's hospital is 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import Alxa
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_reporter_sees_own_hospital_and_gets_404_on_another(alxa: Alxa) -> None:
+    client = _client(alxa.reporter)
+    page = client.get(f"/hospitals/{alxa.h004.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "阿拉善左旗人民医院" in html
+    assert "郭玉梅" in html  # the secretary, from the seed
+    assert client.get(f"/hospitals/{alxa.h001.pk}/").status_code == 404  # same banner, other hospital
+    assert client.get(f"/hospitals/{alxa.h006.pk}/").status_code == 404
+
+
+def test_my_hospital_leads_a_reporter_to_their_hospital(alxa: Alxa) -> None:
+    response = _client(alxa.reporter).get("/hospitals/mine/")
+    assert response.headers["Location"] == f"/hospitals/{alxa.h004.pk}/"
+
+
+def test_banner_reviewer_sees_the_banner_only(alxa: Alxa) -> None:
+    client = _client(alxa.banner_reviewer)
+    html = client.get("/hospitals/").content.decode()
+    assert "阿拉善左旗人民医院" in html
+    assert "阿拉善盟中心医院" in html
+    assert "阿拉善右旗人民医院" not in html
+    assert client.get(f"/hospitals/{alxa.h001.pk}/").status_code == 200
+    assert client.get(f"/hospitals/{alxa.h006.pk}/").status_code == 404
+
+
+def test_league_reviewer_sees_every_hospital(alxa: Alxa) -> None:
+    client = _client(alxa.league_reviewer)
+    html = client.get("/hospitals/").content.decode()
+    assert html.count("/hospitals/") >= 10
+    assert client.get(f"/hospitals/{alxa.h006.pk}/").status_code == 200
+
+
+def test_menu_follows_the_role(alxa: Alxa) -> None:
+    reporter_menu = _client(alxa.reporter).get("/").content.decode()
+    assert f'href="/hospitals/{alxa.h004.pk}/"' in reporter_menu
+    assert 'href="/admin/"' not in reporter_menu
+    reviewer_menu = _client(alxa.banner_reviewer).get("/").content.decode()
+    assert 'href="/hospitals/"' in reviewer_menu
