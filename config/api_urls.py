@@ -4,10 +4,12 @@ from rest_framework.routers import DefaultRouter
 
 from campaign.api import register as register_campaign
 from hospitals.api import register as register_hospitals
+from reporting.exports.api import register as register_exports
 
 router = DefaultRouter()
 router.include_root_view = True
 register_hospitals(router)
 register_campaign(router)
+register_exports(router)
 
 urlpatterns = router.urls

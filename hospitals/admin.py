@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from reporting.exports.admin import xlsx_export_action
+
 from .models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, User
 from .selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
 
@@ -54,6 +56,7 @@ class HospitalAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     list_select_related = ["banner"]
     inlines = [PostInline, DepartmentInline]
+    actions = [xlsx_export_action("hospital_roster")]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Hospital]:
         return hospitals_visible_to(request.user)

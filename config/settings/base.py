@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "hospitals",
     "campaign",
     "reporting",
+    "reporting.exports",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-rollup": {
         "task": "reporting.tasks.build_previous_month_rollup",
         "schedule": crontab(day_of_month=1, hour=9, minute=0),
+    },
+    # Hourly, so an expired export file is gone within the hour after its EXPORT_FILE_TTL_HOURS.
+    "delete-expired-exports": {
+        "task": "reporting.exports.tasks.delete_expired_exports",
+        "schedule": crontab(minute=17),
     },
 }
 
