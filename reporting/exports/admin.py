@@ -44,7 +44,9 @@ def xlsx_export_action(kind_code: str) -> Callable[..., HttpResponseBase | None]
                 messages.INFO,
             )
             return None
-        return FileResponse(outcome.file, as_attachment=True, filename=outcome.filename, content_type=XLSX_MIME)
+        return FileResponse(
+            outcome.file, as_attachment=True, filename=outcome.filename, content_type=XLSX_MIME
+        )
 
     # Lazy: admin modules are imported before this app's ready() registers the workbooks.
     export_selected.short_description = lazy(  # type: ignore[attr-defined]

@@ -48,7 +48,8 @@ class ExportJob(models.Model):
                 violation_error_message="已完成的导出必须有文件。",
             ),
             models.CheckConstraint(
-                condition=Q(finished_at__isnull=True) | Q(started_at__isnull=True)
+                condition=Q(finished_at__isnull=True)
+                | Q(started_at__isnull=True)
                 | Q(finished_at__gte=models.F("started_at")),
                 name="export_times_ordered",
                 violation_error_message="完成时间不能早于开始时间。",

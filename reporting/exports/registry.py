@@ -50,7 +50,9 @@ def export_kind_get(code: str) -> ExportKind:
     try:
         return _KINDS[code]
     except KeyError:
-        raise ValidationError("没有这种导出类型：%(code)s。", code="unknown_export", params={"code": code}) from None
+        raise ValidationError(
+            "没有这种导出类型：%(code)s。", code="unknown_export", params={"code": code}
+        ) from None
 
 
 def export_kinds() -> list[ExportKind]:

@@ -69,7 +69,7 @@ def _plan(kind: ExportKind, user: AnyUser, params: Params) -> tuple[list[Sheet],
     if not isinstance(user, User) or not user.is_active:
         raise PermissionDenied("请先登录。")
     if not kind.allowed(user):
-        raise PermissionDenied("您无权导出%s。" % kind.title)
+        raise PermissionDenied(f"您无权导出{kind.title}。")
     sheets = list(kind.build(user, params))
     return sheets, sum(sheet.row_count() for sheet in sheets)
 
@@ -189,5 +189,7 @@ def export_job_file(*, actor: AnyUser, job: ExportJob) -> IO[Any]:
     if job.status == ExportJob.Status.EXPIRED or (job.expires_at and job.expires_at <= timezone.now()):
         raise ValidationError("该导出文件已过期，请重新导出。", code="export_expired")
     if job.status != ExportJob.Status.DONE:
-        raise ValidationError("导出文件尚未生成（%(p)s%%）。", code="export_not_ready", params={"p": job.percent})
+        raise ValidationError(
+            "导出文件尚未生成（%(p)s%%）。", code="export_not_ready", params={"p": job.percent}
+        )
     return job.file.open("rb")

@@ -50,7 +50,9 @@ def libreoffice_sheets(workbooks: list[Path]) -> dict[Path, dict[str, list[list[
             check=False,
         )
         assert result.returncode == 0, result.stderr
-        assert "Error" not in result.stdout + result.stderr.replace("javaldx", ""), result.stdout + result.stderr
+        assert "Error" not in result.stdout + result.stderr.replace("javaldx", ""), (
+            result.stdout + result.stderr
+        )
         sheets: dict[Path, dict[str, list[list[str]]]] = {}
         for workbook in workbooks:
             found = {}

@@ -25,7 +25,9 @@ def run_action(user: Any, ids: list[int]) -> Any:
 def test_admin_action_exports_the_selected_rows(alxa: Alxa) -> None:
     response = run_action(alxa.admin, [alxa.h001.pk, alxa.h006.pk])
     assert response.status_code == 200
-    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
     assert [r[0] for r in rows[1:]] == ["H001", "H006"]
 
 

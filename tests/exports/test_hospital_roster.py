@@ -22,7 +22,17 @@ def export(user: Any, path: Path, **params: list[str]) -> list[tuple[Any, ...]]:
 @pytest.mark.django_db
 def test_roster_matches_the_database(alxa: Alxa, tmp_path: Path) -> None:
     rows = export(alxa.admin, tmp_path / "r.xlsx")
-    assert rows[0] == ("机构编码", "医院名称", "所属旗(区)", "等级", "类别", "城市三级医院", "在职职工数", "党委书记", "院长")
+    assert rows[0] == (
+        "机构编码",
+        "医院名称",
+        "所属旗(区)",
+        "等级",
+        "类别",
+        "城市三级医院",
+        "在职职工数",
+        "党委书记",
+        "院长",
+    )
     by_code = {r[0]: r for r in rows[1:]}
     assert set(by_code) == set(Hospital.objects.values_list("code", flat=True))
     h001 = alxa.h001

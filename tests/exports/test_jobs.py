@@ -147,7 +147,9 @@ def test_expired_files_are_deleted_and_refused(alxa: Alxa) -> None:
 
 @pytest.mark.django_db
 def test_a_pending_job_is_not_downloadable_yet(alxa: Alxa) -> None:
-    job = ExportJob.objects.create(kind="hospital_roster", requested_by=alxa.reporter, rows_total=4, rows_done=1)
+    job = ExportJob.objects.create(
+        kind="hospital_roster", requested_by=alxa.reporter, rows_total=4, rows_done=1
+    )
     response = client_for(alxa.reporter).get(f"/api/v1/exports/{job.pk}/download/")
     assert response.status_code == 409
     assert response.json()["code"] == "export_not_ready"

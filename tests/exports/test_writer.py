@@ -31,7 +31,7 @@ COLUMNS = [
 ]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOSTILE = [
-    "=HYPERLINK(\"http://x\",\"点我\")",
+    '=HYPERLINK("http://x","点我")',
     "+1+1",
     "-2+3",
     "@SUM(A1:A2)",
@@ -62,11 +62,11 @@ def test_cells_are_typed_and_the_header_frozen(tmp_path: Path) -> None:
     assert ws.column_dimensions["B"].width == 12
     name, day, moment, count, amount, share, flag = ws[2]
     assert name.value == "院内宣讲"
-    assert day.value == dt.datetime(2021, 7, 1) and day.is_date and day.number_format == "yyyy-mm-dd"
-    assert moment.value == dt.datetime(2021, 7, 1, 9, 30) and moment.is_date
-    assert count.value == 120 and count.data_type == "n"
-    assert amount.value == 12.5 and amount.number_format == "0.00"
-    assert share.value == 0.125 and share.number_format == "0.00%"
+    assert (day.value, day.is_date, day.number_format) == (dt.datetime(2021, 7, 1), True, "yyyy-mm-dd")
+    assert (moment.value, moment.is_date) == (dt.datetime(2021, 7, 1, 9, 30), True)
+    assert (count.value, count.data_type) == (120, "n")
+    assert (amount.value, amount.number_format) == (12.5, "0.00")
+    assert (share.value, share.number_format) == (0.125, "0.00%")
     assert flag.value == "是"
     assert all(c.value is None for c in ws[3])
 
@@ -81,7 +81,7 @@ def test_user_text_never_becomes_a_formula(tmp_path: Path) -> None:
     assert ws["A1"].value == "'=标题"
     values = [ws.cell(row=i, column=1).value for i in range(2, len(HOSTILE) + 2)]
     assert values == [
-        "'=HYPERLINK(\"http://x\",\"点我\")",
+        '\'=HYPERLINK("http://x","点我")',
         "'+1+1",
         "'-2+3",
         "'@SUM(A1:A2)",
@@ -119,7 +119,9 @@ def test_several_sheets_with_safe_unique_titles(tmp_path: Path) -> None:
 def test_progress_is_reported_in_steps_and_at_the_end(tmp_path: Path) -> None:
     seen: list[int] = []
     rows = [(str(i),) for i in range(5)]
-    write_workbook(tmp_path / "p.xlsx", [Sheet("s", COLUMNS[:1], rows)], progress=seen.append, progress_every=2)
+    write_workbook(
+        tmp_path / "p.xlsx", [Sheet("s", COLUMNS[:1], rows)], progress=seen.append, progress_every=2
+    )
     assert seen == [2, 4, 5]
 
 
