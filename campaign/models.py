@@ -5,6 +5,9 @@ Nothing here is hard-coded per year or league: a 2022 campaign, or another leagu
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -286,3 +289,478 @@ class Indicator(models.Model):
         return self.reporting_level == self.ReportingLevel.HOSPITAL and applies_to_hospital(
             self.applies_to, hospital
         )
+
+
+# ---------------------------------------------------------------------------------------------------
+# 讲: lecture sessions and what belongs to them (SPEC §4). Every write goes through campaign.services.
+# ---------------------------------------------------------------------------------------------------
+
+
+class SpeakerRole(models.TextChoices):
+    """The capacity in which a person spoke, derived from their posts on the lecture date."""
+
+    SECRETARY = "secretary", "党委书记"
+    PRESIDENT = "president", "院长"
+    DEPARTMENT_HEAD = "department_head", "科室主任"
+    COMMISSION_HEAD = "commission_head", "卫生健康委主要负责人"
+    COMMISSION_DEPUTY = "commission_deputy", "卫生健康委分管领导"
+
+
+LEADER_ROLES = (SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT)
+
+
+class LectureSession(models.Model):
+    """One lecture (宣讲活动). Organised by a hospital, or for 集中宣讲 by a banner's commission."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="活动", on_delete=models.PROTECT, related_name="lectures"
+    )
+    kind = models.ForeignKey(
+        LectureKind, verbose_name="宣讲形式", on_delete=models.PROTECT, related_name="lectures"
+    )
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name="组织医院",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lectures",
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name="组织单位(集中宣讲)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lectures",
+    )
+    held_on = models.DateField("宣讲日期", db_index=True)
+    title = models.CharField("宣讲题目", max_length=200)
+    speaker = models.ForeignKey(
+        "hospitals.Person", verbose_name="宣讲人", on_delete=models.PROTECT, related_name="lectures"
+    )
+    speaker_role = models.CharField("宣讲人身份", max_length=20, choices=SpeakerRole.choices)
+    department = models.ForeignKey(
+        "hospitals.Department",
+        verbose_name="科室(科室宣讲)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lectures",
+    )
+    party_history = models.BooleanField("宣讲百年党史", default=False)
+    documents = models.ManyToManyField(
+        KeyDocument,
+        verbose_name="宣讲的重点文件",
+        through="LectureCoverage",
+        related_name="lectures",
+        blank=True,
+    )
+    attendance_expected = models.PositiveIntegerField("应到人数", default=0)
+    attendance_present = models.PositiveIntegerField("实到人数", default=0)
+    on_duty_exempt = models.PositiveIntegerField(
+        "正常值班人数", default=0, help_text="保留正常值班人员，不计缺席"
+    )
+    is_online = models.BooleanField("线上宣讲", default=False)
+    online_link = models.URLField("线上链接", blank=True)
+    supervising_officials = models.ManyToManyField(
+        "hospitals.Person",
+        verbose_name="出席指导的卫生健康委领导",
+        related_name="supervised_lectures",
+        blank=True,
+    )
+    supervision_note = models.CharField("出席指导情况(文字)", max_length=300, blank=True)
+    host_hospital = models.ForeignKey(
+        Hospital,
+        verbose_name="受讲医院(院外互讲)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_lectures",
+    )
+    alliance = models.ForeignKey(
+        "hospitals.MedicalAlliance",
+        verbose_name="医联体(串讲)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lectures",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "宣讲活动"
+        verbose_name_plural = "宣讲活动"
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hospital__isnull=False, org_unit__isnull=True)
+                | Q(hospital__isnull=True, org_unit__isnull=False),
+                name="lecture_one_organiser",
+                violation_error_message="宣讲活动须由一家医院或一个旗(区)卫生健康委组织。",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_present__lte=models.F("attendance_expected")),
+                name="lecture_present_le_expected",
+                violation_error_message="实到人数不能超过应到人数。",
+            ),
+            models.CheckConstraint(
+                condition=Q(host_hospital__isnull=True) | ~Q(host_hospital=models.F("hospital")),
+                name="lecture_host_not_own_hospital",
+                violation_error_message="受讲医院不能是本院。",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "hospital", "held_on"], name="lecture_hospital_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+    @property
+    def organiser(self) -> Hospital | OrgUnit | None:
+        return self.hospital or self.org_unit
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Present over those who had to attend (expected minus on-duty staff)."""
+        due = self.attendance_expected - self.on_duty_exempt
+        return None if due <= 0 else min(1.0, self.attendance_present / due)
+
+
+class LectureCoverage(models.Model):
+    """A key document covered in one of the four layers at a lecture."""
+
+    lecture = models.ForeignKey(LectureSession, on_delete=models.CASCADE, related_name="coverage")
+    document = models.ForeignKey(KeyDocument, verbose_name="重点文件", on_delete=models.PROTECT)
+    layer = models.ForeignKey(Layer, verbose_name="层次", on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = "宣讲内容"
+        verbose_name_plural = "宣讲内容"
+        ordering = ["document__number", "layer__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["lecture", "document", "layer"], name="lecture_coverage_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} · {self.layer}"
+
+
+def material_upload_to(instance: models.Model, filename: str) -> str:
+    # The service names the file (a random name with the extension of the detected type), so nothing
+    # the uploader typed ends up in a path.
+    return f"materials/{filename}"
+
+
+class MaterialKind(models.TextChoices):
+    COURSEWARE = "courseware", "课件"
+    VIDEO = "video", "视频"
+    PHOTO = "photo", "照片"
+    TEXT = "text", "文字材料"
+
+
+class LectureMaterial(models.Model):
+    """Courseware, video, photos or text of a lecture, reported to the league (§四(三)).
+
+    Stored through Django's storage API under MEDIA_ROOT/materials/, which no URL serves: files are
+    only downloaded through the scoped API endpoint.
+    """
+
+    lecture = models.ForeignKey(
+        LectureSession, verbose_name="宣讲活动", on_delete=models.CASCADE, related_name="materials"
+    )
+    kind = models.CharField("材料类型", max_length=20, choices=MaterialKind.choices)
+    title = models.CharField("说明", max_length=200, blank=True)
+    file = models.FileField("文件", upload_to=material_upload_to, max_length=300)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("内容类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小(字节)")
+    recommended_for_publicity = models.BooleanField("推荐宣传", default=False)
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="推荐人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recommended_at = models.DateTimeField("推荐时间", null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "宣讲材料"
+        verbose_name_plural = "宣讲材料"
+        ordering = ["lecture", "id"]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name
+
+
+class TourLecturer(models.Model):
+    """A secretary or president selected as a 全区巡讲 lecturer (§三(二): 择优选拔出全区宣讲讲师)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="活动", on_delete=models.CASCADE, related_name="tour_lecturers"
+    )
+    person = models.ForeignKey(
+        "hospitals.Person", verbose_name="讲师", on_delete=models.PROTECT, related_name="tour_selections"
+    )
+    selected_on = models.DateField("入选日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "巡讲人选"
+        verbose_name_plural = "巡讲人选"
+        ordering = ["campaign", "selected_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "person"], name="tour_lecturer_unique")]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class LaunchRecord(models.Model):
+    """How a hospital or a banner/league launched the campaign (milestone 06-25)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="活动", on_delete=models.CASCADE, related_name="launch_records"
+    )
+    hospital = models.ForeignKey(
+        Hospital, verbose_name="医院", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name="单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    launched_on = models.DateField("启动日期")
+    meeting = models.CharField("启动会议", max_length=200)
+    minutes = models.TextField("会议纪要", blank=True)
+    attachment = models.FileField("纪要或照片", upload_to=material_upload_to, max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "启动记录"
+        verbose_name_plural = "启动记录"
+        ordering = ["campaign", "launched_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hospital__isnull=False, org_unit__isnull=True)
+                | Q(hospital__isnull=True, org_unit__isnull=False),
+                name="launch_one_organiser",
+                violation_error_message="启动记录属于一家医院或一个单位。",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "hospital"],
+                condition=Q(hospital__isnull=False),
+                name="launch_once_per_hospital",
+                violation_error_message="该医院已有启动记录。",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "org_unit"],
+                condition=Q(org_unit__isnull=False),
+                name="launch_once_per_unit",
+                violation_error_message="该单位已有启动记录。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital or self.org_unit} {self.launched_on}"
+
+
+class LecturePlan(models.Model):
+    """A hospital's fixed lecture titles and courseware, per key document (milestone 06-30)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="活动", on_delete=models.CASCADE, related_name="lecture_plans"
+    )
+    hospital = models.ForeignKey(
+        Hospital, verbose_name="医院", on_delete=models.PROTECT, related_name="lecture_plans"
+    )
+    fixed_on = models.DateField("定稿日期", help_text="题目确定、课件制作完成的日期")
+    note = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "宣讲计划"
+        verbose_name_plural = "宣讲计划"
+        ordering = ["campaign", "hospital"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "hospital"], name="lecture_plan_once_per_hospital")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital} 宣讲计划"
+
+
+class LecturePlanItem(models.Model):
+    plan = models.ForeignKey(LecturePlan, on_delete=models.CASCADE, related_name="items")
+    document = models.ForeignKey(KeyDocument, verbose_name="重点文件", on_delete=models.PROTECT)
+    title = models.CharField("宣讲题目", max_length=200)
+    courseware = models.FileField("课件", upload_to=material_upload_to, max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "宣讲计划题目"
+        verbose_name_plural = "宣讲计划题目"
+        ordering = ["plan", "document__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "document"], name="lecture_plan_item_per_document")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# ---------------------------------------------------------------------------------------------------
+# 见: action items (SPEC §5): 具体责任人、时间表和路线图, with monthly progress.
+# ---------------------------------------------------------------------------------------------------
+
+
+class ProgressStatus(models.TextChoices):
+    """What a hospital may type. "Overdue" is not here: it is computed from the due date."""
+
+    NOT_STARTED = "not_started", "未开始"
+    ON_TRACK = "on_track", "按计划推进"
+    AT_RISK = "at_risk", "存在风险"
+    DONE = "done", "已完成"
+
+
+OVERDUE = "overdue"  # the computed status: due date passed and not done
+
+
+class ActionItem(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="活动", on_delete=models.PROTECT, related_name="action_items"
+    )
+    hospital = models.ForeignKey(
+        Hospital, verbose_name="医院", on_delete=models.PROTECT, related_name="action_items"
+    )
+    task = models.ForeignKey(
+        ActionTask, verbose_name="见行动任务", on_delete=models.PROTECT, related_name="items"
+    )
+    part = models.CharField(
+        "子任务", max_length=200, blank=True, help_text="任务分项，如“全面推行总会计师制度”"
+    )
+    title = models.CharField("行动项", max_length=200)
+    description = models.TextField("具体措施", blank=True)
+    responsible = models.ForeignKey(
+        "hospitals.Person", verbose_name="责任人", on_delete=models.PROTECT, related_name="action_items"
+    )
+    starts_on = models.DateField("开始日期")
+    due_on = models.DateField("完成时限")
+    # The last status typed in a progress entry; kept here so lists filter on it without a subquery.
+    current_status = models.CharField(
+        "最新进展状态", max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.NOT_STARTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "行动项"
+        verbose_name_plural = "行动项"
+        ordering = ["hospital", "task__code", "due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("starts_on")),
+                name="action_item_dates_ordered",
+                violation_error_message="完成时限不能早于开始日期。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.title}" if self.task_id else self.title
+
+    def is_overdue(self, on: dt.date) -> bool:
+        return self.due_on < on and self.current_status != ProgressStatus.DONE
+
+    def status_on(self, on: dt.date) -> str:
+        return OVERDUE if self.is_overdue(on) else self.current_status
+
+
+class RoadmapMilestone(models.Model):
+    """A dated step of an action item's roadmap (路线图)."""
+
+    action_item = models.ForeignKey(
+        ActionItem, verbose_name="行动项", on_delete=models.CASCADE, related_name="roadmap"
+    )
+    title = models.CharField("节点", max_length=200)
+    due_on = models.DateField("计划日期")
+    done_on = models.DateField("完成日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "路线图节点"
+        verbose_name_plural = "路线图节点"
+        ordering = ["action_item", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} {self.title}"
+
+
+class ProgressEntry(models.Model):
+    """The month's progress of an action item; one per item per month."""
+
+    action_item = models.ForeignKey(
+        ActionItem, verbose_name="行动项", on_delete=models.CASCADE, related_name="progress"
+    )
+    month = models.DateField("月份", help_text="当月1日")
+    status = models.CharField("状态", max_length=20, choices=ProgressStatus.choices)
+    note = models.TextField("进展说明", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    recorded_at = models.DateTimeField("填报时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "月度进展"
+        verbose_name_plural = "月度进展"
+        ordering = ["action_item", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["action_item", "month"], name="progress_once_per_month"),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="progress_month_first_day",
+                violation_error_message="月份须为当月1日。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_status_display()}"
+
+
+class ProgressEvidence(models.Model):
+    entry = models.ForeignKey(
+        ProgressEntry, verbose_name="月度进展", on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField("佐证材料", upload_to=material_upload_to, max_length=300)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("内容类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小(字节)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["entry", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

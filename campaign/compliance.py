@@ -1,0 +1,278 @@
+"""Milestone compliance (SPEC §3 table, issue 3 point 4), computed from the records, never typed in.
+
+For each hospital and each checked milestone the answer is one of: met (with the records that meet
+it), not met (the due date has passed without them), not yet due. A record counts when it is dated on
+or before the due date ("6月25日前" is read as: up to and including the 25th) and on or before the
+day the question is asked (``on``), so the same function answers "where did we stand on 07-31?".
+
+``milestone_compliance`` answers for many hospitals in a fixed number of queries (one per kind of
+record, not one per hospital), so the bulletin, the Excel exports and the dashboard can call it for a
+whole league.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import QuerySet
+
+from hospitals.models import Hospital, OrgUnit
+
+from .models import (
+    Campaign,
+    KeyDocument,
+    LaunchRecord,
+    LectureKind,
+    LecturePlan,
+    LectureSession,
+    Milestone,
+    SpeakerRole,
+)
+
+
+class ComplianceState(models.TextChoices):
+    MET = "met", "已完成"
+    NOT_MET = "not_met", "未完成"
+    NOT_DUE = "not_due", "未到期"
+
+
+# The milestone rules that records can answer; monthly reports and the evaluation are issue 5's.
+CHECKED_RULES = (
+    Milestone.Rule.LAUNCH,
+    Milestone.Rule.LECTURE_PLAN,
+    Milestone.Rule.CENTRALISED_LECTURE,
+    Milestone.Rule.LEADERS_IN_HOSPITAL,
+    Milestone.Rule.EXTERNAL_LECTURE,
+)
+EXTERNAL_VENUES = (LectureKind.Venue.HOST_HOSPITAL, LectureKind.Venue.ALLIANCE, LectureKind.Venue.REGION)
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A record that meets a milestone: what it is, its id, a label and its date."""
+
+    type: str  # "lecture", "launch_record" or "lecture_plan"
+    id: int
+    label: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class MilestoneStatus:
+    milestone: Milestone
+    state: str
+    records: tuple[RecordRef, ...] = ()
+    met_on: dt.date | None = None
+    detail: str = ""
+
+    @property
+    def is_met(self) -> bool:
+        return self.state == ComplianceState.MET
+
+
+def _state(met: bool, due: dt.date, on: dt.date) -> str:
+    if met:
+        return ComplianceState.MET
+    return ComplianceState.NOT_DUE if on <= due else ComplianceState.NOT_MET
+
+
+def _lecture_ref(lecture: LectureSession) -> RecordRef:
+    return RecordRef(
+        type="lecture",
+        id=lecture.pk,
+        label=f"{lecture.kind.name}：{lecture.title}（{lecture.speaker}，{lecture.get_speaker_role_display()}）",
+        on=lecture.held_on,
+    )
+
+
+def _lectures(campaign: Campaign, cutoff: dt.date, **filters: object) -> QuerySet[LectureSession]:
+    return (
+        LectureSession.objects.filter(campaign=campaign, held_on__lte=cutoff, **filters)
+        .select_related("kind", "speaker")
+        .order_by("held_on", "id")
+    )
+
+
+@dataclass
+class _Records:
+    """Everything the checks need, fetched once for all hospitals."""
+
+    documents: list[KeyDocument]
+    launches: dict[int, LaunchRecord] = field(default_factory=dict)
+    plans: dict[int, LecturePlan] = field(default_factory=dict)
+    centralised: dict[int, list[LectureSession]] = field(default_factory=lambda: defaultdict(list))
+    leaders: dict[int, list[LectureSession]] = field(default_factory=lambda: defaultdict(list))
+    external: dict[int, list[LectureSession]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _fetch(
+    campaign: Campaign,
+    milestones: list[Milestone],
+    hospital_ids: list[int],
+    banner_ids: set[int],
+    on: dt.date,
+) -> _Records:
+    cutoff = {m.rule: min(m.due_on, on) for m in milestones}
+    records = _Records(documents=list(KeyDocument.objects.filter(campaign=campaign).order_by("number")))
+    if Milestone.Rule.LAUNCH in cutoff:
+        for launch in LaunchRecord.objects.filter(
+            campaign=campaign, hospital_id__in=hospital_ids, launched_on__lte=cutoff[Milestone.Rule.LAUNCH]
+        ):
+            records.launches[launch.hospital_id] = launch  # type: ignore[index]
+    if Milestone.Rule.LECTURE_PLAN in cutoff:
+        plans = LecturePlan.objects.filter(
+            campaign=campaign, hospital_id__in=hospital_ids, fixed_on__lte=cutoff[Milestone.Rule.LECTURE_PLAN]
+        ).prefetch_related("items")
+        records.plans = {plan.hospital_id: plan for plan in plans}
+    if Milestone.Rule.CENTRALISED_LECTURE in cutoff:
+        for lecture in _lectures(
+            campaign,
+            cutoff[Milestone.Rule.CENTRALISED_LECTURE],
+            org_unit_id__in=banner_ids,
+            kind__speaker_rule=LectureKind.SpeakerRule.COMMISSION_LEADER,
+        ):
+            records.centralised[lecture.org_unit_id].append(lecture)  # type: ignore[index]
+    if Milestone.Rule.LEADERS_IN_HOSPITAL in cutoff:
+        for lecture in _lectures(
+            campaign,
+            cutoff[Milestone.Rule.LEADERS_IN_HOSPITAL],
+            hospital_id__in=hospital_ids,
+            kind__speaker_rule=LectureKind.SpeakerRule.HOSPITAL_LEADER,
+            speaker_role__in=[SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT],
+        ):
+            records.leaders[lecture.hospital_id].append(lecture)  # type: ignore[index]
+    if Milestone.Rule.EXTERNAL_LECTURE in cutoff:
+        for lecture in _lectures(
+            campaign,
+            cutoff[Milestone.Rule.EXTERNAL_LECTURE],
+            hospital_id__in=hospital_ids,
+            kind__venue__in=EXTERNAL_VENUES,
+            speaker_role__in=[SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT],
+        ):
+            records.external[lecture.hospital_id].append(lecture)  # type: ignore[index]
+    return records
+
+
+def _launch(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
+    launch = r.launches.get(hospital.pk)
+    if launch is None:
+        return MilestoneStatus(m, _state(False, m.due_on, on), detail="尚无启动记录")
+    ref = RecordRef("launch_record", launch.pk, f"启动：{launch.meeting}", launch.launched_on)
+    return MilestoneStatus(m, ComplianceState.MET, (ref,), launch.launched_on)
+
+
+def _plan(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
+    plan = r.plans.get(hospital.pk)
+    if plan is None:
+        return MilestoneStatus(m, _state(False, m.due_on, on), detail="尚无宣讲计划")
+    ready = {item.document_id for item in plan.items.all() if item.title and item.courseware}
+    missing = [d for d in r.documents if d.pk not in ready]
+    if missing:
+        names = "、".join(f"文件{d.number}" for d in missing)
+        return MilestoneStatus(m, _state(False, m.due_on, on), detail=f"{names}尚未确定题目或上传课件")
+    ref = RecordRef("lecture_plan", plan.pk, f"宣讲计划（{len(ready)}个题目及课件）", plan.fixed_on)
+    return MilestoneStatus(m, ComplianceState.MET, (ref,), plan.fixed_on)
+
+
+def _centralised(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
+    lectures = r.centralised.get(hospital.banner_id, [])
+    if not lectures:
+        return MilestoneStatus(m, _state(False, m.due_on, on), detail="所在旗(区)尚未集中宣讲")
+    first = lectures[0]
+    return MilestoneStatus(m, ComplianceState.MET, (_lecture_ref(first),), first.held_on)
+
+
+def _leaders(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
+    """Secretary AND president, two separate people, each at least one 院内宣讲."""
+    lectures = r.leaders.get(hospital.pk, [])
+    secretary = [x for x in lectures if x.speaker_role == SpeakerRole.SECRETARY]
+    president = [x for x in lectures if x.speaker_role == SpeakerRole.PRESIDENT]
+    pair = next(((s, p) for s in secretary for p in president if s.speaker_id != p.speaker_id), None)
+    if pair is None:
+        missing = [label for label, found in (("书记", secretary), ("院长", president)) if not found]
+        detail = f"{'、'.join(missing)}尚未在全院宣讲" if missing else "书记和院长须为两人分别宣讲"
+        return MilestoneStatus(m, _state(False, m.due_on, on), detail=detail)
+    met_on = max(pair[0].held_on, pair[1].held_on)
+    return MilestoneStatus(m, ComplianceState.MET, tuple(_lecture_ref(x) for x in pair), met_on)
+
+
+def _external(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
+    lectures = r.external.get(hospital.pk, [])
+    if not lectures:
+        return MilestoneStatus(m, _state(False, m.due_on, on), detail="书记或院长尚未院外宣讲")
+    return MilestoneStatus(m, ComplianceState.MET, (_lecture_ref(lectures[0]),), lectures[0].held_on)
+
+
+CHECKS = {
+    Milestone.Rule.LAUNCH: _launch,
+    Milestone.Rule.LECTURE_PLAN: _plan,
+    Milestone.Rule.CENTRALISED_LECTURE: _centralised,
+    Milestone.Rule.LEADERS_IN_HOSPITAL: _leaders,
+    Milestone.Rule.EXTERNAL_LECTURE: _external,
+}
+
+
+def checked_milestones(campaign: Campaign) -> list[Milestone]:
+    return list(campaign.milestones.filter(rule__in=CHECKED_RULES).order_by("due_on", "code"))
+
+
+def milestone_compliance(
+    *, campaign: Campaign, hospitals: QuerySet[Hospital] | Iterable[Hospital], on: dt.date
+) -> dict[int, list[MilestoneStatus]]:
+    """{hospital id: [status per checked milestone, by due date]} as of ``on``, in a fixed number of
+    queries whatever the number of hospitals. The caller scopes ``hospitals``."""
+    hospital_list = list(hospitals)
+    milestones = checked_milestones(campaign)
+    records = _fetch(
+        campaign, milestones, [h.pk for h in hospital_list], {h.banner_id for h in hospital_list}, on
+    )
+    return {
+        hospital.pk: [CHECKS[m.rule](m, hospital, records, on) for m in milestones]  # type: ignore[index]
+        for hospital in hospital_list
+    }
+
+
+@dataclass(frozen=True)
+class BannerMilestoneSummary:
+    milestone: Milestone
+    hospitals: int
+    met: int
+    not_met: int
+    not_due: int
+    # The banner's own record for the centralised lecture (the one milestone owned by the banner).
+    banner_status: MilestoneStatus | None = None
+
+
+def banner_compliance(
+    *, campaign: Campaign, banners: QuerySet[OrgUnit] | Iterable[OrgUnit], on: dt.date
+) -> dict[int, list[BannerMilestoneSummary]]:
+    """Per banner: how many of its hospitals meet each milestone, as of ``on``; fixed query count."""
+    banner_list = list(banners)
+    hospitals = list(Hospital.objects.filter(banner__in=[b.pk for b in banner_list]).order_by("code"))
+    per_hospital = milestone_compliance(campaign=campaign, hospitals=hospitals, on=on)
+    milestones = checked_milestones(campaign)
+    out: dict[int, list[BannerMilestoneSummary]] = {}
+    for banner in banner_list:
+        rows = [per_hospital[h.pk] for h in hospitals if h.banner_id == banner.pk]
+        summaries = []
+        for index, milestone in enumerate(milestones):
+            states = [row[index].state for row in rows]
+            banner_status = None
+            if milestone.rule == Milestone.Rule.CENTRALISED_LECTURE:
+                banner_status = rows[0][index] if rows else None
+            summaries.append(
+                BannerMilestoneSummary(
+                    milestone=milestone,
+                    hospitals=len(rows),
+                    met=states.count(ComplianceState.MET),
+                    not_met=states.count(ComplianceState.NOT_MET),
+                    not_due=states.count(ComplianceState.NOT_DUE),
+                    banner_status=banner_status,
+                )
+            )
+        out[banner.pk] = summaries
+    return out

@@ -1,0 +1,1166 @@
+"""Every write of 讲 (lectures, materials, launch records, lecture plans, tour lecturers) and 见 (action
+items, roadmaps, monthly progress). SPEC §3–§5, issue 3.
+
+Contract of every function here:
+- keyword-only arguments, ``actor`` (the user acting) and ``channel`` (``ChangeRecord.Channel``) first;
+- the actor's scope is checked before anything else (``PermissionDenied``, 403 in the API);
+- every rule of the notice is checked next and a refusal is a ``ValidationError`` whose Chinese message
+  names the rule and whose ``code`` names it for programs; nothing is written when a rule refuses;
+- each write records its history (``hospitals.audit.record_change``, old → new) in the same
+  transaction, and returns the model instance.
+
+The admin's forms, the API's serializers and the web pages call the ``*_check`` functions to show a
+refusal on the form and the ``*_create``/``*_update`` functions to write; none of them holds a rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from hospitals.audit import diff, record_change, snapshot
+from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
+from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
+
+from .files import ANY_KIND, check_upload
+from .models import (
+    ActionItem,
+    ActionTask,
+    Applicability,
+    Campaign,
+    KeyDocument,
+    LaunchRecord,
+    Layer,
+    LectureCoverage,
+    LectureKind,
+    LectureMaterial,
+    LecturePlan,
+    LecturePlanItem,
+    LectureSession,
+    ProgressEntry,
+    ProgressEvidence,
+    ProgressStatus,
+    RoadmapMilestone,
+    SpeakerRole,
+    TourLecturer,
+)
+
+Channel = str  # one of hospitals.models.ChangeRecord.Channel
+
+
+def _actor(actor: AnyUser) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _require_owner_in_scope(actor: AnyUser, hospital: Hospital | None, org_unit: OrgUnit | None) -> None:
+    if hospital is not None:
+        require_hospital_in_scope(actor, hospital)
+    elif org_unit is not None:
+        require_unit_in_scope(actor, org_unit)
+    else:
+        raise PermissionDenied("您无权操作该数据。")
+
+
+def _in_campaign_league(campaign: Campaign, hospital: Hospital | None, org_unit: OrgUnit | None) -> bool:
+    league_path = campaign.league.path
+    if hospital is not None:
+        return hospital.banner.path.startswith(league_path)
+    return org_unit is not None and org_unit.path.startswith(league_path)
+
+
+def _within_campaign(campaign: Campaign, on: dt.date, what: str) -> None:
+    if not campaign.starts_on <= on <= campaign.ends_on:
+        raise _refuse(
+            f"{what}须在活动期间（{campaign.starts_on:%Y-%m-%d}至{campaign.ends_on:%Y-%m-%d}）内，"
+            f"{on:%Y-%m-%d}不在其中。",
+            "date_outside_campaign",
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lectures
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LectureData:
+    """Everything a caller says about a lecture. ``speaker_role`` empty means: derive it from the
+    speaker's posts on the lecture date."""
+
+    campaign: Campaign
+    kind: LectureKind
+    held_on: dt.date
+    title: str
+    speaker: Person
+    hospital: Hospital | None = None
+    org_unit: OrgUnit | None = None
+    speaker_role: str = ""
+    department: Department | None = None
+    party_history: bool = False
+    coverage: tuple[tuple[KeyDocument, Layer], ...] = ()
+    attendance_expected: int = 0
+    attendance_present: int = 0
+    on_duty_exempt: int = 0
+    is_online: bool = False
+    online_link: str = ""
+    supervising_officials: tuple[Person, ...] = ()
+    supervision_note: str = ""
+    host_hospital: Hospital | None = None
+    alliance: MedicalAlliance | None = None
+
+    @classmethod
+    def from_lecture(cls, lecture: LectureSession) -> LectureData:
+        return cls(
+            campaign=lecture.campaign,
+            kind=lecture.kind,
+            held_on=lecture.held_on,
+            title=lecture.title,
+            speaker=lecture.speaker,
+            hospital=lecture.hospital,
+            org_unit=lecture.org_unit,
+            speaker_role=lecture.speaker_role,
+            department=lecture.department,
+            party_history=lecture.party_history,
+            coverage=tuple(
+                (c.document, c.layer) for c in lecture.coverage.select_related("document", "layer")
+            ),
+            attendance_expected=lecture.attendance_expected,
+            attendance_present=lecture.attendance_present,
+            on_duty_exempt=lecture.on_duty_exempt,
+            is_online=lecture.is_online,
+            online_link=lecture.online_link,
+            supervising_officials=tuple(lecture.supervising_officials.all()),
+            supervision_note=lecture.supervision_note,
+            host_hospital=lecture.host_hospital,
+            alliance=lecture.alliance,
+        )
+
+    def replace(self, **changes: Any) -> LectureData:
+        return dataclasses.replace(self, **changes)
+
+
+LECTURE_FIELDS = (
+    "kind",
+    "hospital",
+    "org_unit",
+    "held_on",
+    "title",
+    "speaker",
+    "speaker_role",
+    "department",
+    "party_history",
+    "attendance_expected",
+    "attendance_present",
+    "on_duty_exempt",
+    "is_online",
+    "online_link",
+    "supervision_note",
+    "host_hospital",
+    "alliance",
+)
+
+
+def _hospital_leader_roles(person: Person, hospital: Hospital | None, on: dt.date) -> list[str]:
+    """The leader posts (书记 first, then 院长) ``person`` holds at ``hospital`` on ``on``."""
+    if hospital is None:
+        return []
+    held = set(
+        Post.objects.filter(person=person, hospital=hospital, role__in=Post.HOSPITAL_ROLES, start_on__lte=on)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+        .values_list("role", flat=True)
+    )
+    return [r for r in (SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT) if r in held]
+
+
+def _commission_roles(person: Person, unit: OrgUnit | None, on: dt.date) -> list[str]:
+    if unit is None:
+        return []
+    held = set(
+        Post.objects.filter(
+            person=person,
+            org_unit=unit,
+            role__in=[Post.Role.COMMISSION_HEAD, Post.Role.COMMISSION_DEPUTY],
+            start_on__lte=on,
+        )
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+        .values_list("role", flat=True)
+    )
+    return [r for r in (SpeakerRole.COMMISSION_HEAD, SpeakerRole.COMMISSION_DEPUTY) if r in held]
+
+
+def _speaker_roles(data: LectureData) -> list[str]:
+    """The roles in which the speaker may give this kind of lecture; refuses a wrong speaker."""
+    kind, speaker, on = data.kind, data.speaker, data.held_on
+    rule = kind.speaker_rule
+    if rule == LectureKind.SpeakerRule.DEPARTMENT_HEAD:
+        department = data.department
+        if department is None:
+            raise _refuse("科室宣讲须注明科室。", "department_required")
+        if department.hospital_id != getattr(data.hospital, "pk", None):
+            raise _refuse(f"科室“{department.name}”不属于组织宣讲的医院。", "department_other_hospital")
+        if department.head_id != speaker.pk:
+            raise _refuse(
+                f"科室宣讲须由科室主任宣讲（通知二(一)1：各科室主任在本科室内宣讲）；"
+                f"{speaker}不是{department.name}的主任。",
+                "speaker_role_mismatch",
+            )
+        return [SpeakerRole.DEPARTMENT_HEAD]
+    if data.department is not None:
+        raise _refuse(f"{kind.name}不填写科室，科室仅用于科室宣讲。", "department_not_applicable")
+    if rule == LectureKind.SpeakerRule.COMMISSION_LEADER:
+        roles = _commission_roles(speaker, data.org_unit, on)
+        if not roles:
+            raise _refuse(
+                f"{kind.name}须由旗(区)卫生健康委主要负责人或分管领导宣讲；"
+                f"{speaker}在{on:%Y-%m-%d}不担任{data.org_unit}卫生健康委的该职务。",
+                "speaker_role_mismatch",
+            )
+        return roles
+    roles = _hospital_leader_roles(speaker, data.hospital, on)
+    if rule == LectureKind.SpeakerRule.HOSPITAL_LEADER:
+        if not roles:
+            raise _refuse(
+                f"{kind.name}须由本院党委书记或院长宣讲；{speaker}在{on:%Y-%m-%d}不是{data.hospital}的书记或院长。",
+                "speaker_role_mismatch",
+            )
+        return roles
+    # LEADER_IN_PERSON and TOUR_LECTURER: §二(一)1 "必须是医院的书记或院长亲自宣讲，不得找他人替代宣讲".
+    if not roles:
+        raise _refuse(
+            f"{kind.name}须由书记或院长本人宣讲，不得替代；"
+            f"{speaker}在{on:%Y-%m-%d}不是{data.hospital}的书记或院长。",
+            "substitute_not_allowed",
+        )
+    if (
+        rule == LectureKind.SpeakerRule.TOUR_LECTURER
+        and not TourLecturer.objects.filter(campaign=data.campaign, person=speaker).exists()
+    ):
+        raise _refuse(
+            f"{kind.name}须由入选的全区巡讲讲师宣讲；{speaker}未入选本活动的巡讲人选。",
+            "tour_lecturer_not_selected",
+        )
+    return roles
+
+
+def _check_organiser(data: LectureData) -> None:
+    kind = data.kind
+    if kind.campaign_id != data.campaign.pk:
+        raise _refuse(f"宣讲形式“{kind.name}”不属于{data.campaign}。", "kind_not_in_campaign")
+    if kind.speaker_rule == LectureKind.SpeakerRule.COMMISSION_LEADER:
+        if data.hospital is not None or data.org_unit is None or data.org_unit.kind != OrgUnit.Kind.BANNER:
+            raise _refuse(
+                f"{kind.name}由旗(区)卫生健康委组织，须填写旗(区)、不填写医院。", "organiser_mismatch"
+            )
+    elif data.hospital is None or data.org_unit is not None:
+        raise _refuse(f"{kind.name}由医院组织，须填写组织医院。", "organiser_mismatch")
+    if not _in_campaign_league(data.campaign, data.hospital, data.org_unit):
+        raise _refuse(f"组织单位不在{data.campaign.league}范围内。", "organiser_outside_campaign")
+
+
+def _check_attendance(data: LectureData) -> None:
+    counts = {
+        "应到人数": data.attendance_expected,
+        "实到人数": data.attendance_present,
+        "正常值班人数": data.on_duty_exempt,
+    }
+    for label, value in counts.items():
+        if value is None or value < 0:
+            raise _refuse(f"{label}不能为负数。", "attendance_negative")
+    if data.attendance_present > data.attendance_expected:
+        raise _refuse(
+            f"实到人数（{data.attendance_present}）不能超过应到人数（{data.attendance_expected}）。",
+            "attendance_exceeds_expected",
+        )
+    if data.on_duty_exempt > data.attendance_expected:
+        raise _refuse(
+            f"正常值班人数（{data.on_duty_exempt}）不能超过应到人数（{data.attendance_expected}）。",
+            "attendance_exceeds_expected",
+        )
+
+
+def _check_venue(data: LectureData) -> None:
+    kind, venue = data.kind, data.kind.venue
+    if venue == LectureKind.Venue.HOST_HOSPITAL:
+        if data.host_hospital is None:
+            raise _refuse(f"{kind.name}须填写受讲医院。", "host_hospital_required")
+        if data.hospital is not None and data.host_hospital.pk == data.hospital.pk:
+            raise _refuse(f"{kind.name}的受讲医院不能是本院。", "host_is_own_hospital")
+        if data.alliance is not None:
+            raise _refuse(f"{kind.name}不填写医联体。", "venue_fields_mismatch")
+        return
+    if venue == LectureKind.Venue.ALLIANCE:
+        alliance = data.alliance
+        if alliance is None:
+            raise _refuse(f"{kind.name}须填写医联体。", "alliance_required")
+        members = set(alliance.members.values_list("pk", flat=True))
+        if data.hospital is None or data.hospital.pk not in members:
+            raise _refuse(
+                f"{kind.name}只能在本院所属的医联体内进行；{data.hospital}不是{alliance}的成员单位。",
+                "not_alliance_member",
+            )
+        if data.host_hospital is not None:
+            if data.host_hospital.pk == data.hospital.pk:
+                raise _refuse(f"{kind.name}的受讲医院不能是本院。", "host_is_own_hospital")
+            if data.host_hospital.pk not in members:
+                raise _refuse(
+                    f"受讲医院{data.host_hospital}不是{alliance}的成员单位。", "not_alliance_member"
+                )
+        return
+    if data.host_hospital is not None or data.alliance is not None:
+        raise _refuse(f"{kind.name}不填写受讲医院或医联体。", "venue_fields_mismatch")
+
+
+def _check_content(data: LectureData) -> None:
+    if data.party_history and data.kind.is_external:
+        raise _refuse(
+            f"党史宣讲仅在本医院宣讲（通知四(二)），{data.kind.name}不能宣讲百年党史。",
+            "party_history_outside_own_hospital",
+        )
+    seen: set[tuple[int, int]] = set()
+    for document, layer in data.coverage:
+        if document.campaign_id != data.campaign.pk or layer.campaign_id != data.campaign.pk:
+            raise _refuse("宣讲的重点文件或层次不属于本活动。", "coverage_not_in_campaign")
+        key = (document.pk, layer.pk)
+        if key in seen:
+            raise _refuse(f"{document}的“{layer}”层次重复填写。", "coverage_duplicate")
+        seen.add(key)
+    if data.is_online and not data.online_link:
+        raise _refuse("线上宣讲须填写线上链接。", "online_link_required")
+    if not data.title.strip():
+        raise _refuse("宣讲题目不能为空。", "title_required")
+
+
+def lecture_check(*, actor: AnyUser, data: LectureData, lecture: LectureSession | None = None) -> str:
+    """Check scope and every rule for ``data``; return the speaker's role. Writes nothing.
+
+    The order is the order a clerk fixes things in: who may write, which campaign and organiser, the
+    date, attendance, the speaker, the venue, then the content.
+    """
+    if lecture is not None:
+        _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    _require_owner_in_scope(actor, data.hospital, data.org_unit)
+    _check_organiser(data)
+    _within_campaign(data.campaign, data.held_on, "宣讲日期")
+    _check_attendance(data)
+    roles = _speaker_roles(data)
+    if data.speaker_role and data.speaker_role not in roles:
+        held = "、".join(SpeakerRole(r).label for r in roles)
+        raise _refuse(
+            f"所填宣讲人身份“{SpeakerRole(data.speaker_role).label}”与{data.speaker}在宣讲日期的职务（{held}）不符。",
+            "speaker_role_mismatch",
+        )
+    _check_venue(data)
+    _check_content(data)
+    return data.speaker_role or roles[0]
+
+
+def _lecture_snapshot(lecture: LectureSession) -> dict[str, Any]:
+    snap = snapshot(lecture, LECTURE_FIELDS)
+    snap["coverage"] = sorted(
+        f"{c.document.code}:{c.layer.code}" for c in lecture.coverage.select_related("document", "layer")
+    )
+    snap["supervising_officials"] = sorted(str(p) for p in lecture.supervising_officials.all())
+    return snap
+
+
+def _write_lecture_relations(lecture: LectureSession, data: LectureData) -> None:
+    wanted = {(d.pk, layer.pk) for d, layer in data.coverage}
+    current = {(c.document_id, c.layer_id): c.pk for c in lecture.coverage.all()}
+    stale = [pk for key, pk in current.items() if key not in wanted]
+    if stale:
+        LectureCoverage.objects.filter(pk__in=stale).delete()
+    LectureCoverage.objects.bulk_create(
+        [
+            LectureCoverage(lecture=lecture, document_id=d, layer_id=layer)
+            for d, layer in sorted(wanted - set(current))
+        ]
+    )
+    lecture.supervising_officials.set(data.supervising_officials)
+
+
+def _lecture_values(data: LectureData, speaker_role: str) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in LECTURE_FIELDS if name != "speaker_role"}
+    values["speaker_role"] = speaker_role
+    values["campaign"] = data.campaign
+    return values
+
+
+@transaction.atomic
+def lecture_create(*, actor: AnyUser, channel: Channel, data: LectureData) -> LectureSession:
+    speaker_role = lecture_check(actor=actor, data=data)
+    lecture = LectureSession(**_lecture_values(data, speaker_role), created_by=_actor(actor))
+    lecture.full_clean(validate_unique=False, validate_constraints=True)
+    lecture.save()
+    _write_lecture_relations(lecture, data)
+    record_change(
+        lecture,
+        action="create",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff({}, _lecture_snapshot(lecture)),
+    )
+    return lecture
+
+
+@transaction.atomic
+def lecture_update(
+    *, actor: AnyUser, channel: Channel, lecture: LectureSession, data: LectureData, reason: str = ""
+) -> LectureSession:
+    if data.campaign.pk != lecture.campaign_id:
+        raise _refuse("宣讲活动不能移到另一个活动。", "campaign_change")
+    speaker_role = lecture_check(actor=actor, data=data, lecture=lecture)
+    old = _lecture_snapshot(lecture)
+    values = _lecture_values(data, speaker_role)
+    changed = [name for name, value in values.items() if getattr(lecture, name) != value]
+    for name in changed:
+        setattr(lecture, name, values[name])
+    if changed:
+        lecture.save(update_fields=[*changed, "updated_at"])
+    _write_lecture_relations(lecture, data)
+    changes = diff(old, _lecture_snapshot(lecture))
+    if changes:
+        record_change(
+            lecture, action="update", actor=_actor(actor), channel=channel, changes=changes, reason=reason
+        )
+    return lecture
+
+
+def _delete_files_on_commit(files: Iterable[FieldFile]) -> None:
+    """Remove stored files once the deletion of their rows is committed (never before: a rollback
+    would leave rows pointing at nothing)."""
+    for file in files:
+        if file.name:
+            transaction.on_commit(functools.partial(file.storage.delete, file.name))
+
+
+@transaction.atomic
+def lecture_delete(*, actor: AnyUser, channel: Channel, lecture: LectureSession, reason: str = "") -> None:
+    _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    old = _lecture_snapshot(lecture)
+    files = [m.file for m in lecture.materials.all()]
+    record_change(
+        lecture, action="delete", actor=_actor(actor), channel=channel, changes=diff(old, {}), reason=reason
+    )
+    lecture.delete()
+    _delete_files_on_commit(files)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Materials
+# ---------------------------------------------------------------------------------------------------
+
+MATERIAL_FIELDS = (
+    "kind",
+    "title",
+    "original_name",
+    "content_type",
+    "size",
+    "file",
+    "recommended_for_publicity",
+)
+
+
+def material_check(*, actor: AnyUser, lecture: LectureSession, kind: str, file: File) -> None:
+    """Scope, then type by content, extension and size (``campaign.files.check_upload``)."""
+    _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    check_upload(file, kind=kind)
+
+
+@transaction.atomic
+def material_upload(
+    *, actor: AnyUser, channel: Channel, lecture: LectureSession, kind: str, file: File, title: str = ""
+) -> LectureMaterial:
+    _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    checked = check_upload(file, kind=kind)
+    material = LectureMaterial(
+        lecture=lecture,
+        kind=kind,
+        title=title,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        uploaded_by=_actor(actor),
+    )
+    material.file.save(checked.storage_name(f"lectures/{lecture.campaign_id}/{lecture.pk}"), file, save=False)
+    # If anything below fails the transaction rolls back; the stored file must go with it.
+    try:
+        material.save()
+        record_change(
+            material,
+            action="create",
+            actor=_actor(actor),
+            channel=channel,
+            changes=diff({}, snapshot(material, MATERIAL_FIELDS)),
+            reason=f"宣讲活动#{lecture.pk}",
+        )
+    except Exception:
+        material.file.delete(save=False)
+        raise
+    return material
+
+
+@transaction.atomic
+def material_set_recommended(
+    *, actor: AnyUser, channel: Channel, material: LectureMaterial, recommended: bool
+) -> LectureMaterial:
+    """Only the league's reviewers (盟医改办, who forward materials to the region, §四(三)) recommend."""
+    lecture = material.lecture
+    _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    user = _actor(actor)
+    if user is None or not (
+        user.role == Role.LEAGUE_REVIEWER or user.role == Role.ADMIN or user.is_superuser
+    ):
+        raise PermissionDenied("只有盟审核员可以标记“推荐宣传”。")
+    if material.recommended_for_publicity == recommended:
+        return material
+    old = snapshot(material, ["recommended_for_publicity"])
+    material.recommended_for_publicity = recommended
+    material.recommended_by = user if recommended else None
+    material.recommended_at = timezone.now() if recommended else None
+    material.save(update_fields=["recommended_for_publicity", "recommended_by", "recommended_at"])
+    record_change(
+        material,
+        action="recommend" if recommended else "unrecommend",
+        actor=user,
+        channel=channel,
+        changes=diff(old, snapshot(material, ["recommended_for_publicity"])),
+    )
+    return material
+
+
+@transaction.atomic
+def material_delete(*, actor: AnyUser, channel: Channel, material: LectureMaterial, reason: str = "") -> None:
+    lecture = material.lecture
+    _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    record_change(
+        material,
+        action="delete",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff(snapshot(material, MATERIAL_FIELDS), {}),
+        reason=reason,
+    )
+    files = [material.file]
+    material.delete()
+    _delete_files_on_commit(files)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tour lecturers, launch records, lecture plans
+# ---------------------------------------------------------------------------------------------------
+
+
+def _require_league_level(actor: AnyUser, message: str) -> User:
+    user = _actor(actor)
+    if user is None or not user.is_league_level:
+        raise PermissionDenied(message)
+    return user
+
+
+@transaction.atomic
+def tour_lecturer_select(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    campaign: Campaign,
+    person: Person,
+    selected_on: dt.date,
+    note: str = "",
+) -> TourLecturer:
+    """§三(二): lecturers for the region tour are selected by the league (盟市推荐和组织安排)."""
+    user = _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
+    if person.hospital is None or not _hospital_leader_roles(person, person.hospital, selected_on):
+        raise _refuse(
+            f"全区巡讲讲师须为医院的书记或院长；{person}在{selected_on:%Y-%m-%d}不担任该职务。",
+            "tour_lecturer_not_leader",
+        )
+    if TourLecturer.objects.filter(campaign=campaign, person=person).exists():
+        raise _refuse(f"{person}已入选本活动的巡讲人选。", "tour_lecturer_duplicate")
+    selection = TourLecturer.objects.create(
+        campaign=campaign, person=person, selected_on=selected_on, note=note
+    )
+    record_change(
+        selection,
+        action="create",
+        actor=user,
+        channel=channel,
+        changes=diff({}, snapshot(selection, ["person", "selected_on", "note"])),
+    )
+    return selection
+
+
+@transaction.atomic
+def tour_lecturer_remove(
+    *, actor: AnyUser, channel: Channel, selection: TourLecturer, reason: str = ""
+) -> None:
+    user = _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
+    record_change(
+        selection,
+        action="delete",
+        actor=user,
+        channel=channel,
+        changes=diff(snapshot(selection, ["person", "selected_on", "note"]), {}),
+        reason=reason,
+    )
+    selection.delete()
+
+
+LAUNCH_FIELDS = ("hospital", "org_unit", "launched_on", "meeting", "minutes", "attachment")
+
+
+def launch_record_check(
+    *,
+    actor: AnyUser,
+    campaign: Campaign,
+    hospital: Hospital | None,
+    org_unit: OrgUnit | None,
+    launched_on: dt.date,
+    meeting: str,
+    record: LaunchRecord | None = None,
+) -> None:
+    if record is not None:
+        _require_owner_in_scope(actor, record.hospital, record.org_unit)
+    _require_owner_in_scope(actor, hospital, org_unit)
+    if (hospital is None) == (org_unit is None):
+        raise _refuse("启动记录属于一家医院或一个单位，二者填且只填一个。", "organiser_mismatch")
+    if not _in_campaign_league(campaign, hospital, org_unit):
+        raise _refuse(f"组织单位不在{campaign.league}范围内。", "organiser_outside_campaign")
+    _within_campaign(campaign, launched_on, "启动日期")
+    if not meeting.strip():
+        raise _refuse("须填写启动会议。", "meeting_required")
+    others = LaunchRecord.objects.filter(campaign=campaign, hospital=hospital, org_unit=org_unit)
+    if record is not None:
+        others = others.exclude(pk=record.pk)
+    if others.exists():
+        raise _refuse(f"{hospital or org_unit}已有本活动的启动记录。", "launch_duplicate")
+
+
+@transaction.atomic
+def launch_record_create(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    campaign: Campaign,
+    launched_on: dt.date,
+    meeting: str,
+    hospital: Hospital | None = None,
+    org_unit: OrgUnit | None = None,
+    minutes: str = "",
+    attachment: File | None = None,
+) -> LaunchRecord:
+    launch_record_check(
+        actor=actor,
+        campaign=campaign,
+        hospital=hospital,
+        org_unit=org_unit,
+        launched_on=launched_on,
+        meeting=meeting,
+    )
+    record = LaunchRecord(
+        campaign=campaign,
+        hospital=hospital,
+        org_unit=org_unit,
+        launched_on=launched_on,
+        meeting=meeting,
+        minutes=minutes,
+        created_by=_actor(actor),
+    )
+    if attachment is not None:
+        checked = check_upload(attachment, kind=ANY_KIND)
+        record.attachment.save(checked.storage_name(f"launch/{campaign.pk}"), attachment, save=False)
+    record.save()
+    record_change(
+        record,
+        action="create",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff({}, snapshot(record, LAUNCH_FIELDS)),
+    )
+    return record
+
+
+@transaction.atomic
+def launch_record_update(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    record: LaunchRecord,
+    launched_on: dt.date,
+    meeting: str,
+    minutes: str = "",
+) -> LaunchRecord:
+    launch_record_check(
+        actor=actor,
+        campaign=record.campaign,
+        hospital=record.hospital,
+        org_unit=record.org_unit,
+        launched_on=launched_on,
+        meeting=meeting,
+        record=record,
+    )
+    old = snapshot(record, LAUNCH_FIELDS)
+    record.launched_on, record.meeting, record.minutes = launched_on, meeting, minutes
+    record.save(update_fields=["launched_on", "meeting", "minutes"])
+    changes = diff(old, snapshot(record, LAUNCH_FIELDS))
+    if changes:
+        record_change(record, action="update", actor=_actor(actor), channel=channel, changes=changes)
+    return record
+
+
+@transaction.atomic
+def launch_record_delete(*, actor: AnyUser, channel: Channel, record: LaunchRecord, reason: str = "") -> None:
+    _require_owner_in_scope(actor, record.hospital, record.org_unit)
+    record_change(
+        record,
+        action="delete",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff(snapshot(record, LAUNCH_FIELDS), {}),
+        reason=reason,
+    )
+    files = [record.attachment]
+    record.delete()
+    _delete_files_on_commit(files)
+
+
+def lecture_plan_check(
+    *,
+    actor: AnyUser,
+    campaign: Campaign,
+    hospital: Hospital,
+    fixed_on: dt.date,
+    plan: LecturePlan | None = None,
+) -> None:
+    if plan is not None:
+        require_hospital_in_scope(actor, plan.hospital)
+    require_hospital_in_scope(actor, hospital)
+    if not _in_campaign_league(campaign, hospital, None):
+        raise _refuse(f"{hospital}不在{campaign.league}范围内。", "organiser_outside_campaign")
+    _within_campaign(campaign, fixed_on, "定稿日期")
+    others = LecturePlan.objects.filter(campaign=campaign, hospital=hospital)
+    if plan is not None:
+        others = others.exclude(pk=plan.pk)
+    if others.exists():
+        raise _refuse(f"{hospital}已有本活动的宣讲计划，请修改原计划。", "plan_duplicate")
+
+
+@transaction.atomic
+def lecture_plan_create(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    campaign: Campaign,
+    hospital: Hospital,
+    fixed_on: dt.date,
+    note: str = "",
+) -> LecturePlan:
+    lecture_plan_check(actor=actor, campaign=campaign, hospital=hospital, fixed_on=fixed_on)
+    plan = LecturePlan.objects.create(
+        campaign=campaign, hospital=hospital, fixed_on=fixed_on, note=note, created_by=_actor(actor)
+    )
+    record_change(
+        plan,
+        action="create",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff({}, snapshot(plan, ["hospital", "fixed_on", "note"])),
+    )
+    return plan
+
+
+@transaction.atomic
+def lecture_plan_update(
+    *, actor: AnyUser, channel: Channel, plan: LecturePlan, fixed_on: dt.date, note: str = ""
+) -> LecturePlan:
+    lecture_plan_check(
+        actor=actor, campaign=plan.campaign, hospital=plan.hospital, fixed_on=fixed_on, plan=plan
+    )
+    old = snapshot(plan, ["fixed_on", "note"])
+    plan.fixed_on, plan.note = fixed_on, note
+    plan.save(update_fields=["fixed_on", "note", "updated_at"])
+    changes = diff(old, snapshot(plan, ["fixed_on", "note"]))
+    if changes:
+        record_change(plan, action="update", actor=_actor(actor), channel=channel, changes=changes)
+    return plan
+
+
+@transaction.atomic
+def lecture_plan_item_set(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    plan: LecturePlan,
+    document: KeyDocument,
+    title: str,
+    courseware: File | None = None,
+) -> LecturePlanItem:
+    """Set the planned title (and courseware) for one key document; one item per document."""
+    require_hospital_in_scope(actor, plan.hospital)
+    if document.campaign_id != plan.campaign_id:
+        raise _refuse("重点文件不属于本活动。", "coverage_not_in_campaign")
+    if not title.strip():
+        raise _refuse("宣讲题目不能为空。", "title_required")
+    checked = check_upload(courseware, kind=ANY_KIND) if courseware is not None else None
+    item = LecturePlanItem.objects.filter(plan=plan, document=document).first()
+    old = snapshot(item, ["title", "courseware"]) if item is not None else {}
+    if item is None:
+        item = LecturePlanItem(plan=plan, document=document)
+    item.title = title
+    if checked is not None and courseware is not None:
+        if item.courseware:
+            _delete_files_on_commit([item.courseware])
+        item.courseware.save(
+            checked.storage_name(f"plans/{plan.campaign_id}/{plan.pk}"), courseware, save=False
+        )
+    item.save()
+    changes = diff(old, snapshot(item, ["title", "courseware"]))
+    if changes:
+        record_change(
+            plan,
+            action="update",
+            actor=_actor(actor),
+            channel=channel,
+            changes={f"{document.code}.{k}": v for k, v in changes.items()},
+        )
+    return item
+
+
+# ---------------------------------------------------------------------------------------------------
+# Action items (见行动)
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionItemData:
+    hospital: Hospital
+    task: ActionTask
+    title: str
+    responsible: Person
+    starts_on: dt.date
+    due_on: dt.date
+    part: str = ""
+    description: str = ""
+
+    @classmethod
+    def from_item(cls, item: ActionItem) -> ActionItemData:
+        return cls(
+            hospital=item.hospital,
+            task=item.task,
+            title=item.title,
+            responsible=item.responsible,
+            starts_on=item.starts_on,
+            due_on=item.due_on,
+            part=item.part,
+            description=item.description,
+        )
+
+    def replace(self, **changes: Any) -> ActionItemData:
+        return dataclasses.replace(self, **changes)
+
+
+ACTION_ITEM_FIELDS = (
+    "hospital",
+    "task",
+    "part",
+    "title",
+    "description",
+    "responsible",
+    "starts_on",
+    "due_on",
+)
+
+
+def action_item_check(*, actor: AnyUser, data: ActionItemData, item: ActionItem | None = None) -> None:
+    if item is not None:
+        require_hospital_in_scope(actor, item.hospital)
+    require_hospital_in_scope(actor, data.hospital)
+    task, hospital = data.task, data.hospital
+    if not _in_campaign_league(task.campaign, hospital, None):
+        raise _refuse(f"{hospital}不在{task.campaign.league}范围内。", "organiser_outside_campaign")
+    if not task.applies_to_hospital(hospital):
+        raise _refuse(
+            f"任务{task.code}仅适用于{Applicability(task.applies_to).label}，不适用于{hospital}。",
+            "task_not_applicable",
+        )
+    if data.part:
+        parts = {p["name"]: p.get("applies_to", Applicability.ALL) for p in task.parts}
+        if data.part not in parts:
+            raise _refuse(f"任务{task.code}没有子任务“{data.part}”。", "part_unknown")
+        if data.part not in task.parts_for(hospital):
+            raise _refuse(
+                f"子任务“{data.part}”仅适用于{Applicability(parts[data.part]).label}，"
+                f"{hospital}为{hospital.get_level_display()}医院。",
+                "part_not_applicable",
+            )
+    if not data.title.strip():
+        raise _refuse("行动项名称不能为空。", "title_required")
+    if data.responsible.hospital_id != hospital.pk:
+        raise _refuse(f"责任人须为{hospital}的人员，{data.responsible}不是。", "responsible_outside_hospital")
+    if data.due_on < data.starts_on:
+        raise _refuse("完成时限不能早于开始日期。", "dates_out_of_order")
+    if item is not None:
+        outside = item.roadmap.exclude(due_on__gte=data.starts_on, due_on__lte=data.due_on)
+        if outside.exists():
+            raise _refuse(
+                "已有路线图节点不在新的开始日期与完成时限之间，请先调整节点。", "roadmap_outside_item_dates"
+            )
+
+
+@transaction.atomic
+def action_item_create(*, actor: AnyUser, channel: Channel, data: ActionItemData) -> ActionItem:
+    action_item_check(actor=actor, data=data)
+    item = ActionItem.objects.create(
+        campaign=data.task.campaign,
+        **{name: getattr(data, name) for name in ACTION_ITEM_FIELDS},
+        created_by=_actor(actor),
+    )
+    record_change(
+        item,
+        action="create",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff({}, snapshot(item, ACTION_ITEM_FIELDS)),
+    )
+    return item
+
+
+@transaction.atomic
+def action_item_update(
+    *, actor: AnyUser, channel: Channel, item: ActionItem, data: ActionItemData, reason: str = ""
+) -> ActionItem:
+    action_item_check(actor=actor, data=data, item=item)
+    if data.task.campaign_id != item.campaign_id:
+        raise _refuse("行动项不能移到另一个活动。", "campaign_change")
+    old = snapshot(item, ACTION_ITEM_FIELDS)
+    changed = [name for name in ACTION_ITEM_FIELDS if getattr(item, name) != getattr(data, name)]
+    for name in changed:
+        setattr(item, name, getattr(data, name))
+    if changed:
+        item.save(update_fields=[*changed, "updated_at"])
+        record_change(
+            item,
+            action="update",
+            actor=_actor(actor),
+            channel=channel,
+            changes=diff(old, snapshot(item, ACTION_ITEM_FIELDS)),
+            reason=reason,
+        )
+    return item
+
+
+@transaction.atomic
+def action_item_delete(*, actor: AnyUser, channel: Channel, item: ActionItem, reason: str = "") -> None:
+    require_hospital_in_scope(actor, item.hospital)
+    files = [e.file for e in ProgressEvidence.objects.filter(entry__action_item=item)]
+    record_change(
+        item,
+        action="delete",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff(snapshot(item, ACTION_ITEM_FIELDS), {}),
+        reason=reason,
+    )
+    item.delete()
+    _delete_files_on_commit(files)
+
+
+ROADMAP_FIELDS = ("title", "due_on", "done_on")
+
+
+def roadmap_milestone_check(
+    *, actor: AnyUser, action_item: ActionItem, title: str, due_on: dt.date, done_on: dt.date | None
+) -> None:
+    require_hospital_in_scope(actor, action_item.hospital)
+    if not title.strip():
+        raise _refuse("路线图节点名称不能为空。", "title_required")
+    if not action_item.starts_on <= due_on <= action_item.due_on:
+        raise _refuse(
+            f"路线图节点日期须在行动项的开始日期（{action_item.starts_on}）与完成时限（{action_item.due_on}）之间。",
+            "roadmap_outside_item_dates",
+        )
+    if done_on is not None and done_on > timezone.localdate():
+        raise _refuse("完成日期不能晚于今天。", "done_in_future")
+
+
+@transaction.atomic
+def roadmap_milestone_create(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    action_item: ActionItem,
+    title: str,
+    due_on: dt.date,
+    done_on: dt.date | None = None,
+) -> RoadmapMilestone:
+    roadmap_milestone_check(actor=actor, action_item=action_item, title=title, due_on=due_on, done_on=done_on)
+    step = RoadmapMilestone.objects.create(
+        action_item=action_item, title=title, due_on=due_on, done_on=done_on
+    )
+    record_change(
+        step,
+        action="create",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff({}, snapshot(step, ROADMAP_FIELDS)),
+    )
+    return step
+
+
+@transaction.atomic
+def roadmap_milestone_update(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    step: RoadmapMilestone,
+    title: str,
+    due_on: dt.date,
+    done_on: dt.date | None = None,
+) -> RoadmapMilestone:
+    roadmap_milestone_check(
+        actor=actor, action_item=step.action_item, title=title, due_on=due_on, done_on=done_on
+    )
+    old = snapshot(step, ROADMAP_FIELDS)
+    step.title, step.due_on, step.done_on = title, due_on, done_on
+    step.save(update_fields=list(ROADMAP_FIELDS))
+    changes = diff(old, snapshot(step, ROADMAP_FIELDS))
+    if changes:
+        record_change(step, action="update", actor=_actor(actor), channel=channel, changes=changes)
+    return step
+
+
+@transaction.atomic
+def roadmap_milestone_delete(
+    *, actor: AnyUser, channel: Channel, step: RoadmapMilestone, reason: str = ""
+) -> None:
+    require_hospital_in_scope(actor, step.action_item.hospital)
+    record_change(
+        step,
+        action="delete",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff(snapshot(step, ROADMAP_FIELDS), {}),
+        reason=reason,
+    )
+    step.delete()
+
+
+def _this_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+def progress_check(*, actor: AnyUser, action_item: ActionItem, month: dt.date, status: str) -> None:
+    require_hospital_in_scope(actor, action_item.hospital)
+    if status not in ProgressStatus.values:
+        if status == "overdue":
+            raise _refuse("“已逾期”由系统按完成时限计算，不能填写。", "status_not_typed")
+        raise _refuse(f"未知的进展状态“{status}”。", "status_unknown")
+    if month.day != 1:
+        raise _refuse("月份须为当月1日。", "month_not_first_day")
+    if month > _this_month():
+        raise _refuse(f"{month:%Y年%m月}尚未开始，不能填写进展。", "month_in_future")
+    if month < action_item.starts_on.replace(day=1):
+        raise _refuse(f"{month:%Y年%m月}早于行动项开始日期，不能填写进展。", "month_before_start")
+
+
+def _sync_current_status(item: ActionItem) -> None:
+    latest = item.progress.order_by("-month").values_list("status", flat=True).first()
+    status = latest or ProgressStatus.NOT_STARTED
+    if item.current_status != status:
+        item.current_status = status
+        item.save(update_fields=["current_status", "updated_at"])
+
+
+@transaction.atomic
+def progress_record(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    action_item: ActionItem,
+    month: dt.date,
+    status: str,
+    note: str = "",
+    evidence: Sequence[File] = (),
+) -> ProgressEntry:
+    """Record (or correct) the month's progress of an item, with evidence files; one entry a month."""
+    progress_check(actor=actor, action_item=action_item, month=month, status=status)
+    checked = [check_upload(f, kind=ANY_KIND) for f in evidence]  # all files checked before any write
+    entry = ProgressEntry.objects.filter(action_item=action_item, month=month).first()
+    old = snapshot(entry, ["month", "status", "note"]) if entry is not None else {}
+    if entry is None:
+        entry = ProgressEntry(action_item=action_item, month=month)
+    entry.status, entry.note, entry.recorded_by = status, note, _actor(actor)
+    entry.save()
+    for file, info in zip(evidence, checked, strict=True):
+        _add_evidence(actor, entry, file, info)
+    changes = diff(old, snapshot(entry, ["month", "status", "note"]))
+    if checked:
+        changes["evidence"] = [None, [c.original_name for c in checked]]
+    if changes:
+        record_change(
+            entry, action="update" if old else "create", actor=_actor(actor), channel=channel, changes=changes
+        )
+    _sync_current_status(action_item)
+    return entry
+
+
+def _add_evidence(actor: AnyUser, entry: ProgressEntry, file: File, info: Any) -> ProgressEvidence:
+    evidence = ProgressEvidence(
+        entry=entry,
+        original_name=info.original_name,
+        content_type=info.content_type,
+        size=info.size,
+        uploaded_by=_actor(actor),
+    )
+    evidence.file.save(info.storage_name(f"evidence/{entry.action_item_id}"), file, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def progress_evidence_add(
+    *, actor: AnyUser, channel: Channel, entry: ProgressEntry, file: File
+) -> ProgressEvidence:
+    require_hospital_in_scope(actor, entry.action_item.hospital)
+    info = check_upload(file, kind=ANY_KIND)
+    evidence = _add_evidence(actor, entry, file, info)
+    record_change(
+        entry,
+        action="evidence",
+        actor=_actor(actor),
+        channel=channel,
+        changes={"evidence": [None, info.original_name]},
+    )
+    return evidence
+
+
+@transaction.atomic
+def progress_delete(*, actor: AnyUser, channel: Channel, entry: ProgressEntry, reason: str = "") -> None:
+    item = entry.action_item
+    require_hospital_in_scope(actor, item.hospital)
+    files = [e.file for e in entry.evidence.all()]
+    record_change(
+        entry,
+        action="delete",
+        actor=_actor(actor),
+        channel=channel,
+        changes=diff(snapshot(entry, ["month", "status", "note"]), {}),
+        reason=reason,
+    )
+    entry.delete()
+    _delete_files_on_commit(files)
+    _sync_current_status(item)

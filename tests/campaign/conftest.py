@@ -1,0 +1,99 @@
+"""Helpers for the 讲 / 见 tests: the 2021 campaign's lecture kinds and people by their seed codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from campaign.models import ActionTask, KeyDocument, Layer, LectureKind
+from campaign.services import LectureData
+from hospitals.models import Hospital, MedicalAlliance, OrgUnit, Person
+from tests.conftest import Alxa
+
+
+def person(code: str) -> Person:
+    return Person.objects.get(code=code)
+
+
+def hospital(code: str) -> Hospital:
+    return Hospital.objects.get(code=code)
+
+
+def kind(alxa: Alxa, code: str) -> LectureKind:
+    return LectureKind.objects.get(campaign=alxa.campaign, code=code)
+
+
+def alliance(code: str) -> MedicalAlliance:
+    return MedicalAlliance.objects.get(code=code)
+
+
+def unit(code: str) -> OrgUnit:
+    return OrgUnit.objects.get(code=code)
+
+
+def task(alxa: Alxa, code: str) -> ActionTask:
+    return ActionTask.objects.get(campaign=alxa.campaign, code=code)
+
+
+def full_coverage(alxa: Alxa) -> tuple[tuple[KeyDocument, Layer], ...]:
+    documents = KeyDocument.objects.filter(campaign=alxa.campaign).order_by("number")
+    layers = Layer.objects.filter(campaign=alxa.campaign).order_by("order")
+    return tuple((d, layer) for d in documents for layer in layers)
+
+
+def lecture_data(alxa: Alxa, kind_code: str = "in_hospital", **overrides: Any) -> LectureData:
+    """A valid lecture of H004 by its secretary (or the banner head for 集中宣讲), then ``overrides``."""
+    k = kind(alxa, kind_code)
+    values: dict[str, Any] = {
+        "campaign": alxa.campaign,
+        "kind": k,
+        "held_on": dt.date(2021, 7, 10),
+        "title": "推动公立医院高质量发展",
+        "speaker": person("H004-P01"),
+        "hospital": alxa.h004,
+        "attendance_expected": 400,
+        "attendance_present": 380,
+        "on_duty_exempt": 20,
+    }
+    if k.speaker_rule == LectureKind.SpeakerRule.COMMISSION_LEADER:
+        values.update(hospital=None, org_unit=alxa.zuoqi, speaker=person("B152921-P01"))
+    if k.venue == LectureKind.Venue.HOST_HOSPITAL:
+        values["host_hospital"] = hospital("H005")
+    if k.venue == LectureKind.Venue.ALLIANCE:
+        values["alliance"] = alliance("CC-ZQ")
+    if k.speaker_rule == LectureKind.SpeakerRule.DEPARTMENT_HEAD:
+        values["department"] = alxa.h004.departments.get(name="内科")
+        values["speaker"] = person("H004-P03")
+    values.update(overrides)
+    return LectureData(**values)
+
+
+# Smallest real files of each type: filetype reads their first bytes.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 32
+
+
+def pptx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("ppt/presentation.xml", "<p:presentation/>")
+    return buffer.getvalue()
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Each test writes its uploads to its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

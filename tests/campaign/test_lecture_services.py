@@ -1,0 +1,260 @@
+"""Every rule of issue 3 point 2: the refusal, its message and code, and that nothing was written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from campaign.models import LectureSession, SpeakerRole, TourLecturer
+from campaign.services import LectureData, lecture_create, lecture_delete, lecture_update, tour_lecturer_select
+from hospitals.models import ChangeRecord
+from tests.campaign.conftest import alliance, full_coverage, hospital, lecture_data, person
+from tests.conftest import Alxa
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(alxa: Alxa, data: LectureData, code: str, actor: object = None) -> str:
+    """Assert the create is refused with ``code``, nothing written; return the message."""
+    lectures, changes = LectureSession.objects.count(), ChangeRecord.objects.count()
+    with pytest.raises(ValidationError) as info:
+        lecture_create(actor=actor or alxa.reporter, channel="api", data=data)
+    assert info.value.code == code
+    assert LectureSession.objects.count() == lectures
+    assert ChangeRecord.objects.count() == changes
+    return info.value.messages[0]
+
+
+def test_valid_in_hospital_lecture_derives_the_speaker_role_and_records_history(alxa: Alxa) -> None:
+    data = lecture_data(alxa, coverage=full_coverage(alxa), party_history=True)
+    lecture = lecture_create(actor=alxa.reporter, channel="api", data=data)
+    assert lecture.speaker_role == SpeakerRole.SECRETARY
+    assert lecture.coverage.count() == 16
+    record = ChangeRecord.objects.get(object_id=str(lecture.pk), action="create")
+    assert record.actor == alxa.reporter
+    assert record.changes["title"] == [None, "推动公立医院高质量发展"]
+    assert record.changes["speaker_role"] == [None, "secretary"]
+
+
+def test_president_is_recognised_from_the_post(alxa: Alxa) -> None:
+    lecture = lecture_create(
+        actor=alxa.reporter, channel="web", data=lecture_data(alxa, speaker=person("H004-P02"))
+    )
+    assert lecture.speaker_role == SpeakerRole.PRESIDENT
+
+
+# --- a speaker of the wrong role for the kind -------------------------------------------------------
+
+
+def test_department_head_may_not_give_the_hospital_wide_lecture(alxa: Alxa) -> None:
+    message = refused(alxa, lecture_data(alxa, speaker=person("H004-P03")), "speaker_role_mismatch")
+    assert message.startswith("院内宣讲须由本院党委书记或院长宣讲")
+    assert "罗萨仁" in message
+
+
+def test_a_former_president_is_no_longer_a_leader_on_the_lecture_date(alxa: Alxa) -> None:
+    message = refused(alxa, lecture_data(alxa, speaker=person("H004-P09")), "speaker_role_mismatch")
+    assert "2021-07-10不是阿拉善左旗人民医院的书记或院长" in message
+
+
+def test_another_hospitals_secretary_may_not_lecture_for_this_hospital(alxa: Alxa) -> None:
+    refused(alxa, lecture_data(alxa, speaker=person("H006-P01")), "speaker_role_mismatch")
+
+
+def test_department_lecture_needs_the_head_of_that_department(alxa: Alxa) -> None:
+    data = lecture_data(alxa, "department", speaker=person("H004-P04"))  # 外科主任 at 内科
+    message = refused(alxa, data, "speaker_role_mismatch")
+    assert message.startswith("科室宣讲须由科室主任宣讲")
+    ok = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, "department"))
+    assert ok.speaker_role == SpeakerRole.DEPARTMENT_HEAD
+
+
+def test_centralised_lecture_needs_the_banner_commission_head_or_deputy(alxa: Alxa) -> None:
+    data = lecture_data(alxa, "centralised", speaker=person("B152922-P01"))  # 右旗 head at 左旗
+    message = refused(alxa, data, "speaker_role_mismatch", actor=alxa.banner_reviewer)
+    assert message.startswith("集中宣讲须由旗(区)卫生健康委主要负责人或分管领导宣讲")
+    deputy = lecture_create(
+        actor=alxa.banner_reviewer,
+        channel="api",
+        data=lecture_data(alxa, "centralised", speaker=person("B152921-P02")),
+    )
+    assert deputy.speaker_role == SpeakerRole.COMMISSION_DEPUTY
+
+
+def test_a_stated_role_the_speaker_does_not_hold_is_refused(alxa: Alxa) -> None:
+    data = lecture_data(alxa, speaker_role=SpeakerRole.PRESIDENT)  # the secretary claims 院长
+    message = refused(alxa, data, "speaker_role_mismatch")
+    assert "所填宣讲人身份“院长”" in message
+
+
+# --- substitutes where the secretary or president must speak in person ----------------------------
+
+
+@pytest.mark.parametrize("kind_code", ["exchange", "alliance", "region_tour"])
+def test_no_substitute_for_the_secretary_or_president(alxa: Alxa, kind_code: str) -> None:
+    data = lecture_data(alxa, kind_code, speaker=person("H004-P03"), held_on=dt.date(2021, 8, 10))
+    message = refused(alxa, data, "substitute_not_allowed")
+    assert "须由书记或院长本人宣讲，不得替代" in message
+
+
+def test_region_tour_needs_a_selected_lecturer(alxa: Alxa) -> None:
+    data = lecture_data(alxa, "region_tour", held_on=dt.date(2021, 8, 20))
+    message = refused(alxa, data, "tour_lecturer_not_selected")
+    assert "未入选本活动的巡讲人选" in message
+    tour_lecturer_select(
+        actor=alxa.league_reviewer,
+        channel="api",
+        campaign=alxa.campaign,
+        person=person("H004-P01"),
+        selected_on=dt.date(2021, 8, 1),
+    )
+    assert lecture_create(actor=alxa.reporter, channel="api", data=data).pk
+
+
+def test_only_the_league_selects_tour_lecturers_and_only_leaders(alxa: Alxa) -> None:
+    with pytest.raises(PermissionDenied):
+        tour_lecturer_select(
+            actor=alxa.banner_reviewer,
+            channel="api",
+            campaign=alxa.campaign,
+            person=person("H004-P01"),
+            selected_on=dt.date(2021, 8, 1),
+        )
+    with pytest.raises(ValidationError) as info:
+        tour_lecturer_select(
+            actor=alxa.league_reviewer,
+            channel="api",
+            campaign=alxa.campaign,
+            person=person("H004-P03"),
+            selected_on=dt.date(2021, 8, 1),
+        )
+    assert info.value.code == "tour_lecturer_not_leader"
+    assert not TourLecturer.objects.exists()
+
+
+# --- party history outside the speaker's own hospital ---------------------------------------------
+
+
+@pytest.mark.parametrize("kind_code", ["exchange", "alliance"])
+def test_party_history_only_in_the_own_hospital(alxa: Alxa, kind_code: str) -> None:
+    data = lecture_data(alxa, kind_code, party_history=True, held_on=dt.date(2021, 8, 10))
+    message = refused(alxa, data, "party_history_outside_own_hospital")
+    assert message.startswith("党史宣讲仅在本医院宣讲（通知四(二)）")
+
+
+def test_party_history_is_fine_in_the_own_hospital(alxa: Alxa) -> None:
+    assert lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, party_history=True))
+
+
+# --- attendance ------------------------------------------------------------------------------------
+
+
+def test_present_above_expected_is_refused(alxa: Alxa) -> None:
+    data = lecture_data(alxa, attendance_expected=100, attendance_present=101)
+    assert refused(alxa, data, "attendance_exceeds_expected") == "实到人数（101）不能超过应到人数（100）。"
+
+
+@pytest.mark.parametrize("field", ["attendance_expected", "attendance_present", "on_duty_exempt"])
+def test_negative_attendance_is_refused(alxa: Alxa, field: str) -> None:
+    message = refused(alxa, lecture_data(alxa, **{field: -1}), "attendance_negative")
+    assert message.endswith("不能为负数。")
+
+
+# --- a date outside the campaign ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("held_on", [dt.date(2021, 6, 20), dt.date(2022, 1, 1)])
+def test_date_outside_the_campaign_is_refused(alxa: Alxa, held_on: dt.date) -> None:
+    message = refused(alxa, lecture_data(alxa, held_on=held_on), "date_outside_campaign")
+    assert "活动期间（2021-06-21至2021-12-31）" in message
+
+
+@pytest.mark.parametrize("held_on", [dt.date(2021, 6, 21), dt.date(2021, 12, 31)])
+def test_first_and_last_day_of_the_campaign_are_inside(alxa: Alxa, held_on: dt.date) -> None:
+    assert lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, held_on=held_on))
+
+
+# --- alliance and host hospital -------------------------------------------------------------------
+
+
+def test_alliance_lecture_by_a_hospital_outside_the_alliance(alxa: Alxa) -> None:
+    data = lecture_data(alxa, "alliance", alliance=alliance("CC-YQ"), held_on=dt.date(2021, 8, 10))
+    message = refused(alxa, data, "not_alliance_member")
+    assert "阿拉善左旗人民医院不是阿拉善右旗医共体的成员单位" in message
+
+
+def test_host_hospital_may_not_be_the_own_hospital(alxa: Alxa) -> None:
+    data = lecture_data(alxa, "exchange", host_hospital=alxa.h004, held_on=dt.date(2021, 8, 10))
+    assert refused(alxa, data, "host_is_own_hospital") == "院外互讲的受讲医院不能是本院。"
+
+
+def test_exchange_needs_a_host_and_in_hospital_takes_none(alxa: Alxa) -> None:
+    refused(alxa, lecture_data(alxa, "exchange", host_hospital=None), "host_hospital_required")
+    refused(alxa, lecture_data(alxa, host_hospital=hospital("H005")), "venue_fields_mismatch")
+
+
+def test_online_lecture_needs_its_link(alxa: Alxa) -> None:
+    refused(alxa, lecture_data(alxa, is_online=True), "online_link_required")
+
+
+# --- scope ----------------------------------------------------------------------------------------
+
+
+def test_reporter_cannot_create_for_another_hospital(alxa: Alxa) -> None:
+    data = lecture_data(alxa, hospital=alxa.h006, speaker=person("H006-P01"))
+    with pytest.raises(PermissionDenied):
+        lecture_create(actor=alxa.reporter, channel="api", data=data)
+    assert not LectureSession.objects.exists()
+
+
+def test_reporter_cannot_record_the_banner_centralised_lecture(alxa: Alxa) -> None:
+    with pytest.raises(PermissionDenied):
+        lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, "centralised"))
+
+
+def test_banner_reviewer_cannot_write_for_another_banner(alxa: Alxa) -> None:
+    data = lecture_data(alxa, hospital=alxa.h006, speaker=person("H006-P01"))
+    with pytest.raises(PermissionDenied):
+        lecture_create(actor=alxa.banner_reviewer, channel="api", data=data)
+
+
+# --- update and delete keep history ---------------------------------------------------------------
+
+Check = Callable[[LectureSession], None]
+
+
+def test_update_records_old_and_new_and_rechecks_every_rule(alxa: Alxa) -> None:
+    lecture = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+    data = LectureData.from_lecture(lecture).replace(attendance_present=390, title="新题目")
+    lecture_update(actor=alxa.reporter, channel="web", lecture=lecture, data=data)
+    record = ChangeRecord.objects.filter(object_id=str(lecture.pk), action="update").get()
+    assert record.changes == {"attendance_present": [380, 390], "title": ["推动公立医院高质量发展", "新题目"]}
+    assert record.channel == "web"
+    with pytest.raises(ValidationError) as info:
+        lecture_update(
+            actor=alxa.reporter,
+            channel="web",
+            lecture=lecture,
+            data=data.replace(attendance_present=999),
+        )
+    assert info.value.code == "attendance_exceeds_expected"
+    lecture.refresh_from_db()
+    assert lecture.attendance_present == 390
+
+
+def test_delete_is_scoped_and_recorded(alxa: Alxa) -> None:
+    lecture = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+    other_reporter = alxa.reporter.__class__.objects.create(
+        username="h006", role="hospital_reporter", hospital=alxa.h006
+    )
+    with pytest.raises(PermissionDenied):
+        lecture_delete(actor=other_reporter, channel="api", lecture=lecture)
+    pk = lecture.pk
+    lecture_delete(actor=alxa.reporter, channel="api", lecture=lecture, reason="重复录入")
+    assert not LectureSession.objects.filter(pk=pk).exists()
+    record = ChangeRecord.objects.get(object_id=str(pk), action="delete")
+    assert record.reason == "重复录入"
+    assert record.changes["title"] == ["推动公立医院高质量发展", None]
