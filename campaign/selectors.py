@@ -1,9 +1,31 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import Campaign
+from hospitals.models import Hospital
+from hospitals.selectors import AnyUser, scope_queryset
+
+from .models import (
+    OVERDUE,
+    ActionItem,
+    ActionTask,
+    Campaign,
+    LaunchRecord,
+    LectureCoverage,
+    LectureMaterial,
+    LecturePlan,
+    LecturePlanItem,
+    LectureSession,
+    ProgressEntry,
+    ProgressEvidence,
+    ProgressStatus,
+    RoadmapMilestone,
+    TourLecturer,
+)
 
 
 def campaign_current() -> Campaign | None:
@@ -14,3 +36,141 @@ def campaign_current() -> Campaign | None:
 
 def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("league").order_by("-year", "code")
+
+
+# ---------------------------------------------------------------------------------------------------
+# 讲 / 见 reads. Every list goes through scope_queryset; its related rows are fetched here, in a fixed
+# number of queries whatever the number of rows.
+# ---------------------------------------------------------------------------------------------------
+
+
+def lecture_list(*, user: AnyUser) -> QuerySet[LectureSession]:
+    qs = (
+        LectureSession.objects.select_related(
+            "campaign",
+            "kind",
+            "hospital__banner",
+            "org_unit",
+            "speaker",
+            "department",
+            "host_hospital",
+            "alliance",
+        )
+        .prefetch_related(
+            Prefetch("coverage", queryset=LectureCoverage.objects.select_related("document", "layer")),
+            "supervising_officials",
+            Prefetch("materials", queryset=LectureMaterial.objects.order_by("id")),
+        )
+        .order_by("-held_on", "-id")
+    )
+    return scope_queryset(qs, user, hospital_field="hospital", unit_field="org_unit")
+
+
+def material_list(*, user: AnyUser) -> QuerySet[LectureMaterial]:
+    qs = LectureMaterial.objects.select_related(
+        "lecture__kind", "lecture__hospital", "lecture__org_unit", "recommended_by", "uploaded_by"
+    ).order_by("-uploaded_at", "-id")
+    return scope_queryset(qs, user, hospital_field="lecture__hospital", unit_field="lecture__org_unit")
+
+
+def tour_lecturer_list(*, user: AnyUser) -> QuerySet[TourLecturer]:
+    qs = TourLecturer.objects.select_related("person__hospital", "campaign").order_by(
+        "campaign", "selected_on", "id"
+    )
+    return scope_queryset(qs, user, hospital_field="person__hospital")
+
+
+def launch_record_list(*, user: AnyUser) -> QuerySet[LaunchRecord]:
+    qs = LaunchRecord.objects.select_related("hospital", "org_unit", "campaign").order_by("launched_on", "id")
+    return scope_queryset(qs, user, hospital_field="hospital", unit_field="org_unit")
+
+
+def lecture_plan_list(*, user: AnyUser) -> QuerySet[LecturePlan]:
+    qs = (
+        LecturePlan.objects.select_related("hospital", "campaign")
+        .prefetch_related(Prefetch("items", queryset=LecturePlanItem.objects.select_related("document")))
+        .order_by("hospital__code", "id")
+    )
+    return scope_queryset(qs, user)
+
+
+def lecture_plan_item_list(*, user: AnyUser) -> QuerySet[LecturePlanItem]:
+    qs = LecturePlanItem.objects.select_related("plan__hospital", "document").order_by(
+        "plan", "document__number"
+    )
+    return scope_queryset(qs, user, hospital_field="plan__hospital")
+
+
+def action_item_list(*, user: AnyUser) -> QuerySet[ActionItem]:
+    qs = (
+        ActionItem.objects.select_related("hospital__banner", "task__area", "responsible", "campaign")
+        .prefetch_related(
+            Prefetch("roadmap", queryset=RoadmapMilestone.objects.order_by("due_on", "id")),
+            Prefetch("progress", queryset=ProgressEntry.objects.order_by("-month")),
+        )
+        .order_by("hospital__code", "task__code", "due_on", "id")
+    )
+    return scope_queryset(qs, user)
+
+
+def filter_action_status(qs: QuerySet[ActionItem], status: str, on: dt.date) -> QuerySet[ActionItem]:
+    """Filter by the status a reader sees: a typed one, or "overdue" computed from the due date."""
+    done = Q(current_status=ProgressStatus.DONE)
+    overdue = Q(due_on__lt=on) & ~done
+    if status == OVERDUE:
+        return qs.filter(overdue)
+    if status == ProgressStatus.DONE:
+        return qs.filter(done)
+    return qs.filter(current_status=status).exclude(overdue)
+
+
+def roadmap_list(*, user: AnyUser) -> QuerySet[RoadmapMilestone]:
+    qs = RoadmapMilestone.objects.select_related("action_item__hospital").order_by(
+        "action_item", "due_on", "id"
+    )
+    return scope_queryset(qs, user, hospital_field="action_item__hospital")
+
+
+def progress_list(*, user: AnyUser) -> QuerySet[ProgressEntry]:
+    qs = (
+        ProgressEntry.objects.select_related("action_item__hospital", "recorded_by")
+        .prefetch_related(Prefetch("evidence", queryset=ProgressEvidence.objects.order_by("id")))
+        .order_by("action_item", "-month")
+    )
+    return scope_queryset(qs, user, hospital_field="action_item__hospital")
+
+
+def evidence_list(*, user: AnyUser) -> QuerySet[ProgressEvidence]:
+    qs = ProgressEvidence.objects.select_related("entry__action_item__hospital").order_by("id")
+    return scope_queryset(qs, user, hospital_field="entry__action_item__hospital")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One applicable task in a hospital's action plan, with its items and what is still missing."""
+
+    task: ActionTask
+    parts: list[str]
+    items: list[ActionItem]
+    parts_without_item: list[str]
+
+    @property
+    def has_item(self) -> bool:
+        return bool(self.items)
+
+
+def action_plan(*, campaign: Campaign, hospital: Hospital) -> list[PlanRow]:
+    """The tasks that apply to ``hospital`` (A5.1's chief accountant only for 三级), each with its items;
+    a row without items is a task the hospital has not turned into action yet."""
+    items_by_task: dict[int, list[ActionItem]] = {}
+    for item in ActionItem.objects.filter(campaign=campaign, hospital=hospital).select_related("responsible"):
+        items_by_task.setdefault(item.task_id, []).append(item)
+    rows = []
+    for task in ActionTask.objects.filter(campaign=campaign).select_related("area").order_by("code"):
+        if not task.applies_to_hospital(hospital):
+            continue
+        items = items_by_task.get(task.pk, [])
+        parts = task.parts_for(hospital)
+        named = {item.part for item in items}
+        rows.append(PlanRow(task, parts, items, [p for p in parts if p not in named]))
+    return rows

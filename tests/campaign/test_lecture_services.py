@@ -9,15 +9,21 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from campaign.models import LectureSession, SpeakerRole, TourLecturer
-from campaign.services import LectureData, lecture_create, lecture_delete, lecture_update, tour_lecturer_select
-from hospitals.models import ChangeRecord
+from campaign.services import (
+    LectureData,
+    lecture_create,
+    lecture_delete,
+    lecture_update,
+    tour_lecturer_select,
+)
+from hospitals.models import ChangeRecord, User
 from tests.campaign.conftest import alliance, full_coverage, hospital, lecture_data, person
 from tests.conftest import Alxa
 
 pytestmark = pytest.mark.django_db
 
 
-def refused(alxa: Alxa, data: LectureData, code: str, actor: object = None) -> str:
+def refused(alxa: Alxa, data: LectureData, code: str, actor: User | None = None) -> str:
     """Assert the create is refused with ``code``, nothing written; return the message."""
     lectures, changes = LectureSession.objects.count(), ChangeRecord.objects.count()
     with pytest.raises(ValidationError) as info:
@@ -159,7 +165,7 @@ def test_present_above_expected_is_refused(alxa: Alxa) -> None:
 
 @pytest.mark.parametrize("field", ["attendance_expected", "attendance_present", "on_duty_exempt"])
 def test_negative_attendance_is_refused(alxa: Alxa, field: str) -> None:
-    message = refused(alxa, lecture_data(alxa, **{field: -1}), "attendance_negative")
+    message = refused(alxa, lecture_data(alxa, "in_hospital", **{field: -1}), "attendance_negative")
     assert message.endswith("不能为负数。")
 
 

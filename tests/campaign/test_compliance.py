@@ -1,0 +1,218 @@
+"""Milestone compliance around each deadline (SPEC §3): met / not met / not yet due, with the records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from campaign.compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
+from campaign.models import KeyDocument
+from campaign.services import (
+    launch_record_create,
+    lecture_create,
+    lecture_plan_create,
+    lecture_plan_item_set,
+    tour_lecturer_select,
+)
+from hospitals.models import Hospital
+from tests.campaign.conftest import PDF, hospital, lecture_data, person, upload
+from tests.conftest import Alxa
+
+pytestmark = pytest.mark.django_db
+
+MET, NOT_MET, NOT_DUE = ComplianceState.MET, ComplianceState.NOT_MET, ComplianceState.NOT_DUE
+D = dt.date
+
+
+def states(alxa: Alxa, code: str, on: dt.date) -> dict[str, str]:
+    h = hospital(code)
+    rows = milestone_compliance(campaign=alxa.campaign, hospitals=Hospital.objects.filter(pk=h.pk), on=on)
+    return {status.milestone.rule: status.state for status in rows[h.pk]}
+
+
+def status_of(alxa: Alxa, code: str, rule: str, on: dt.date) -> MilestoneStatus:
+    h = hospital(code)
+    rows = milestone_compliance(campaign=alxa.campaign, hospitals=[h], on=on)
+    return next(s for s in rows[h.pk] if s.milestone.rule == rule)
+
+
+def test_launch_by_06_25(alxa: Alxa) -> None:
+    launch_record_create(
+        actor=alxa.admin,
+        channel="api",
+        campaign=alxa.campaign,
+        hospital=alxa.h004,
+        launched_on=D(2021, 6, 25),
+        meeting="全院启动大会",
+    )
+    launch_record_create(
+        actor=alxa.admin,
+        channel="api",
+        campaign=alxa.campaign,
+        hospital=alxa.h006,
+        launched_on=D(2021, 6, 26),
+        meeting="迟到的启动会",
+    )
+    assert states(alxa, "H004", D(2021, 6, 24))["launch"] == NOT_DUE  # recorded the next day
+    assert states(alxa, "H004", D(2021, 6, 25))["launch"] == MET
+    assert states(alxa, "H004", D(2021, 6, 26))["launch"] == MET
+    assert states(alxa, "H005", D(2021, 6, 25))["launch"] == NOT_DUE
+    assert states(alxa, "H005", D(2021, 6, 26))["launch"] == NOT_MET
+    assert states(alxa, "H006", D(2021, 6, 26))["launch"] == NOT_MET  # launched a day late
+    status = status_of(alxa, "H004", "launch", D(2021, 7, 1))
+    assert [(r.type, r.label, r.on) for r in status.records] == [
+        ("launch_record", "启动：全院启动大会", D(2021, 6, 25))
+    ]
+
+
+def _plan(alxa: Alxa, h: Hospital, fixed_on: dt.date, documents: int) -> None:
+    plan = lecture_plan_create(
+        actor=alxa.admin, channel="api", campaign=alxa.campaign, hospital=h, fixed_on=fixed_on
+    )
+    for document in KeyDocument.objects.filter(campaign=alxa.campaign).order_by("number")[:documents]:
+        lecture_plan_item_set(
+            actor=alxa.admin,
+            channel="api",
+            plan=plan,
+            document=document,
+            title=f"学习{document.title}",
+            courseware=upload("kj.pdf", PDF),
+        )
+
+
+def test_lecture_plan_by_06_30_needs_a_title_and_courseware_for_every_key_document(alxa: Alxa) -> None:
+    _plan(alxa, alxa.h004, D(2021, 6, 30), documents=4)
+    _plan(alxa, hospital("H005"), D(2021, 6, 28), documents=3)
+    assert states(alxa, "H004", D(2021, 6, 29))["lecture_plan"] == NOT_DUE
+    assert states(alxa, "H004", D(2021, 6, 30))["lecture_plan"] == MET
+    assert states(alxa, "H004", D(2021, 7, 1))["lecture_plan"] == MET
+    assert states(alxa, "H005", D(2021, 6, 30))["lecture_plan"] == NOT_DUE
+    missing = status_of(alxa, "H005", "lecture_plan", D(2021, 7, 1))
+    assert missing.state == NOT_MET
+    assert missing.detail == "文件4尚未确定题目或上传课件"
+
+
+def test_centralised_lecture_by_06_30_counts_for_every_hospital_of_the_banner(alxa: Alxa) -> None:
+    lecture_create(
+        actor=alxa.banner_reviewer,
+        channel="api",
+        data=lecture_data(alxa, "centralised", held_on=D(2021, 6, 30)),
+    )
+    assert states(alxa, "H004", D(2021, 6, 29))["centralised_lecture"] == NOT_DUE
+    assert states(alxa, "H004", D(2021, 6, 30))["centralised_lecture"] == MET
+    assert states(alxa, "H005", D(2021, 7, 1))["centralised_lecture"] == MET
+    assert states(alxa, "H006", D(2021, 6, 30))["centralised_lecture"] == NOT_DUE  # 右旗 has none
+    assert states(alxa, "H006", D(2021, 7, 1))["centralised_lecture"] == NOT_MET
+
+
+def test_secretary_and_president_each_lecture_by_07_31(alxa: Alxa) -> None:
+    lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, held_on=D(2021, 7, 5)))
+    lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(alxa, held_on=D(2021, 7, 31), speaker=person("H004-P02")),
+    )
+    assert states(alxa, "H004", D(2021, 7, 30))["leaders_in_hospital"] == NOT_DUE  # only the secretary yet
+    met = status_of(alxa, "H004", "leaders_in_hospital", D(2021, 7, 31))
+    assert met.state == MET
+    assert met.met_on == D(2021, 7, 31)
+    assert [r.on for r in met.records] == [D(2021, 7, 5), D(2021, 7, 31)]
+    assert states(alxa, "H004", D(2021, 8, 1))["leaders_in_hospital"] == MET
+
+
+def test_only_the_president_lectured(alxa: Alxa) -> None:
+    h005 = hospital("H005")
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, hospital=h005, speaker=person("H005-P02"), held_on=D(2021, 7, 20)),
+    )
+    lecture_create(  # a second lecture by the same president does not stand in for the secretary
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, hospital=h005, speaker=person("H005-P02"), held_on=D(2021, 7, 25)),
+    )
+    assert states(alxa, "H005", D(2021, 7, 31))["leaders_in_hospital"] == NOT_DUE
+    late = status_of(alxa, "H005", "leaders_in_hospital", D(2021, 8, 1))
+    assert late.state == NOT_MET
+    assert late.detail == "书记尚未在全院宣讲"
+    assert late.records == ()
+
+
+def test_a_secretary_lecture_after_07_31_does_not_meet_the_milestone(alxa: Alxa) -> None:
+    lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(alxa, held_on=D(2021, 7, 10), speaker=person("H004-P02")),
+    )
+    lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, held_on=D(2021, 8, 1)))
+    assert states(alxa, "H004", D(2021, 8, 2))["leaders_in_hospital"] == NOT_MET
+
+
+def test_external_lecture_by_the_secretary_or_president_by_08_31(alxa: Alxa) -> None:
+    lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(alxa, "exchange", held_on=D(2021, 8, 31), speaker=person("H004-P02")),
+    )
+    assert states(alxa, "H004", D(2021, 8, 30))["external_lecture"] == NOT_DUE
+    assert states(alxa, "H004", D(2021, 8, 31))["external_lecture"] == MET
+    assert states(alxa, "H004", D(2021, 9, 1))["external_lecture"] == MET
+    assert states(alxa, "H005", D(2021, 8, 31))["external_lecture"] == NOT_DUE
+    assert states(alxa, "H005", D(2021, 9, 1))["external_lecture"] == NOT_MET
+
+
+def test_region_tour_counts_as_external(alxa: Alxa) -> None:
+    tour_lecturer_select(
+        actor=alxa.league_reviewer,
+        channel="api",
+        campaign=alxa.campaign,
+        person=person("H004-P01"),
+        selected_on=D(2021, 8, 1),
+    )
+    lecture_create(
+        actor=alxa.reporter, channel="api", data=lecture_data(alxa, "region_tour", held_on=D(2021, 8, 20))
+    )
+    assert states(alxa, "H004", D(2021, 9, 1))["external_lecture"] == MET
+
+
+def test_many_hospitals_in_a_fixed_number_of_queries(alxa: Alxa) -> None:
+    lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+    with CaptureQueriesContext(connection) as one:
+        milestone_compliance(
+            campaign=alxa.campaign, hospitals=Hospital.objects.filter(code="H004"), on=D(2021, 9, 1)
+        )
+    with CaptureQueriesContext(connection) as all_ten:
+        result = milestone_compliance(
+            campaign=alxa.campaign, hospitals=Hospital.objects.all(), on=D(2021, 9, 1)
+        )
+    assert len(result) == 10
+    assert len(one.captured_queries) == len(all_ten.captured_queries) <= 9
+
+
+def test_banner_rollup(alxa: Alxa) -> None:
+    lecture_create(
+        actor=alxa.banner_reviewer,
+        channel="api",
+        data=lecture_data(alxa, "centralised", held_on=D(2021, 6, 28)),
+    )
+    launch_record_create(
+        actor=alxa.admin,
+        channel="api",
+        campaign=alxa.campaign,
+        hospital=alxa.h004,
+        launched_on=D(2021, 6, 22),
+        meeting="启动会",
+    )
+    rollup = banner_compliance(campaign=alxa.campaign, banners=[alxa.zuoqi, alxa.youqi], on=D(2021, 7, 1))
+    zuoqi = {s.milestone.rule: s for s in rollup[alxa.zuoqi.pk]}
+    assert (zuoqi["launch"].hospitals, zuoqi["launch"].met, zuoqi["launch"].not_met) == (5, 1, 4)
+    assert zuoqi["centralised_lecture"].met == 5
+    assert zuoqi["centralised_lecture"].banner_status is not None
+    assert zuoqi["centralised_lecture"].banner_status.records[0].type == "lecture"
+    assert zuoqi["leaders_in_hospital"].not_due == 5
+    youqi = {s.milestone.rule: s for s in rollup[alxa.youqi.pk]}
+    assert (youqi["centralised_lecture"].hospitals, youqi["centralised_lecture"].not_met) == (2, 2)
