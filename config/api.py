@@ -6,17 +6,16 @@ Every error body is ``{"code": "...", "message": "...", "errors": {...}}``: ``me
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
-
-access_log = logging.getLogger("jjx.access")
 
 
 def _first_message(detail: Any) -> str:
@@ -62,20 +61,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound("未找到该记录，或您无权查看。")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or "您无权执行此操作。")
+    # Refused accesses are logged once, for the API and the pages alike, by
+    # config.security.RefusedAccessLogMiddleware.
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    request = context.get("request")
-    view = context.get("view")
-    if response.status_code in (status.HTTP_403_FORBIDDEN, status.HTTP_404_NOT_FOUND) and request is not None:
-        access_log.warning(
-            "refused user=%s route=%s method=%s object=%s status=%s",
-            getattr(request.user, "pk", None),
-            request.path,
-            request.method,
-            getattr(view, "kwargs", {}).get("pk") if view is not None else None,
-            response.status_code,
-        )
     detail = response.data
     default_code = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.ValidationError):
@@ -93,3 +83,43 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "errors": {},
         }
     return response
+
+
+# The one error body, as documented in the schema for every operation (built with inline_serializer
+# because a Serializer may not declare a field named "errors" in its class body).
+ApiErrorSerializer = inline_serializer(
+    "ApiError",
+    fields={
+        "code": serializers.CharField(help_text="机器可读的错误代码，如 not_found、invalid"),
+        "message": serializers.CharField(help_text="给人看的中文说明"),
+        "errors": serializers.DictField(help_text="字段级错误：{字段: [说明, …]}；没有时为 {}"),
+    },
+)
+
+
+# Statuses any operation may answer with the error body: 400 bad input (a filter, a page, a body),
+# 401 not signed in, 403 out of scope or role, 404 not visible, 429 throttled.
+ERROR_STATUSES = ("400", "401", "403", "404", "429")
+# Only requests with a body can be too large (config.security.RequestSizeLimitMiddleware) or in a
+# media type the view does not parse.
+BODY_ERROR_STATUSES = ("413", "415")
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema plus the error responses every operation really gives.
+
+    Clients (and the schemathesis run in the test suite) then know that a refusal has the
+    ``{"code", "message", "errors"}`` shape; a view that documents its own error response keeps it.
+    """
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        statuses: tuple[str, ...] = ERROR_STATUSES
+        if self.method in ("POST", "PUT", "PATCH"):
+            statuses += BODY_ERROR_STATUSES
+        for code in statuses:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ApiErrorSerializer, code, direction=direction)
+        return responses

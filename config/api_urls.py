@@ -1,8 +1,10 @@
 """/api/v1/: each app registers its viewsets on the one router."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from campaign.api import register as register_campaign
+from hospitals.api import AuthTokenView
 from hospitals.api import register as register_hospitals
 from reporting.exports.api import register as register_exports
 
@@ -12,4 +14,4 @@ register_hospitals(router)
 register_campaign(router)
 register_exports(router)
 
-urlpatterns = router.urls
+urlpatterns = [path("auth/token/", AuthTokenView.as_view(), name="auth-token"), *router.urls]

@@ -1,8 +1,17 @@
-"""Read-only organisation endpoints; organisations are maintained by seed files and the admin."""
+"""Read-only organisation endpoints (organisations are maintained by seed files and the admin), and the
+token endpoint of the API's token authentication."""
 
 from django.db.models import QuerySet
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from .models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 from .selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
@@ -71,6 +80,35 @@ class MedicalAllianceViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("members")
             .order_by("code")
         )
+
+
+class AuthTokenView(APIView):
+    """Exchange a username and password for the account's API token.
+
+    Throttled twice: by rate per client (``DEFAULT_THROTTLE_RATES["token"]``) and by django-axes per
+    username and address, with a cool-off (``AXES_FAILURE_LIMIT`` failures → 429 for
+    ``AXES_COOLOFF_MINUTES``).
+    """
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(
+        summary="以用户名和密码换取 API 令牌",
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("AuthToken", fields={"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        # django-axes reads and marks the Django request (not DRF's wrapper): its middleware turns a
+        # lockout into the 429 of config.security.lockout_response.
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
 
 def register(router: DefaultRouter) -> None:

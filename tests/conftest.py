@@ -35,6 +35,11 @@ class Alxa:
 
 @pytest.fixture
 def alxa(db: None) -> Alxa:
+    return load_alxa()
+
+
+def load_alxa() -> Alxa:
+    """Load the seed files and name the rows tests use (also for module-scoped data: tests/api)."""
     seed_load(paths=[settings.BASE_DIR / p for p in DEFAULT_SEEDS])
     return Alxa(
         campaign=Campaign.objects.get(code="alxa-2021"),

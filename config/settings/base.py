@@ -5,6 +5,7 @@ code reads ``django.conf.settings``. See https://docs.djangoproject.com/en/5.2/t
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,11 +57,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: an oversized request is refused unread.
+    "config.security.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.security.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it must see the outcome of authentication.
@@ -136,6 +140,8 @@ MATERIAL_MAX_BYTES = env_int("MATERIAL_MAX_BYTES", 50 * 1024 * 1024)
 XLSX_UPLOAD_MAX_BYTES = env_int("XLSX_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 XLSX_MAX_ZIP_ENTRIES = env_int("XLSX_MAX_ZIP_ENTRIES", 200)
+# The whole request: the largest material plus room for the form fields and multipart framing.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", MATERIAL_MAX_BYTES + 1024 * 1024)
 # Exported files are kept this long, then removed by the cleanup task.
 EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 24)
 # Exports with more rows than this run as a Celery task with progress instead of in the request.
@@ -153,18 +159,34 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
+    # Only the token endpoint is throttled by rate; django-axes adds the per-account cool-off.
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_TOKEN_THROTTLE_RATE", "30/minute")},
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
+API_DESCRIPTION = """阿拉善盟卫生健康委员会公立医院“讲见效”活动管理系统。
+
+- 认证：`Authorization: Token <key>`（POST `/api/v1/auth/token/` 以用户名和密码换取）或已登录的会话
+  （会话方式的写操作须带 CSRF 令牌）。登录连续失败将暂停一段时间（HTTP 429）。
+- 范围：每个用户只看到、只能修改其所属医院 / 旗(区) / 盟范围内的数据；范围外的记录一律 404。
+- 分页：列表返回 `{"count", "next", "previous", "results"}`，每页 50 条，以 `?page=N` 翻页。
+- 过滤与排序：列表接受各自文档列出的字段过滤（如 `?hospital=3&month=2021-07-01`），
+  以及 `?ordering=字段` / `?ordering=-字段`。
+- 错误：一律为 `{"code": 机器可读代码, "message": 中文说明, "errors": {字段: [说明]}}`；
+  400 数据有误、401 未登录、403 无权限、404 不存在或无权查看、413 请求体过大、429 请求过多。
+"""
 SPECTACULAR_SETTINGS = {
     "TITLE": "讲医改、见行动、出成效 API",
-    "DESCRIPTION": "阿拉善盟卫生健康委员会公立医院“讲见效”活动管理系统",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the sidecar's static files: the machines have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get their own components, so read-only fields (id, computed names) are not
+    # offered as inputs.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Celery: with no broker configured the same code runs inline (eagerly), so a new user needs no Redis.
@@ -201,7 +223,10 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "jjx@alswjw.local")
 
 # django-axes: a cool-off, never a permanent lock (clerks share offices and forget passwords).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+# 429 with the API's error format under /api/, a short page elsewhere.
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 

@@ -1,0 +1,284 @@
+"""The API test harness: the roles, a world with an object of every organisation, and the declared table of
+every /api/v1/ route (``tests/api/matrix/*.py``) that the permission matrix, the query-count test and the
+schemathesis run share.
+
+Organisations. Each role has its own organisation — the one that bounds what it may see — and every other
+organisation is "other":
+
+| role       | user (seeds)  | own organisation | other organisations in the world           |
+|------------|---------------|------------------|--------------------------------------------|
+| reporter   | h004          | hospital H004    | H001 (same banner), H006, a foreign league |
+| banner     | zuoqi         | 阿拉善左旗       | H006 (阿拉善右旗), a foreign league        |
+| league     | league        | 阿拉善盟         | a foreign league                           |
+| admin      | admin         | everything       | —                                          |
+| anonymous  | —             | nothing          | everything                                 |
+
+A resource's builder makes one row owned by a given organisation (``Owner``); the world calls it for
+H004, H001, H006 and a hospital of a second league (or for the banners 左旗, 右旗 and a foreign banner
+when the resource belongs to banners), so every role meets rows of its own and of other organisations.
+
+How to add a route: docs/contributing.md, "API routes: the permission matrix".
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db.models import Model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from campaign.models import Campaign
+from hospitals.models import Hospital, OrgUnit, User
+from tests.conftest import Alxa
+from tests.factories import BannerFactory, HospitalFactory, LeagueFactory
+
+ROLES = ("anonymous", "reporter", "banner", "league", "admin")
+SIGNED_IN = ROLES[1:]
+UNSAFE = ("post", "put", "patch", "delete")
+API_PREFIX = "api/v1/"
+
+
+# --- the world --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The organisation a built row belongs to: a hospital (and its banner), or a banner alone."""
+
+    unit: OrgUnit
+    campaign: Campaign
+    hospital: Hospital | None = None
+
+    @property
+    def path(self) -> str:
+        return self.hospital.banner.path if self.hospital is not None else self.unit.path
+
+    def __str__(self) -> str:
+        return self.hospital.code if self.hospital is not None else self.unit.code
+
+
+@dataclass
+class World:
+    alxa: Alxa
+    foreign_hospital: Hospital
+    foreign_banner: OrgUnit
+    users: dict[str, User | None]
+    _clients: dict[str, APIClient] = field(default_factory=dict)
+
+    @property
+    def hospitals(self) -> list[Hospital]:
+        a = self.alxa
+        return [a.h004, a.h001, a.h006, self.foreign_hospital]
+
+    @property
+    def banners(self) -> list[OrgUnit]:
+        return [self.alxa.zuoqi, self.alxa.youqi, self.foreign_banner]
+
+    def owners(self, owned_by: str) -> list[Owner]:
+        campaign = self.alxa.campaign
+        if owned_by == "unit":
+            return [Owner(unit=u, campaign=campaign) for u in self.banners]
+        return [Owner(unit=h.banner, campaign=campaign, hospital=h) for h in self.hospitals]
+
+    def in_org(self, role: str, owner: Owner) -> bool:
+        """Whether ``owner`` is inside ``role``'s own organisation (the table in the module docstring)."""
+        a = self.alxa
+        if role == "admin":
+            return True
+        if role == "reporter":
+            return owner.hospital is not None and owner.hospital.pk == a.h004.pk
+        if role == "banner":
+            return owner.path.startswith(a.zuoqi.path)
+        if role == "league":
+            return owner.path.startswith(a.league.path)
+        return False
+
+    def own(self, role: str, owned_by: str) -> Owner | None:
+        return next((o for o in self.owners(owned_by) if self.in_org(role, o)), None)
+
+    def others(self, role: str, owned_by: str) -> list[Owner]:
+        return [o for o in self.owners(owned_by) if not self.in_org(role, o)]
+
+    def client(self, role: str) -> APIClient:
+        if role not in self._clients:
+            client = APIClient()
+            user = self.users[role]
+            if user is not None:
+                client.force_authenticate(user)
+            self._clients[role] = client
+        return self._clients[role]
+
+
+def make_world(alxa: Alxa) -> World:
+    foreign_league = LeagueFactory.create(code="159900", name="外盟")
+    foreign_banner = BannerFactory.create(code="159901", name="外盟某旗", parent=foreign_league)
+    foreign_hospital = HospitalFactory.create(code="X001", name="外盟医院", banner=foreign_banner)
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "reporter": alxa.reporter,
+        "banner": alxa.banner_reviewer,
+        "league": alxa.league_reviewer,
+        "admin": alxa.admin,
+    }
+    return World(alxa, foreign_hospital, foreign_banner, users)
+
+
+# --- resources and rows ------------------------------------------------------------------------------
+
+Build = Callable[[Owner], Model]
+Body = Callable[[World, Owner, Model | None], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A kind of row behind one or more routes, and how to make one for a given organisation.
+
+    ``owned_by``: "hospital" (per-hospital data), "unit" (a banner's own rows) or "public" (catalogues
+    every signed-in user reads). ``visible(world, role, owner)`` overrides the default rule "a role sees
+    the rows of its own organisation; public rows are seen by every signed-in user".
+    ``build_more`` makes another row for the query-count test when ``build`` returns an existing one.
+    """
+
+    model: type[Model]
+    build: Build
+    owned_by: Literal["hospital", "unit", "public"] = "hospital"
+    visible: Callable[[World, str, Owner], bool] | None = None
+    build_more: Build | None = None
+
+    def is_visible(self, world: World, role: str, owner: Owner) -> bool:
+        if role == "anonymous":
+            return False
+        if self.visible is not None:
+            return self.visible(world, role, owner)
+        if self.owned_by == "public":
+            return True
+        return world.in_org(role, owner)
+
+    def owners(self, world: World) -> list[Owner]:
+        return world.owners("unit" if self.owned_by == "unit" else "hospital")
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the permission matrix checks for one route name.
+
+    kind: "list" (GET lists the rows; POST creates one), "detail" (GET/PUT/PATCH/DELETE one row),
+    "action" (an extra method on one row, e.g. POST …/{pk}/submit/), "custom" (``check`` does it all).
+
+    ``writes[method][role]`` is the status expected when ``role`` sends ``method`` to a row (or, for a
+    POST on a list, names an owner) of its OWN organisation; a signed-in role left out must be refused
+    with nothing changed. A row or owner of ANOTHER organisation is always refused, unchanged, and a detail
+    of another organisation is 404. ``body(world, owner, obj)`` is the request body (for a create: a
+    valid body naming ``owner``, so that naming another organisation is the "forged id" case).
+    ``review_fields`` are fields only reviewers may set: a reporter's PATCH with these values must leave
+    them unchanged.
+    """
+
+    kind: Literal["list", "detail", "action", "custom"]
+    resource: Resource | None = None
+    writes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    body: Body | None = None
+    review_fields: Mapping[str, Any] = field(default_factory=dict)
+    check: Callable[[World], None] | None = None
+
+
+def viewset_rows(
+    basename: str,
+    resource: Resource,
+    *,
+    create: Mapping[str, int] | None = None,
+    update: Mapping[str, int] | None = None,
+    delete: Mapping[str, int] | None = None,
+    body: Body | None = None,
+    review_fields: Mapping[str, Any] | None = None,
+) -> dict[str, Row]:
+    """The two rows of a router-registered viewset: ``<basename>-list`` and ``<basename>-detail``."""
+    list_writes = {"post": create} if create is not None else {}
+    detail_writes: dict[str, Mapping[str, int]] = {}
+    if update is not None:
+        detail_writes.update(put=update, patch=update)
+    if delete is not None:
+        detail_writes["delete"] = delete
+    return {
+        f"{basename}-list": Row("list", resource, writes=list_writes, body=body),
+        f"{basename}-detail": Row(
+            "detail", resource, writes=detail_writes, body=body, review_fields=review_fields or {}
+        ),
+    }
+
+
+def collect_rows() -> dict[str, Row]:
+    """Every module of tests/api/matrix/ contributes its ``ROWS``; a route declared twice is an error."""
+    import importlib
+    import pkgutil
+
+    from tests.api import matrix
+
+    rows: dict[str, Row] = {}
+    for info in sorted(pkgutil.iter_modules(matrix.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{matrix.__name__}.{info.name}")
+        for name, row in getattr(module, "ROWS", {}).items():
+            assert name not in rows, f"route {name} is declared twice in tests/api/matrix/"
+            rows[name] = row
+    return rows
+
+
+# --- routes ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    methods: tuple[str, ...]
+    view: Any
+
+    @property
+    def params(self) -> list[str]:
+        return list(re.compile(self.pattern).groupindex)
+
+    def url(self, pk: Any = None) -> str:
+        """The path of this route; ``pk`` fills its one path parameter, if it has one."""
+        params = self.params
+        assert len(params) <= 1, f"{self.name}: a route with several path parameters needs a custom row"
+        return reverse(self.name, kwargs={params[0]: pk} if params else None)
+
+
+def _walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, URLPattern]]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern).lstrip("^"))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern).lstrip("^"), p
+
+
+def _methods(callback: Any) -> tuple[str, ...]:
+    actions = getattr(callback, "actions", None)
+    if actions:  # a ViewSet route: {"get": "list", "post": "create"}
+        return tuple(sorted(actions))
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if cls is None:
+        return ("get",)
+    names = getattr(cls, "http_method_names", ())
+    return tuple(m for m in sorted(names) if m not in ("head", "options", "trace") and hasattr(cls, m))
+
+
+def api_routes() -> dict[str, Route]:
+    """Every named route under /api/v1/, from the URL resolver (format-suffix twins left out)."""
+    routes: dict[str, Route] = {}
+    for pattern, p in _walk(get_resolver().url_patterns, ""):
+        if not pattern.startswith(API_PREFIX) or "(?P<format>" in pattern:
+            continue
+        assert p.name, f"every API route needs a name (pattern {pattern})"
+        routes[p.name] = Route(p.name, pattern, _methods(p.callback), p.callback)
+    return routes
+
+
+def unique(prefix: str) -> Iterator[str]:
+    """Codes for built rows that never collide with the seeds."""
+    return (f"{prefix}{n:05d}" for n in itertools.count(1))

@@ -1,0 +1,81 @@
+"""Organisation routes (hospitals/api.py) and the token endpoint."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
+from tests.api.harness import Owner, Resource, Row, World, viewset_rows
+from tests.factories import (
+    DepartmentFactory,
+    HospitalFactory,
+    MedicalAllianceFactory,
+    OrgUnitFactory,
+    PersonFactory,
+    PostFactory,
+)
+
+
+def _unit(owner: Owner) -> OrgUnit:
+    # A development zone under the banner: units are read-only, so a new child stands for "a unit of
+    # this banner" (the banner itself is the reporter's one visible unit, and the banner reviewer's own).
+    return OrgUnitFactory.create(kind=OrgUnit.Kind.BANNER, parent=owner.unit)
+
+
+def _hospital(owner: Owner) -> Hospital:
+    assert owner.hospital is not None
+    return owner.hospital
+
+
+def _more_hospitals(owner: Owner) -> Hospital:
+    return HospitalFactory.create(banner=owner.unit)
+
+
+def _alliance(owner: Owner) -> MedicalAlliance:
+    alliance = MedicalAllianceFactory.create(lead_hospital=owner.hospital, assessed_by=owner.unit)
+    alliance.members.add(owner.hospital)
+    return alliance
+
+
+ORG_UNIT = Resource(OrgUnit, _unit, owned_by="unit")
+HOSPITAL = Resource(Hospital, _hospital, build_more=_more_hospitals)
+PERSON = Resource(Person, lambda o: PersonFactory.create(hospital=o.hospital))
+POST = Resource(Post, lambda o: PostFactory.create(hospital=o.hospital))
+DEPARTMENT = Resource(Department, lambda o: DepartmentFactory.create(hospital=o.hospital))
+ALLIANCE = Resource(MedicalAlliance, _alliance)
+
+
+def _check_token(world: World) -> None:
+    """Anyone may ask; a wrong password is 400 with the error format and no token."""
+    from rest_framework.authtoken.models import Token
+
+    from tests.factories import PASSWORD, reporter_for
+
+    user = reporter_for(world.alxa.h004)
+    client = world.client("anonymous")
+    url = reverse("auth-token")
+    wrong = client.post(url, {"username": user.username, "password": "wrong"}, format="json")
+    assert wrong.status_code == 400, wrong.content
+    assert set(wrong.json()) == {"code", "message", "errors"}
+    assert not Token.objects.filter(user=user).exists()
+    right = client.post(url, {"username": user.username, "password": PASSWORD}, format="json")
+    assert right.status_code == 200, right.content
+    assert right.json() == {"token": Token.objects.get(user=user).key}
+
+
+def _check_root(world: World) -> None:
+    assert world.client("anonymous").get(reverse("api-root")).status_code == 401
+    for role in ("reporter", "banner", "league", "admin"):
+        assert world.client(role).get(reverse("api-root")).status_code == 200
+
+
+ROWS: dict[str, Row] = {
+    **viewset_rows("org-unit", ORG_UNIT),
+    **viewset_rows("hospital", HOSPITAL),
+    **viewset_rows("person", PERSON),
+    **viewset_rows("post", POST),
+    **viewset_rows("department", DEPARTMENT),
+    **viewset_rows("alliance", ALLIANCE),
+    "auth-token": Row("custom", check=_check_token),
+    "api-root": Row("custom", check=_check_root),
+}
