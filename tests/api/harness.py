@@ -168,7 +168,9 @@ class Row:
     """What the permission matrix checks for one route name.
 
     kind: "list" (GET lists the rows; POST creates one), "detail" (GET/PUT/PATCH/DELETE one row),
-    "action" (an extra method on one row, e.g. POST …/{pk}/submit/), "custom" (``check`` does it all).
+    "action" (an extra method on one row, e.g. POST …/{pk}/submit/ or GET …/{pk}/download/: another
+    organisation's row is 404, one's own is neither 401/403/404 nor a server error), "custom"
+    (``check(world)`` does it all: list-level actions, downloads, anything the table cannot say).
 
     ``writes[method][role]`` is the status expected when ``role`` sends ``method`` to a row (or, for a
     POST on a list, names an owner) of its OWN organisation; a signed-in role left out must be refused
@@ -185,6 +187,9 @@ class Row:
     body: Body | None = None
     review_fields: Mapping[str, Any] = field(default_factory=dict)
     check: Callable[[World], None] | None = None
+    # False when a create's body names no organisation (the row belongs to its requester, say): then
+    # there is no forged id to try.
+    body_names_owner: bool = True
 
 
 def viewset_rows(
@@ -196,6 +201,7 @@ def viewset_rows(
     delete: Mapping[str, int] | None = None,
     body: Body | None = None,
     review_fields: Mapping[str, Any] | None = None,
+    body_names_owner: bool = True,
 ) -> dict[str, Row]:
     """The two rows of a router-registered viewset: ``<basename>-list`` and ``<basename>-detail``."""
     list_writes = {"post": create} if create is not None else {}
@@ -205,7 +211,9 @@ def viewset_rows(
     if delete is not None:
         detail_writes["delete"] = delete
     return {
-        f"{basename}-list": Row("list", resource, writes=list_writes, body=body),
+        f"{basename}-list": Row(
+            "list", resource, writes=list_writes, body=body, body_names_owner=body_names_owner
+        ),
         f"{basename}-detail": Row(
             "detail", resource, writes=detail_writes, body=body, review_fields=review_fields or {}
         ),

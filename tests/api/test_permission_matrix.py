@@ -123,12 +123,13 @@ def _check_create(world: World, route: Route, row: Row, resource: Resource) -> N
     url = route.url()
     for role in ROLES:
         own = world.own(role, resource.owned_by) or world.owners(resource.owned_by)[0]
-        for other in world.others(role, resource.owned_by) if role != "anonymous" else []:
+        forged = world.others(role, resource.owned_by) if role != "anonymous" and row.body_names_owner else []
+        for other in forged:
             _assert_refused_and_unchanged(
                 world, role, "post", url, _body(row, world, other, None), resource.model, "forged owner"
             )
         body = _body(row, world, own, None)
-        if role in allowed and world.in_org(role, own):
+        if role in allowed and (world.in_org(role, own) or not row.body_names_owner):
             response = _send(world, role, "post", url, body)
             assert response.status_code == allowed[role], (route.name, role, response.content)
         else:
@@ -152,6 +153,15 @@ def _check_detail(world: World, route: Route, row: Row) -> None:
                 else:
                     assert response.status_code == 404, f"LEAK {route.name}: {role} reads {owner}'s row"
                     assert set(response.json()) == {"code", "message", "errors"}
+            elif "get" in route.methods:  # a GET action on one row: a download, say
+                response = world.client(role).get(url)
+                if role == "anonymous":
+                    assert response.status_code == 401
+                elif resource.is_visible(world, role, owner):
+                    assert response.status_code not in (401, 403, 404), (route.name, role, response.content)
+                    assert response.status_code < 500
+                else:
+                    assert response.status_code == 404, f"LEAK {route.name}: {role} reaches {owner}'s row"
             for method in route.methods:
                 if method in UNSAFE and not (role in row.writes[method] and world.in_org(role, owner)):
                     body = _body(row, world, owner, obj)
