@@ -16,6 +16,7 @@ from tests.factories import reporter_for
 
 def _requester(owner: Owner) -> User:
     """The owner hospital's first reporter (for H004 the seeded ``h004``, the matrix's reporter)."""
+    assert owner.hospital is not None
     user = User.objects.filter(hospital=owner.hospital, role=Role.HOSPITAL_REPORTER).order_by("pk").first()
     return user or reporter_for(owner.hospital)
 
