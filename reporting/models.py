@@ -86,7 +86,8 @@ class IndicatorValue(models.Model):
                 violation_error_message="该旗(区)本月已填报此指标。",
             ),
             models.CheckConstraint(
-                condition=Q(hospital__isnull=False, unit__isnull=True) | Q(hospital__isnull=True, unit__isnull=False),
+                condition=Q(hospital__isnull=False, unit__isnull=True)
+                | Q(hospital__isnull=True, unit__isnull=False),
                 name="indicator_value_one_owner",
                 violation_error_message="指标值须属于一家医院或一个旗(区)，且只属于其一。",
             ),
@@ -160,7 +161,11 @@ class IndicatorImport(models.Model):
     errors = models.JSONField("错误", default=list)
     changes = models.JSONField("变更", default=list)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     confirmed_at = models.DateTimeField("导入时间", null=True, blank=True)
@@ -171,7 +176,8 @@ class IndicatorImport(models.Model):
         ordering = ["-uploaded_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(hospital__isnull=False, unit__isnull=True) | Q(hospital__isnull=True, unit__isnull=False),
+                condition=Q(hospital__isnull=False, unit__isnull=True)
+                | Q(hospital__isnull=True, unit__isnull=False),
                 name="indicator_import_one_owner",
                 violation_error_message="导入须属于一家医院或一个旗(区)，且只属于其一。",
             ),

@@ -123,3 +123,17 @@ def league_reviewer_for(league: OrgUnit, **kwargs: object) -> User:
 
 def admin_user(**kwargs: object) -> User:
     return UserFactory.create(role=Role.ADMIN, hospital=None, is_staff=True, is_superuser=True, **kwargs)
+
+
+def indicator_value(
+    indicator_code: str, owner: Hospital | OrgUnit, month: dt.date, **figures: object
+) -> object:
+    """Store a value directly (no rules, no history): for tests of reads. Writes go through the service."""
+    from campaign.models import Indicator
+    from reporting.models import IndicatorValue
+
+    indicator = Indicator.objects.get(
+        code=indicator_code, campaign__code=figures.pop("campaign", "alxa-2021")
+    )
+    owner_field = "hospital" if isinstance(owner, Hospital) else "unit"
+    return IndicatorValue.objects.create(indicator=indicator, month=month, **{owner_field: owner}, **figures)
