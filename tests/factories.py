@@ -1,6 +1,7 @@
 """factory_boy factories shared by the whole suite."""
 
 import datetime as dt
+from typing import Any
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -125,9 +126,7 @@ def admin_user(**kwargs: object) -> User:
     return UserFactory.create(role=Role.ADMIN, hospital=None, is_staff=True, is_superuser=True, **kwargs)
 
 
-def indicator_value(
-    indicator_code: str, owner: Hospital | OrgUnit, month: dt.date, **figures: object
-) -> object:
+def indicator_value(indicator_code: str, owner: Hospital | OrgUnit, month: dt.date, **figures: Any) -> Any:
     """Store a value directly (no rules, no history): for tests of reads. Writes go through the service."""
     from campaign.models import Indicator
     from reporting.models import IndicatorValue

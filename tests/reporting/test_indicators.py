@@ -40,7 +40,7 @@ def refused_code(alxa: Alxa, code: str, *, actor: Any = None, **kwargs: Any) -> 
     error = info.value
     codes = [e.code for errors in error.error_dict.values() for e in errors]
     assert all(m for m in error.messages), "every refusal has a message"
-    return codes[0]
+    return str(codes[0])
 
 
 @pytest.mark.django_db
@@ -51,7 +51,8 @@ def test_ratio_count_and_yes_no_are_stored_as_raw_figures(alxa: Alxa) -> None:
     parts = save(alxa, "O1.2-a", answers=[True, False, True])
     ratio.refresh_from_db()
     assert (ratio.numerator, ratio.denominator, ratio.count) == (Decimal("12.50"), Decimal("100.00"), None)
-    assert count.count == 7 and count.numerator is None
+    assert count.count == 7
+    assert count.numerator is None
     assert yes.answers == [True]
     assert parts.answers == [True, False, True]
 
@@ -67,7 +68,8 @@ def test_banner_indicator_is_entered_by_the_banner(alxa: Alxa) -> None:
         numerator=800,
         denominator=1000,
     )
-    assert value.unit == alxa.zuoqi and value.hospital is None
+    assert value.unit == alxa.zuoqi
+    assert value.hospital is None
 
 
 @pytest.mark.django_db
@@ -169,7 +171,8 @@ def test_every_change_is_in_the_history_with_old_and_new_and_channel(alxa: Alxa)
     ]
     assert rows[0].changes["numerator"] == [None, "10.00"]
     assert rows[1].changes == {"numerator": ["10.00", "12.00"]}
-    assert rows[1].actor == alxa.banner_reviewer and rows[1].reason == "核对后更正"
+    assert rows[1].actor == alxa.banner_reviewer
+    assert rows[1].reason == "核对后更正"
     assert rows[2].changes == {"explanation": ["", "新增康复科"]}
 
 
