@@ -1,0 +1,267 @@
+"""A region-scale data set for the export benchmark and for load testing (``manage.py generate_region``).
+
+Deterministic: the same ``seed`` and sizes give the same rows (names, dates, numbers), so two runs of the
+benchmark measure the same thing. Every table is filled with ``bulk_create`` in batches of
+``BULK_BATCH`` rows; the whole region (about 300 hospitals, 100,000 lectures) takes a few minutes on
+PostgreSQL.
+
+Shape: the real region unit and the 2021 campaign's catalogues are loaded from ``seeds/``; the region is
+made of ``leagues`` synthetic leagues (codes ``G01``…), ``banners`` banners spread over them and
+``hospitals`` hospitals spread over the banners, each hospital with its secretary, president, department
+heads, a reporter account, and its alliances. The 2021 campaign is re-pointed at the region so that one
+campaign covers every generated hospital (the rollup and the evaluation then run over the whole region).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+
+from campaign.models import Campaign
+from campaign.seeding import seed_load
+from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
+
+# Rows per INSERT: PostgreSQL's parameter limit (65,535) allows ~2,000 rows of 30 columns.
+BULK_BATCH = 2000
+REGION_CODE = "150000"
+CAMPAIGN_CODE = "alxa-2021"
+SEEDS = ("seeds/alxa-league.yaml", "seeds/alxa-2021.yaml")
+# Every generated account shares this password (hashed once: hashing 400 times would take a minute).
+GENERATED_PASSWORD = "jjx-bench-2021"
+BENCH_ADMIN = "bench-admin"
+
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉宇飞鑫波斌宁建国志文海燕荣新"
+DEPARTMENTS = ("内科", "外科", "妇产科", "儿科", "急诊科", "麻醉科", "重症医学科", "感染科")
+LEAGUE_NAMES = [
+    "呼和浩特",
+    "包头",
+    "呼伦贝尔",
+    "兴安",
+    "通辽",
+    "赤峰",
+    "锡林郭勒",
+    "乌兰察布",
+    "鄂尔多斯",
+    "巴彦淖尔",
+    "乌海",
+    "阿拉善",
+]
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class RegionSize:
+    hospitals: int = 300
+    leagues: int = 12
+    banners: int = 100
+    lectures: int = 100_000
+    months: int = 12
+
+
+def batched(items: Iterable[M], size: int = BULK_BATCH) -> Iterator[list[M]]:
+    batch: list[M] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def bulk(model: type[M], rows: Iterable[M]) -> list[M]:
+    """bulk_create in batches; primary keys are set on PostgreSQL and SQLite."""
+    created: list[M] = []
+    for batch in batched(rows):
+        created.extend(model._default_manager.bulk_create(batch))
+    return created
+
+
+class RegionGenerator:
+    def __init__(self, *, seed: int, size: RegionSize, say: Callable[[str], None] = lambda s: None) -> None:
+        self.rng = random.Random(seed)
+        self.size = size
+        self.say = say
+        self.person_seq = 0
+
+    def name(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.choice((1, 2))))
+
+    def person(self, **fields: Any) -> Person:
+        self.person_seq += 1
+        return Person(code=f"GP{self.person_seq:06d}", name=self.name(), **fields)
+
+    def run(self) -> dict[str, int]:
+        if Hospital.objects.filter(code__startswith="G").exists():
+            raise ValueError("数据库中已有生成的数据(机构编码以G开头)：请使用空数据库。")
+        seed_load(paths=[settings.BASE_DIR / p for p in SEEDS])
+        counts: dict[str, int] = {}
+        with transaction.atomic():
+            self.org_tree(counts)
+            self.hospitals(counts)
+            self.people(counts)
+            self.accounts(counts)
+        for step in self.extra_steps():
+            with transaction.atomic():
+                step(counts)
+        return counts
+
+    def extra_steps(self) -> Sequence[Callable[[dict[str, int]], None]]:
+        """Steps for the models of the lecture, action and indicator issues, added as they land."""
+        return []
+
+    # -- organisations ---------------------------------------------------------------------------
+    def org_tree(self, counts: dict[str, int]) -> None:
+        region = OrgUnit.objects.get(code=REGION_CODE)
+        leagues = []
+        for i in range(self.size.leagues):
+            label = LEAGUE_NAMES[i % len(LEAGUE_NAMES)]
+            code = f"G{i + 1:02d}"
+            leagues.append(
+                OrgUnit(
+                    code=code,
+                    name=f"{label}(模拟{i + 1})",
+                    kind=OrgUnit.Kind.LEAGUE,
+                    parent=region,
+                    path=f"{region.path}{code}/",
+                    commission_name=f"{label}(模拟{i + 1})卫生健康委员会",
+                )
+            )
+        self.leagues = bulk(OrgUnit, leagues)
+        banners = []
+        for i in range(self.size.banners):
+            league = self.leagues[i % len(self.leagues)]
+            code = f"{league.code}B{i + 1:03d}"
+            banners.append(
+                OrgUnit(
+                    code=code,
+                    name=f"模拟{i + 1}旗",
+                    kind=OrgUnit.Kind.BANNER,
+                    parent=league,
+                    path=f"{league.path}{code}/",
+                    commission_name=f"模拟{i + 1}旗卫生健康委员会",
+                )
+            )
+        self.banners = bulk(OrgUnit, banners)
+        campaign = Campaign.objects.get(code=CAMPAIGN_CODE)
+        campaign.league = region
+        campaign.name = "2021年讲见效活动(全区模拟数据)"
+        campaign.save(update_fields=["league", "name"])
+        self.campaign = campaign
+        counts["leagues"] = len(self.leagues)
+        counts["banners"] = len(self.banners)
+
+    def hospitals(self, counts: dict[str, int]) -> None:
+        rows = []
+        for i in range(self.size.hospitals):
+            banner = self.banners[i % len(self.banners)]
+            tertiary = self.rng.random() < 0.3
+            rows.append(
+                Hospital(
+                    code=f"G{i + 1:05d}",
+                    name=f"{banner.name}第{i // len(self.banners) + 1}{'中心' if tertiary else '人民'}医院",
+                    banner=banner,
+                    level=Hospital.Level.TERTIARY if tertiary else Hospital.Level.SECONDARY,
+                    type=self.rng.choice(list(Hospital.Type.values)),
+                    is_city_tertiary=tertiary and self.rng.random() < 0.5,
+                    staff_count=self.rng.randint(150, 2500),
+                )
+            )
+        self.hospital_rows = bulk(Hospital, rows)
+        counts["hospitals"] = len(self.hospital_rows)
+
+    def people(self, counts: dict[str, int]) -> None:
+        start = dt.date(2019, 1, 1)
+        people, posts, departments = [], [], []
+        self.leaders: dict[int, dict[str, Person]] = {}
+        self.department_heads: dict[int, list[tuple[int, Person | None]]] = {}
+        for hospital in self.hospital_rows:
+            secretary, president = (
+                self.person(hospital=hospital, title="党委书记"),
+                self.person(hospital=hospital, title="院长"),
+            )
+            heads = [self.person(hospital=hospital, title="科室主任") for _ in range(4)]
+            people += [secretary, president, *heads]
+            self.leaders[hospital.pk] = {Post.Role.SECRETARY: secretary, Post.Role.PRESIDENT: president}
+        for banner in self.banners:
+            people.append(self.person(org_unit=banner, title="主任"))
+        bulk(Person, people)
+        by_hospital: dict[int, list[Person]] = {}
+        for person in people:
+            if person.hospital_id:
+                by_hospital.setdefault(person.hospital_id, []).append(person)
+            else:
+                head = Post.Role.COMMISSION_HEAD
+                posts.append(Post(person=person, role=head, org_unit_id=person.org_unit_id, start_on=start))
+        for hospital in self.hospital_rows:
+            secretary, president, *heads = by_hospital[hospital.pk]
+            posts.append(Post(person=secretary, role=Post.Role.SECRETARY, hospital=hospital, start_on=start))
+            posts.append(Post(person=president, role=Post.Role.PRESIDENT, hospital=hospital, start_on=start))
+            names = self.rng.sample(DEPARTMENTS, len(heads))
+            departments += [
+                Department(hospital=hospital, name=n, head=h) for n, h in zip(names, heads, strict=True)
+            ]
+        bulk(Post, posts)
+        self.departments = bulk(Department, departments)
+        for department in self.departments:
+            self.department_heads.setdefault(department.hospital_id, []).append(
+                (department.pk, department.head)
+            )
+        alliances = []
+        members: list[tuple[int, list[Hospital]]] = []
+        by_banner: dict[int, list[Hospital]] = {}
+        for hospital in self.hospital_rows:
+            by_banner.setdefault(hospital.banner_id, []).append(hospital)
+        for banner in self.banners:
+            group = by_banner.get(banner.pk, [])
+            if group:
+                alliances.append(
+                    MedicalAlliance(
+                        code=f"GA{banner.code}",
+                        name=f"{banner.name}医共体",
+                        kind=MedicalAlliance.Kind.COUNTY_COMMUNITY,
+                        assessed_by=banner,
+                        lead_hospital=group[0],
+                    )
+                )
+                members.append((len(alliances) - 1, group))
+        created = bulk(MedicalAlliance, alliances)
+        through = MedicalAlliance.members.through
+        bulk(
+            through,
+            (
+                through(medicalalliance_id=created[i].pk, hospital_id=h.pk)
+                for i, group in members
+                for h in group
+            ),
+        )
+        counts["people"] = len(people)
+        counts["alliances"] = len(created)
+
+    def accounts(self, counts: dict[str, int]) -> None:
+        password = make_password(GENERATED_PASSWORD)
+        users = [
+            User(username=BENCH_ADMIN, password=password, role=Role.ADMIN, is_staff=True, is_superuser=True)
+        ]
+        users += [
+            User(username=f"g-{h.code.lower()}", password=password, role=Role.HOSPITAL_REPORTER, hospital=h)
+            for h in self.hospital_rows
+        ]
+        users += [
+            User(username=f"g-{u.code.lower()}", password=password, role=role, org_unit=u, is_staff=True)
+            for units, role in ((self.banners, Role.BANNER_REVIEWER), (self.leagues, Role.LEAGUE_REVIEWER))
+            for u in units
+        ]
+        bulk(User, users)
+        counts["users"] = len(users)
