@@ -118,8 +118,8 @@ class RegionGenerator:
         return counts
 
     def extra_steps(self) -> Sequence[Callable[[dict[str, int]], None]]:
-        """Steps for the models of the lecture, action and indicator issues, added as they land."""
-        return []
+        """Each step in its own transaction, so a region's worth of rows is not one huge commit."""
+        return [self.lectures, self.action_items]
 
     # -- organisations ---------------------------------------------------------------------------
     def org_tree(self, counts: dict[str, int]) -> None:
@@ -265,3 +265,160 @@ class RegionGenerator:
         ]
         bulk(User, users)
         counts["users"] = len(users)
+
+    # -- 讲: lectures ------------------------------------------------------------------------------
+    def lectures(self, counts: dict[str, int]) -> None:
+        """``size.lectures`` lectures over the campaign's dates, shaped like the notice asks: mostly
+        department lectures, hospital-wide ones by the secretary or president, some exchanges between
+        hospitals of a league, alliance and tour lectures, and one centralised lecture per banner."""
+        from campaign.models import (
+            KeyDocument,
+            Layer,
+            LectureCoverage,
+            LectureKind,
+            LectureSession,
+            SpeakerRole,
+        )
+
+        campaign = self.campaign
+        kinds = {k.code: k for k in LectureKind.objects.filter(campaign=campaign)}
+        documents = list(KeyDocument.objects.filter(campaign=campaign).order_by("number"))
+        layers = list(Layer.objects.filter(campaign=campaign).order_by("order"))
+        days = (campaign.ends_on - campaign.starts_on).days
+        alliances = {
+            a.assessed_by_id: a.pk
+            for a in MedicalAlliance.objects.filter(code__startswith="GA").only("pk", "assessed_by_id")
+        }
+        by_league: dict[int, list[Hospital]] = {}
+        league_of = {b.pk: b.parent_id for b in self.banners}
+        for hospital in self.hospital_rows:
+            by_league.setdefault(league_of[hospital.banner_id], []).append(hospital)
+        mix = (("department", 0.60), ("in_hospital", 0.25), ("exchange", 0.08), ("alliance", 0.05))
+        commission_heads = {
+            p.org_unit_id: p.person_id
+            for p in Post.objects.filter(role=Post.Role.COMMISSION_HEAD, org_unit__in=self.banners)
+        }
+        total = 0
+
+        def lecture(i: int) -> tuple[LectureSession, list[tuple[int, int]]]:
+            when = campaign.starts_on + dt.timedelta(days=self.rng.randint(0, days))
+            if i < len(self.banners):  # the banners' centralised lectures come first
+                banner = self.banners[i]
+                return LectureSession(
+                    campaign=campaign, kind=kinds["centralised"], org_unit=banner, held_on=when,
+                    title=f"{banner.name}公立医院高质量发展集中宣讲", speaker_id=commission_heads[banner.pk],
+                    speaker_role=SpeakerRole.COMMISSION_HEAD, attendance_expected=30, attendance_present=28,
+                ), [(1, 1), (1, 2)]  # fmt: skip
+            hospital = self.hospital_rows[i % len(self.hospital_rows)]
+            roll, code = self.rng.random(), "region_tour"
+            for candidate, share in mix:
+                if roll < share:
+                    code = candidate
+                    break
+                roll -= share
+            leaders = self.leaders[hospital.pk]
+            role = self.rng.choice((SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT))
+            fields: dict[str, Any] = {"speaker": leaders[role], "speaker_role": role}
+            if code == "department":
+                department_id, head = self.rng.choice(self.department_heads[hospital.pk])
+                fields = {
+                    "speaker": head,
+                    "speaker_role": SpeakerRole.DEPARTMENT_HEAD,
+                    "department_id": department_id,
+                }
+            elif code == "exchange":
+                peers = [h for h in by_league[league_of[hospital.banner_id]] if h.pk != hospital.pk]
+                fields["host_hospital"] = self.rng.choice(peers) if peers else None
+                if fields["host_hospital"] is None:
+                    code = "in_hospital"
+            elif code == "alliance":
+                fields["alliance_id"] = alliances.get(hospital.banner_id)
+            own = code in ("department", "in_hospital")
+            expected = self.rng.randint(20, 400) if code != "department" else self.rng.randint(8, 60)
+            document = self.rng.choice(documents)
+            covered = self.rng.sample(range(1, len(documents) + 1), self.rng.randint(0, 2))
+            coverage = [(n, layer) for n in sorted(covered) for layer in range(1, self.rng.randint(1, 4) + 1)]
+            return LectureSession(
+                campaign=campaign,
+                kind=kinds[code],
+                hospital=hospital,
+                held_on=when,
+                title=f"{document.theme or document.title}专题宣讲（第{i // len(self.hospital_rows) + 1}讲）",
+                party_history=own and self.rng.random() < 0.3,
+                attendance_expected=expected,
+                attendance_present=self.rng.randint(expected * 7 // 10, expected),
+                on_duty_exempt=self.rng.randint(0, expected // 10),
+                is_online=self.rng.random() < 0.15,
+                **fields,
+            ), coverage
+
+        doc_ids = {d.number: d.pk for d in documents}
+        layer_ids = {n: layer.pk for n, layer in enumerate(layers, start=1)}
+        count = max(self.size.lectures, len(self.banners))
+        for start in range(0, count, BULK_BATCH):
+            made = [lecture(i) for i in range(start, min(count, start + BULK_BATCH))]
+            rows = LectureSession.objects.bulk_create([m[0] for m in made])
+            LectureCoverage.objects.bulk_create(
+                LectureCoverage(lecture_id=row.pk, document_id=doc_ids[n], layer_id=layer_ids[layer])
+                for row, (_, coverage) in zip(rows, made, strict=True)
+                for n, layer in coverage
+            )
+            total += len(rows)
+        counts["lectures"] = total
+
+    # -- 见: action items with a roadmap and monthly progress ---------------------------------------
+    def action_items(self, counts: dict[str, int]) -> None:
+        from campaign.models import ActionItem, ActionTask, ProgressEntry, ProgressStatus, RoadmapMilestone
+
+        campaign = self.campaign
+        tasks = list(ActionTask.objects.filter(campaign=campaign).order_by("code"))
+        months = [dt.date(campaign.year, m, 1) for m in range(max(1, campaign.starts_on.month), 13)]
+        items = []
+        for hospital in self.hospital_rows:
+            for task in tasks:
+                if not task.applies_to_hospital(hospital):
+                    continue
+                for part in task.parts_for(hospital) or [""]:
+                    starts = campaign.starts_on + dt.timedelta(days=self.rng.randint(0, 30))
+                    items.append(
+                        ActionItem(
+                            campaign=campaign,
+                            hospital=hospital,
+                            task=task,
+                            part=part,
+                            title=f"{part or task.name}：{hospital.name}落实方案",
+                            description="明确责任人、时间表和路线图，按月推进。",
+                            responsible=self.leaders[hospital.pk][self.rng.choice(Post.HOSPITAL_ROLES)],
+                            starts_on=starts,
+                            due_on=starts + dt.timedelta(days=self.rng.randint(60, 200)),
+                        )
+                    )
+        created = bulk(ActionItem, items)
+        roadmap, progress = [], []
+        statuses = [
+            ProgressStatus.NOT_STARTED,
+            ProgressStatus.ON_TRACK,
+            ProgressStatus.AT_RISK,
+            ProgressStatus.DONE,
+        ]
+        for item in created:
+            span = (item.due_on - item.starts_on).days
+            for step in range(1, 4):
+                due = item.starts_on + dt.timedelta(days=span * step // 3)
+                roadmap.append(RoadmapMilestone(action_item=item, title=f"第{step}阶段", due_on=due))
+            level = 0
+            for month in months:
+                if month < item.starts_on.replace(day=1):
+                    continue
+                level = min(3, level + (self.rng.random() < 0.45))
+                progress.append(
+                    ProgressEntry(
+                        action_item=item, month=month, status=statuses[level], note=f"{month:%m}月按计划推进"
+                    )
+                )
+            item.current_status = statuses[level]
+        ActionItem.objects.bulk_update(created, ["current_status"], batch_size=BULK_BATCH)
+        bulk(RoadmapMilestone, roadmap)
+        bulk(ProgressEntry, progress)
+        counts["action_items"] = len(created)
+        counts["progress_entries"] = len(progress)

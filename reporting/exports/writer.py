@@ -37,6 +37,8 @@ BATCH_ROWS = 2000
 # First characters that Excel, LibreOffice or a CSV reader may take as the start of a formula or of a
 # DDE payload (OWASP "CSV injection"), plus tab and CR which some readers strip before parsing.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Excel's limit on the characters in one cell (openpyxl truncates to it too).
+CELL_TEXT_MAX = 32767
 # Excel's sheet names are at most 31 characters and may not contain these.
 SHEET_TITLE_MAX = 31
 SHEET_TITLE_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -55,7 +57,7 @@ def neutralise(text: str) -> str:
     a paste and a conversion to CSV (where a ``quotePrefix`` style would be lost), and the reader sees
     that the value was defused. Text that began with a removed control character is prefixed too.
     """
-    cleaned = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cleaned = ILLEGAL_CHARACTERS_RE.sub("", text)[:CELL_TEXT_MAX]
     if cleaned != text and text[:1] != cleaned[:1]:
         return "'" + cleaned
     if cleaned.startswith(FORMULA_TRIGGERS) or cleaned in ERROR_CODES:
@@ -163,10 +165,13 @@ def queryset_rows(
     On PostgreSQL ``iterator(chunk_size=…)`` is a server-side cursor, so memory holds one batch at most.
     ``batch_hook`` receives each batch (a list of tuples) and returns the rows to write: use it to add
     many-to-many values with ONE query per batch (the number of queries then grows with batches, never
-    with rows), and to drop the ``extra_fields`` it used. Columns with ``choices`` get their labels.
+    with rows), and to drop the ``extra_fields`` it used. The tuples hold the columns that have a
+    ``source``, in order, then ``extra_fields``; the hook puts the source-less columns' values in their
+    places. Columns with ``choices`` get their labels.
     """
-    sources = [c.source for c in columns if c.source]
-    mapped = [(i, c.choices) for i, c in enumerate(columns) if c.source and c.choices]
+    sourced = [c for c in columns if c.source]
+    sources = [c.source for c in sourced]
+    mapped = [(i, c.choices) for i, c in enumerate(sourced) if c.choices]
     iterator = queryset.values_list(*sources, *extra_fields).iterator(chunk_size=chunk_size)
 
     def relabel(batch: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
@@ -222,47 +227,84 @@ def _number(value: Any) -> Any:
     return value
 
 
-class _SheetWriter:
-    """Turns rows into write-only cells. One styled template cell per typed column is reused for every
-    row (openpyxl writes a cell to the stream before the next is made), so a typed cell costs one value
-    assignment instead of a style lookup."""
+class SheetWriter:
+    """Turns rows into write-only cells, one reusable cell per column.
+
+    openpyxl's ``append`` re-infers every value's type (``Cell._bind_value``) and makes a new cell for
+    every styled one. Our columns know their types, so each column keeps one cell (its number format set
+    once) whose value and type are set directly, and the worksheet's row generator is replaced by one
+    that just numbers those cells: openpyxl still serialises every cell (write-only mode, pinned
+    version), it only stops guessing. A value of an unexpected type takes openpyxl's own path.
+    """
 
     def __init__(self, ws: Any, columns: Sequence[Column]) -> None:
         self.ws = ws
         self.width = len(columns)
         self.converters = [(i, conv) for i, c in enumerate(columns) if (conv := _converter(c)) is not None]
-        self.templates: list[tuple[int, WriteOnlyCell]] = []
-        for i, column in enumerate(columns):
+        self.cells: list[WriteOnlyCell] = []
+        self.dated: list[bool] = []
+        for index, column in enumerate(columns, start=1):
+            cell = WriteOnlyCell(ws)
+            cell.column = index
             fmt = column.effective_format
             if fmt is not None:
-                cell = WriteOnlyCell(ws)
                 cell.number_format = fmt
-                self.templates.append((i, cell))
+            self.cells.append(cell)
+            self.dated.append(column.type in (ColumnType.DATE, ColumnType.DATETIME))
+        # openpyxl calls this per appended row; ours numbers the prepared cells (see the class docstring).
+        ws._values_to_row = self._number_cells
+
+    @staticmethod
+    def _number_cells(cells: list[Any], row_idx: int) -> Iterator[Any]:
+        for cell in cells:
+            cell.row = row_idx
+            yield cell
 
     def header(self, columns: Sequence[Column]) -> None:
         cells = []
-        for column in columns:
+        for index, column in enumerate(columns, start=1):
             cell = WriteOnlyCell(self.ws, value=neutralise(column.header))
+            cell.column = index
             cell.font = HEADER_FONT
             cell.fill = HEADER_FILL
             cell.alignment = HEADER_ALIGNMENT
             cells.append(cell)
         self.ws.append(cells)
 
-    def row(self, values: Sequence[Any]) -> None:
-        out = list(values[: self.width])
+    def values(self, row: Sequence[Any]) -> list[Any]:
+        """The cell values of a row: text neutralised, datetimes local, booleans 是/否, decimals floats."""
+        out = list(row[: self.width])
         for i, value in enumerate(out):
             if type(value) is str:
                 out[i] = neutralise(value)
         for i, conv in self.converters:
             if out[i] is not None:
                 out[i] = conv(out[i])
-        for i, cell in self.templates:
-            value = out[i]
-            if value is not None and type(value) is not str:
-                cell.value = value
-                out[i] = cell
-        self.ws.append(out)
+        return out
+
+    def row(self, row: Sequence[Any]) -> None:
+        cells = []
+        for i, value in enumerate(self.values(row)):
+            if value is None:
+                continue
+            kind = type(value)
+            cell = self.cells[i]
+            if kind is str:
+                cell.data_type = "s"
+            elif kind is int or kind is float or kind is Decimal:
+                cell.data_type = "n"
+            elif kind is bool:
+                cell.data_type = "b"
+            elif (kind is dt.date or kind is dt.datetime) and self.dated[i]:
+                cell.data_type = "d"
+            else:
+                cell = WriteOnlyCell(self.ws, value=value)
+                cell.column = i + 1
+                cells.append(cell)
+                continue
+            cell._value = value
+            cells.append(cell)
+        self.ws.append(cells)
 
 
 # Rows between two progress callbacks: one UPDATE of the job row per this many rows.
@@ -288,7 +330,7 @@ def write_workbook(
         for index, column in enumerate(sheet.columns, start=1):
             ws.column_dimensions[get_column_letter(index)].width = column.effective_width
         ws.freeze_panes = "A2"
-        writer = _SheetWriter(ws, sheet.columns)
+        writer = SheetWriter(ws, sheet.columns)
         writer.header(sheet.columns)
         for values in sheet.rows:
             writer.row(values)
@@ -297,7 +339,7 @@ def write_workbook(
                 progress(done)
         for note in sheet.notes:
             ws.append([])
-            ws.append([neutralise(note)])
+            writer.row([note])
     if not workbook.worksheets:
         workbook.create_sheet("空")
     workbook.save(target)

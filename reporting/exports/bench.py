@@ -1,0 +1,210 @@
+"""The workloads of ``manage.py bench_exports`` and the issue's targets.
+
+Each workload returns (rows, seconds) and runs in its own process (see the command). The lecture ledger
+is compared, on the same rows and the same 12 columns, with openpyxl write-only fed from a list (the
+writer's floor), openpyxl's normal mode, and django-import-export's XLSX export of the same queryset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+
+from hospitals.models import User
+
+from .generator import BENCH_ADMIN
+from .registry import IDS_PARAM, export_kind_get
+from .writer import Sheet, SheetWriter, write_workbook
+
+# The small export that shows memory is flat: the first 10,000 lectures of the ledger.
+SMALL_LEDGER_ROWS = 10_000
+Workload = Callable[[], tuple[int, float]]
+
+
+def bench_user() -> User:
+    return User.objects.get(username=BENCH_ADMIN)
+
+
+def _export(kind: str, params: dict[str, list[str]] | None = None) -> tuple[int, float]:
+    started = time.perf_counter()
+    sheets = export_kind_get(kind).build(bench_user(), params or {})
+    with tempfile.TemporaryFile(suffix=".xlsx") as handle:
+        rows = write_workbook(handle, sheets)
+    return rows, time.perf_counter() - started
+
+
+def ledger_rows_in_memory() -> tuple[Sheet, list[list[Any]]]:
+    """The ledger's own rows, read into a list before any timing starts."""
+    (sheet,) = export_kind_get("lecture_ledger").build(bench_user(), {})
+    return sheet, [list(row) for row in sheet.rows]
+
+
+def floor() -> tuple[int, float]:
+    sheet, raw = ledger_rows_in_memory()
+    # The very values the ledger writes (text neutralised, booleans as 是/否), so both write the same cells.
+    ws = Workbook(write_only=True).create_sheet()
+    rows = [SheetWriter(ws, sheet.columns).values(row) for row in raw]
+    started = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(sheet.title)
+    ws.append([c.header for c in sheet.columns])
+    for row in rows:
+        ws.append(row)
+    with tempfile.TemporaryFile(suffix=".xlsx") as handle:
+        workbook.save(handle)
+    return len(rows), time.perf_counter() - started
+
+
+def openpyxl_normal() -> tuple[int, float]:
+    sheet, rows = ledger_rows_in_memory()
+    started = time.perf_counter()
+    workbook = Workbook()
+    ws = workbook.active
+    ws.append([c.header for c in sheet.columns])
+    for row in rows:
+        ws.append(row)
+    with tempfile.TemporaryFile(suffix=".xlsx") as handle:
+        workbook.save(handle)
+    return len(rows), time.perf_counter() - started
+
+
+def import_export() -> tuple[int, float]:
+    """django-import-export as its documentation shows it: a ModelResource over the queryset, with the
+    relations it follows selected and the coverage prefetched (without them it would be N+1)."""
+    from import_export import fields, resources
+
+    from campaign.models import LectureSession, SpeakerRole
+
+    from .workbooks.lectures import ledger_queryset
+
+    roles = dict(SpeakerRole.choices)
+
+    class LectureResource(resources.ModelResource):
+        held_on = fields.Field(attribute="held_on", column_name="宣讲日期")
+        banner_name = fields.Field(attribute="banner_name", column_name="旗(区)")
+        organiser_name = fields.Field(attribute="organiser_name", column_name="组织单位")
+        kind_name = fields.Field(attribute="kind__name", column_name="宣讲形式")
+        title = fields.Field(attribute="title", column_name="宣讲题目")
+        speaker_name = fields.Field(attribute="speaker__name", column_name="宣讲人")
+        speaker_role = fields.Field(column_name="宣讲人身份")
+        content = fields.Field(column_name="宣讲内容(重点文件·层次)")
+        attendance_expected = fields.Field(attribute="attendance_expected", column_name="应到人数")
+        attendance_present = fields.Field(attribute="attendance_present", column_name="实到人数")
+        attendance_rate = fields.Field(attribute="attendance_rate", column_name="出勤率")
+        is_online = fields.Field(attribute="is_online", column_name="线上宣讲")
+
+        class Meta:
+            model = LectureSession
+            fields = ()
+
+        def dehydrate_speaker_role(self, lecture: LectureSession) -> str:
+            return roles.get(lecture.speaker_role, lecture.speaker_role)
+
+        def dehydrate_content(self, lecture: LectureSession) -> str:
+            docs: dict[int, list[str]] = {}
+            for c in lecture.coverage.all():
+                docs.setdefault(c.document.number, []).append(c.layer.name)
+            parts = ["百年党史"] if lecture.party_history else []
+            return "；".join(parts + [f"文件{n}({'、'.join(v)})" for n, v in docs.items()])
+
+    started = time.perf_counter()
+    qs = (
+        ledger_queryset(bench_user(), {})
+        .select_related("kind", "speaker")
+        .prefetch_related("coverage__document", "coverage__layer")
+    )
+    dataset = LectureResource().export(queryset=qs)
+    content = dataset.export("xlsx")
+    with tempfile.TemporaryFile(suffix=".xlsx") as handle:
+        handle.write(content)
+    return len(dataset), time.perf_counter() - started
+
+
+def ledger() -> tuple[int, float]:
+    return _export("lecture_ledger")
+
+
+def ledger_small() -> tuple[int, float]:
+    from campaign.models import LectureSession
+
+    ids = LectureSession.objects.order_by("held_on", "id").values_list("pk", flat=True)[:SMALL_LEDGER_ROWS]
+    return _export("lecture_ledger", {IDS_PARAM: [str(i) for i in ids]})
+
+
+@dataclass(frozen=True)
+class ExportWorkload:
+    label: str
+    run: Workload
+    repeat: bool = False  # measured --repeat times (the ones the tight targets compare)
+
+
+EXPORT_WORKLOADS: dict[str, ExportWorkload] = {
+    "floor": ExportWorkload("写入下限 openpyxl只写(内存列表)", floor, repeat=True),
+    "ledger": ExportWorkload("宣讲台账 lecture_ledger", ledger, repeat=True),
+    "ledger_10k": ExportWorkload("宣讲台账 前1万行", ledger_small),
+    "openpyxl_normal": ExportWorkload("openpyxl 普通模式(内存列表)", openpyxl_normal),
+    "import_export": ExportWorkload("django-import-export XLSX", import_export),
+}
+AGGREGATE_WORKLOADS: dict[str, str] = {}
+WORKLOADS: dict[str, Workload] = {name: w.run for name, w in EXPORT_WORKLOADS.items()}
+
+
+def targets(results: dict[str, Any]) -> list[tuple[bool, str]]:
+    """The issue's targets as (met, explanation) pairs."""
+    out: list[tuple[bool, str]] = []
+    led, flo, ie, small = (results.get(k) for k in ("ledger", "floor", "import_export", "ledger_10k"))
+    if led and flo:
+        ratio = led.seconds / flo.seconds
+        out.append(
+            (
+                ratio <= 1.25,
+                f"宣讲台账耗时 ≤ 1.25×写入下限: {led.seconds:.2f}s / {flo.seconds:.2f}s = {ratio:.2f}×",
+            )
+        )
+    if led and ie:
+        ratio = ie.seconds / led.seconds
+        out.append(
+            (
+                ratio >= 2,
+                f"比 django-import-export 快 ≥ 2×: {ie.seconds:.2f}s / {led.seconds:.2f}s = {ratio:.2f}×",
+            )
+        )
+        share = led.peak_mb / ie.peak_mb if ie.peak_mb else 0
+        out.append(
+            (
+                share <= 0.2,
+                f"峰值内存 ≤ import-export 的1/5: {led.peak_mb:.1f}MB / {ie.peak_mb:.1f}MB = {share:.2f}",
+            )
+        )
+    if led and small:
+        ratio = led.peak_mb / small.peak_mb if small.peak_mb else float("inf")
+        out.append(
+            (
+                ratio <= 1.3,
+                f"内存平稳: 10万行峰值 ≤ 1.3×1万行峰值: "
+                f"{led.peak_mb:.1f}MB / {small.peak_mb:.1f}MB = {ratio:.2f}×",
+            )
+        )
+    for name, (label, limit) in AGGREGATE_LIMITS.items():
+        whole, tenth = results.get(name), results.get(name + "@tenth")
+        if whole is None:
+            continue
+        if tenth is not None:
+            out.append(
+                (
+                    whole.queries == tenth.queries,
+                    f"{label}查询数与医院数无关: 全区 {whole.queries} / 1/10 {tenth.queries}",
+                )
+            )
+        out.append((whole.seconds <= limit, f"{label}全区耗时 ≤ {limit}s: {whole.seconds:.2f}s"))
+    return out
+
+
+AGGREGATE_LIMITS: dict[str, tuple[str, float]] = {}
+_ = dt

@@ -1,0 +1,141 @@
+"""The export benchmark (README "Benchmark"): ``make bench``.
+
+Each measurement runs in a fresh ``manage.py bench_exports --worker NAME`` subprocess, so that one
+export's memory cannot inflate the next one's: the worker reports rows, seconds and its peak resident
+memory above what it held before the measured work started (Django loaded, database connected). Timing
+of the floor and of openpyxl's normal mode excludes reading the rows from the database: they write a
+list that is already in memory, which is what makes them a floor. django-import-export is timed the way
+it is used: ``resource.export(queryset)`` then ``.xlsx``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reporting.exports import bench
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE
+
+
+@dataclass
+class Measure:
+    name: str
+    rows: int
+    seconds: float
+    peak_mb: float = 0.0
+    queries: int | None = None
+
+
+class Command(BaseCommand):
+    help = "导出性能测试：各工作簿的行数、耗时、峰值内存，与 openpyxl/django-import-export 对比，并检查目标。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--worker", help=argparse_hidden())
+        parser.add_argument("--repeat", type=int, default=1, help="每项测量重复次数，取最好成绩")
+        parser.add_argument(
+            "--tenth-database-url",
+            default=os.environ.get("BENCH_TENTH_DATABASE_URL", ""),
+            help="十分之一医院规模的数据库(用于比较月度汇总和年终评估的查询数)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["worker"]:
+            self.run_worker(options["worker"])
+            return
+        self.run_all(repeat=max(1, options["repeat"]), tenth_url=options["tenth_database_url"])
+
+    # -- inside a worker ---------------------------------------------------------------------------
+    def run_worker(self, name: str) -> None:
+        workload = bench.WORKLOADS.get(name)
+        if workload is None:
+            raise CommandError(f"unknown workload {name}")
+        connection.ensure_connection()
+        before = rss_bytes()
+        with CaptureQueriesContext(connection) as queries:
+            rows, seconds = workload()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        result = Measure(
+            name=name,
+            rows=rows,
+            seconds=seconds,
+            peak_mb=max(0, peak - before) / 2**20,
+            queries=len(queries),
+        )
+        self.stdout.write("RESULT " + json.dumps(asdict(result)))
+
+    # -- the parent -------------------------------------------------------------------------------
+    def measure(self, name: str, *, repeat: int = 1, database_url: str | None = None) -> Measure:
+        best: Measure | None = None
+        env = dict(os.environ)
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        for _ in range(repeat):
+            done = subprocess.run(
+                [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_exports", "--worker", name],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+            lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+            if done.returncode != 0 or not lines:
+                raise CommandError(f"{name} failed:\n{done.stdout}\n{done.stderr}")
+            m = Measure(**json.loads(lines[-1][len("RESULT ") :]))
+            if best is None:
+                best = m
+            else:
+                best.seconds = min(best.seconds, m.seconds)
+                best.peak_mb = min(best.peak_mb, m.peak_mb)
+        assert best is not None
+        return best
+
+    def run_all(self, *, repeat: int, tenth_url: str) -> None:
+        write = self.stdout.write
+        started = time.perf_counter()
+        results: dict[str, Measure] = {}
+        write(f"{'workload':<34}{'rows':>9}{'seconds':>10}{'peak MB':>10}{'queries':>9}")
+
+        def show(m: Measure, label: str | None = None) -> None:
+            write(f"{label or m.name:<34}{m.rows:>9}{m.seconds:>10.2f}{m.peak_mb:>10.1f}{m.queries or 0:>9}")
+
+        for name, cfg in bench.EXPORT_WORKLOADS.items():
+            results[name] = self.measure(name, repeat=repeat if cfg.repeat else 1)
+            show(results[name], cfg.label)
+        for name, label in bench.AGGREGATE_WORKLOADS.items():
+            results[name] = self.measure(name)
+            show(results[name], f"{label} (全区)")
+            if tenth_url:
+                results[name + "@tenth"] = self.measure(name, database_url=tenth_url)
+                show(results[name + "@tenth"], f"{label} (1/10 医院)")
+        write("")
+        verdicts = bench.targets(results)
+        for ok, text in verdicts:
+            write(f"{'PASS' if ok else 'FAIL'}  {text}")
+        write(f"\n共用时 {time.perf_counter() - started:.0f} 秒")
+        if not all(ok for ok, _ in verdicts):
+            raise CommandError("有目标未达到。")
+
+
+def argparse_hidden() -> str:
+    return "(internal) run one workload and print its measure"
+
+
+Workload = Callable[[], tuple[int, float]]
