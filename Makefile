@@ -42,3 +42,16 @@ test: lint typecheck schema pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-media staticfiles
+
+# The export benchmark (README "Benchmark"): regenerates the region into two PostgreSQL databases (the
+# whole region, and a tenth of its hospitals) and measures every workbook against the targets.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jjx_bench
+BENCH_TENTH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jjx_bench_tenth
+
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[dev,bench]"
+	touch $@
+
+bench: install $(VENV)/.bench-installed
+	DJANGO_DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_exports --prepare \
+		--tenth-database-url $(BENCH_TENTH_DATABASE_URL) $(BENCH_ARGS)

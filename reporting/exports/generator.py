@@ -289,7 +289,7 @@ class RegionGenerator:
             a.assessed_by_id: a.pk
             for a in MedicalAlliance.objects.filter(code__startswith="GA").only("pk", "assessed_by_id")
         }
-        by_league: dict[int, list[Hospital]] = {}
+        by_league: dict[int | None, list[Hospital]] = {}
         league_of = {b.pk: b.parent_id for b in self.banners}
         for hospital in self.hospital_rows:
             by_league.setdefault(league_of[hospital.banner_id], []).append(hospital)

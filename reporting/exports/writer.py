@@ -195,6 +195,47 @@ def queryset_rows(
         yield from batch_hook(list(relabel(batch))) if batch_hook else relabel(batch)  # type: ignore[arg-type]
 
 
+class ChildRows:
+    """Many-to-one children (a lecture's coverage, an item's roadmap) read alongside their parents.
+
+    ``children`` is read with ONE extra server-side cursor, ordered exactly like the parents
+    (``parent_order`` are the parent queryset's ``order_by`` fields, ending with ``id``), so a batch hook
+    can ``take(parent_id)`` each parent's children in turn: two queries for any number of rows, and no
+    more than one batch in memory.
+    """
+
+    def __init__(
+        self,
+        children: QuerySet[Any],
+        *,
+        parent_field: str,
+        parent_order: Sequence[str],
+        fields: Sequence[str],
+        child_order: Sequence[str] = (),
+        chunk_size: int = BATCH_ROWS,
+    ) -> None:
+        order = [
+            f"{parent_field}_id" if name in ("id", "pk") else f"{parent_field}__{name}"
+            for name in parent_order
+        ]
+        self.stream = (
+            children.order_by(*order, *child_order)
+            .values_list(f"{parent_field}_id", *fields)
+            .iterator(chunk_size=chunk_size)
+        )
+        self.head: tuple[Any, ...] | None = None
+        self.started = False
+
+    def take(self, parent_id: Any) -> list[tuple[Any, ...]]:
+        if not self.started:
+            self.head, self.started = next(self.stream, None), True
+        found = []
+        while self.head is not None and self.head[0] == parent_id:
+            found.append(self.head[1:])
+            self.head = next(self.stream, None)
+        return found
+
+
 def _converter(column: Column) -> Callable[[Any], Any] | None:
     if column.type is ColumnType.DATETIME:
         return _local_naive

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import django_filters
-from django.db.models import ExpressionWrapper, F, FloatField, QuerySet
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import Case, F, FloatField, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django_filters import FilterSet
 
 from campaign.models import LectureCoverage, LectureSession, SpeakerRole
@@ -15,7 +15,7 @@ from campaign.selectors import lecture_list
 from hospitals.selectors import AnyUser
 
 from ..registry import ExportKind, Params, filtered, register_export
-from ..writer import BATCH_ROWS, BOOL, DATE, INT, PERCENT, Column, Sheet, queryset_rows
+from ..writer import BOOL, DATE, INT, PERCENT, ChildRows, Column, Sheet, queryset_rows
 
 
 class LectureExportFilter(FilterSet):
@@ -50,45 +50,49 @@ EXTRA_FIELDS = ("party_history", "pk")
 def ledger_queryset(user: AnyUser, params: Params) -> QuerySet[LectureSession]:
     """The scoped, filtered lectures, oldest first (a ledger reads in date order), with the ledger's
     computed columns as annotations so the database does the arithmetic."""
-    due = F("attendance_expected") - F("on_duty_exempt")
     qs = filtered(lecture_list(user=user).prefetch_related(None), params, LectureExportFilter)
-    return qs.annotate(
-        banner_name=Coalesce("hospital__banner__name", "org_unit__name"),
-        organiser_name=Coalesce("hospital__name", "org_unit__commission_name", "org_unit__name"),
-        attendance_rate=ExpressionWrapper(
-            Cast("attendance_present", FloatField()) / NullIf(Cast(due, FloatField()), 0.0),
-            output_field=FloatField(),
-        ),
-    ).order_by("held_on", "id")
+    return (
+        qs.annotate(due_count=F("attendance_expected") - F("on_duty_exempt"))
+        .annotate(
+            banner_name=Coalesce("hospital__banner__name", "org_unit__name"),
+            organiser_name=Coalesce("hospital__name", "org_unit__commission_name", "org_unit__name"),
+            # LectureSession.attendance_rate in SQL: present over those due (expected less on duty), ≤ 1.
+            attendance_rate=Case(
+                When(due_count__lte=0, then=Value(None)),
+                When(attendance_present__gte=F("due_count"), then=Value(1.0)),
+                default=Cast("attendance_present", FloatField()) / Cast("due_count", FloatField()),
+                output_field=FloatField(),
+            ),
+        )
+        .order_by(*LEDGER_ORDER)
+    )
+
+
+LEDGER_ORDER = ("held_on", "id")
 
 
 def coverage_filler(
     qs: QuerySet[LectureSession],
 ) -> Callable[[list[tuple[Any, ...]]], Iterable[Sequence[Any]]]:
-    """A batch hook that fills 宣讲内容 from ONE second cursor over the coverage of the same lectures.
+    """A batch hook that fills 宣讲内容 from the lectures' coverage, read as ``ChildRows``.
 
-    The coverage rows come in the ledger's own order (date, id), so each batch takes the next rows of
-    that stream: two queries for the whole export, whatever its size, and memory for one batch. Written
-    as "百年党史；文件1(讲授、讲解)；文件3(讲评)": the party-history topic first, then each key document by
-    its number with the layers covered, in the campaign's order.
+    Written as "百年党史；文件1(讲授、讲解)；文件3(讲评)": the party-history topic first, then each key
+    document by its number with the layers covered, in the campaign's order.
     """
-    stream = (
-        LectureCoverage.objects.filter(lecture__in=qs.order_by().values("pk"))
-        .order_by("lecture__held_on", "lecture_id", "document__number", "layer__order")
-        .values_list("lecture_id", "document__number", "layer__name")
-        .iterator(chunk_size=BATCH_ROWS)
+    coverage = ChildRows(
+        LectureCoverage.objects.filter(lecture__in=qs.order_by().values("pk")),
+        parent_field="lecture",
+        parent_order=LEDGER_ORDER,
+        child_order=("document__number", "layer__order"),
+        fields=("document__number", "layer__name"),
     )
-    pending: list[tuple[int, int, str] | None] = [None]
 
     def fill(batch: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
         for row in batch:
             *values, party_history, pk = row
             covered: dict[int, list[str]] = {}
-            head = pending[0] if pending[0] is not None else next(stream, None)
-            while head is not None and head[0] == pk:
-                covered.setdefault(head[1], []).append(head[2])
-                head = next(stream, None)
-            pending[0] = head
+            for number, layer in coverage.take(pk):
+                covered.setdefault(number, []).append(layer)
             parts = ["百年党史"] if party_history else []
             parts += [f"文件{n}({'、'.join(layers)})" for n, layers in covered.items()]
             values.insert(CONTENT_COLUMN, "；".join(parts))

@@ -19,15 +19,19 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from psycopg import sql
 
 from reporting.exports import bench
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+# One tenth of the region's hospitals (and of its lectures), same leagues, for the query-count comparison.
+TENTH_SIZE = ["--hospitals", "30", "--banners", "10", "--lectures", "10000"]
 
 
 def rss_bytes() -> int:
@@ -55,12 +59,46 @@ class Command(BaseCommand):
             default=os.environ.get("BENCH_TENTH_DATABASE_URL", ""),
             help="十分之一医院规模的数据库(用于比较月度汇总和年终评估的查询数)",
         )
+        parser.add_argument(
+            "--prepare",
+            action="store_true",
+            help="先重建两个PostgreSQL数据库(DATABASE_URL 与 --tenth-database-url)并生成数据",
+        )
+        parser.add_argument("--seed", type=int, default=2021)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["worker"]:
             self.run_worker(options["worker"])
             return
+        if options["prepare"]:
+            self.prepare(os.environ.get("DATABASE_URL", ""), options["seed"], [])
+            if options["tenth_database_url"]:
+                self.prepare(options["tenth_database_url"], options["seed"], TENTH_SIZE)
         self.run_all(repeat=max(1, options["repeat"]), tenth_url=options["tenth_database_url"])
+
+    def prepare(self, url: str, seed: int, size: list[str]) -> None:
+        """Recreate the database at ``url`` (PostgreSQL), migrate it and generate the region into it."""
+        import psycopg
+
+        parts = urlsplit(url)
+        if not parts.scheme.startswith("postgres") or not parts.path.strip("/"):
+            raise CommandError("--prepare needs PostgreSQL URLs (DATABASE_URL=postgres://…/name).")
+        name = parts.path.strip("/")
+        maintenance = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        env = {**os.environ, "DATABASE_URL": url}
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        started = time.perf_counter()
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
+        subprocess.run(
+            [*manage, "generate_region", "--seed", str(seed), *size],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        self.stdout.write(f"生成 {name}: {time.perf_counter() - started:.0f} 秒")
 
     # -- inside a worker ---------------------------------------------------------------------------
     def run_worker(self, name: str) -> None:
