@@ -32,6 +32,13 @@ def add_service_error(form: forms.BaseForm, error: ValidationError | PermissionD
     form.add_error(None, error)
 
 
+def error_text(error: ValidationError | PermissionDenied) -> str:
+    """A refusal as one line, for a message where there is no form to put it on."""
+    if isinstance(error, PermissionDenied):
+        return str(error) or "您无权执行该操作。"
+    return "；".join(str(m) for m in error.messages)
+
+
 def call_service(form: forms.BaseForm, service: Callable[..., T], /, **kwargs: Any) -> T | None:
     """Run ``service(**kwargs)``; on a refusal put it on ``form`` and return None."""
     try:

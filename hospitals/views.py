@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from campaign.compliance import milestone_compliance
 from campaign.selectors import campaign_current
 from config.pages import page_user
 from hospitals.models import Hospital, Post
@@ -44,8 +45,9 @@ def hospital_detail(request: HttpRequest, hospital_id: int) -> HttpResponse:
         raise Http404("尚未设置活动。")
     today = timezone.localdate()
     leaders = [(label, hospital.leader_on(role, today)) for role, label in Post.Role.choices[:2]]
+    milestones = milestone_compliance(campaign=campaign, hospitals=[hospital], on=today)[hospital.pk]
     return render(
         request,
         "hospitals/detail.html",
-        {"hospital": hospital, "campaign": campaign, "leaders": leaders},
+        {"hospital": hospital, "campaign": campaign, "leaders": leaders, "milestones": milestones},
     )

@@ -1,0 +1,152 @@
+"""Forms of the 讲 and 见 pages. They parse what a person typed into the services' inputs and hold no
+rule: which speaker, venue, content or date is allowed is decided by ``campaign.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from config.forms import DateInput, MonthField, MultipleFileField
+from hospitals.models import Department, Hospital, MedicalAlliance, Person
+
+from .models import (
+    ActionTask,
+    Campaign,
+    KeyDocument,
+    Layer,
+    LectureKind,
+    MaterialKind,
+    ProgressStatus,
+)
+from .services import ActionItemData, LectureData
+
+
+class LectureForm(forms.Form):
+    kind = forms.ModelChoiceField(LectureKind.objects.none(), label="宣讲形式")
+    held_on = forms.DateField(label="宣讲日期", widget=DateInput)
+    title = forms.CharField(label="宣讲题目", max_length=200)
+    speaker = forms.ModelChoiceField(Person.objects.none(), label="宣讲人")
+    department = forms.ModelChoiceField(Department.objects.none(), label="科室(科室宣讲)", required=False)
+    party_history = forms.BooleanField(label="宣讲百年党史", required=False)
+    coverage = forms.MultipleChoiceField(
+        label="宣讲的重点文件及层次", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    attendance_expected = forms.IntegerField(label="应到人数", initial=0)
+    attendance_present = forms.IntegerField(label="实到人数", initial=0)
+    on_duty_exempt = forms.IntegerField(label="正常值班人数", initial=0)
+    is_online = forms.BooleanField(label="线上宣讲", required=False)
+    online_link = forms.URLField(label="线上链接", required=False, assume_scheme="https")
+    host_hospital = forms.ModelChoiceField(
+        Hospital.objects.none(), label="受讲医院(院外互讲)", required=False
+    )
+    alliance = forms.ModelChoiceField(MedicalAlliance.objects.none(), label="医联体(串讲)", required=False)
+    supervision_note = forms.CharField(label="出席指导的卫生健康委领导", max_length=300, required=False)
+
+    def __init__(self, *args: Any, campaign: Campaign, hospital: Hospital, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.campaign, self.hospital = campaign, hospital
+        fields: Any = self.fields
+        # 集中宣讲 is organised by a banner's commission, not by a hospital.
+        fields["kind"].queryset = LectureKind.objects.filter(campaign=campaign).exclude(
+            venue=LectureKind.Venue.BANNER
+        )
+        fields["speaker"].queryset = Person.objects.filter(hospital=hospital).order_by("code")
+        fields["department"].queryset = hospital.departments.select_related("head").order_by("name")
+        # The host is another hospital of the campaign's league: its name only, none of its data.
+        fields["host_hospital"].queryset = (
+            Hospital.objects.filter(banner__path__startswith=campaign.league.path)
+            .exclude(pk=hospital.pk)
+            .order_by("code")
+        )
+        fields["alliance"].queryset = hospital.alliances.order_by("code")
+        self.documents = list(KeyDocument.objects.filter(campaign=campaign).order_by("number"))
+        self.layers = list(Layer.objects.filter(campaign=campaign).order_by("order"))
+        fields["coverage"].choices = [
+            (f"{d.pk}:{layer.pk}", f"{d.title} · {layer.name}")
+            for d in self.documents
+            for layer in self.layers
+        ]
+
+    def coverage_grid(self) -> list[tuple[KeyDocument, list[Any]]]:
+        """The coverage checkboxes as rows (documents) of cells (layers), in choice order."""
+        boxes = list(self["coverage"])
+        width = len(self.layers)
+        return [(d, boxes[i * width : (i + 1) * width]) for i, d in enumerate(self.documents)]
+
+    def lecture_data(self) -> LectureData:
+        data = self.cleaned_data
+        documents = {d.pk: d for d in self.documents}
+        layers = {layer.pk: layer for layer in self.layers}
+        coverage = []
+        for pair in data["coverage"]:
+            document_id, layer_id = (int(x) for x in pair.split(":"))
+            coverage.append((documents[document_id], layers[layer_id]))
+        return LectureData(
+            campaign=self.campaign,
+            kind=data["kind"],
+            held_on=data["held_on"],
+            title=data["title"],
+            speaker=data["speaker"],
+            hospital=self.hospital,
+            department=data["department"],
+            party_history=data["party_history"],
+            coverage=tuple(coverage),
+            attendance_expected=data["attendance_expected"],
+            attendance_present=data["attendance_present"],
+            on_duty_exempt=data["on_duty_exempt"],
+            is_online=data["is_online"],
+            online_link=data["online_link"],
+            supervision_note=data["supervision_note"],
+            host_hospital=data["host_hospital"],
+            alliance=data["alliance"],
+        )
+
+
+class MaterialForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类型", choices=MaterialKind.choices)
+    title = forms.CharField(label="说明", max_length=200, required=False)
+    file = forms.FileField(label="文件", help_text="pptx、pdf、docx、jpg、png、mp4")
+
+
+class ActionItemForm(forms.Form):
+    task = forms.ModelChoiceField(ActionTask.objects.none(), label="见行动任务")
+    part = forms.CharField(label="子任务", max_length=200, required=False)
+    title = forms.CharField(label="行动项", max_length=200)
+    description = forms.CharField(label="具体措施", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    responsible = forms.ModelChoiceField(Person.objects.none(), label="责任人")
+    starts_on = forms.DateField(label="开始日期", widget=DateInput)
+    due_on = forms.DateField(label="完成时限", widget=DateInput)
+
+    def __init__(self, *args: Any, campaign: Campaign, hospital: Hospital, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hospital = hospital
+        fields: Any = self.fields
+        fields["task"].queryset = ActionTask.objects.filter(campaign=campaign).order_by("code")
+        fields["responsible"].queryset = Person.objects.filter(hospital=hospital).order_by("code")
+
+    def item_data(self) -> ActionItemData:
+        data = self.cleaned_data
+        return ActionItemData(
+            hospital=self.hospital,
+            task=data["task"],
+            title=data["title"],
+            responsible=data["responsible"],
+            starts_on=data["starts_on"],
+            due_on=data["due_on"],
+            part=data["part"],
+            description=data["description"],
+        )
+
+
+class RoadmapForm(forms.Form):
+    title = forms.CharField(label="路线图节点", max_length=200)
+    due_on = forms.DateField(label="计划日期", widget=DateInput)
+    done_on = forms.DateField(label="完成日期", widget=DateInput, required=False)
+
+
+class ProgressForm(forms.Form):
+    month = MonthField(label="月份")
+    status = forms.ChoiceField(label="进展状态", choices=ProgressStatus.choices)
+    note = forms.CharField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    evidence = MultipleFileField(label="佐证材料", required=False)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaign"
+urlpatterns = [
+    path("hospitals/<int:hospital_id>/lectures/", views.lecture_index, name="lectures"),
+    path("hospitals/<int:hospital_id>/lectures/new/", views.lecture_new, name="lecture_new"),
+    path("lectures/<int:lecture_id>/", views.lecture_detail, name="lecture"),
+    path("materials/<int:material_id>/download/", views.material_download, name="material_download"),
+    path("materials/<int:material_id>/recommend/", views.material_recommend, name="material_recommend"),
+    path("hospitals/<int:hospital_id>/actions/", views.action_plan_page, name="action_plan"),
+    path("actions/<int:item_id>/", views.action_item_detail, name="action_item"),
+]

@@ -1,0 +1,192 @@
+"""Pages of 讲 (lectures and their materials) and 见 (the action plan and its monthly progress).
+
+Each page finds its hospital, lecture or item through the scoped selectors (another hospital's is 404)
+and writes through ``campaign.services``; a refusal is shown on the form that asked.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from campaign.selectors import action_item_list, action_plan, campaign_current, lecture_list, material_list
+from config.pages import call_service, error_text, page_user
+from hospitals.models import ChangeRecord
+from hospitals.views import hospital_for_page
+
+from . import services
+from .forms import ActionItemForm, LectureForm, MaterialForm, ProgressForm, RoadmapForm
+from .models import Campaign, ProgressStatus
+
+WEB = ChangeRecord.Channel.WEB
+STATUS_BADGES = {
+    ProgressStatus.DONE: "ok",
+    ProgressStatus.ON_TRACK: "ok",
+    ProgressStatus.AT_RISK: "warn",
+    "overdue": "bad",
+}
+
+
+def _campaign() -> Campaign:
+    campaign = campaign_current()
+    if campaign is None:
+        raise Http404("尚未设置活动。")
+    return campaign
+
+
+@login_required
+def lecture_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
+    hospital = hospital_for_page(request.user, hospital_id)
+    lectures = lecture_list(user=request.user).filter(hospital=hospital)
+    return render(request, "campaign/lectures.html", {"hospital": hospital, "lectures": lectures})
+
+
+@login_required
+def lecture_new(request: HttpRequest, hospital_id: int) -> HttpResponse:
+    hospital = hospital_for_page(request.user, hospital_id)
+    campaign = _campaign()
+    form = LectureForm(request.POST or None, campaign=campaign, hospital=hospital)
+    if request.method == "POST" and form.is_valid():
+        lecture = call_service(
+            form, services.lecture_create, actor=request.user, channel=WEB, data=form.lecture_data()
+        )
+        if lecture is not None:
+            messages.success(request, f"已登记宣讲：{lecture.title}。可在下方上传课件、照片等材料。")
+            return redirect("campaign:lecture", lecture_id=lecture.pk)
+    return render(request, "campaign/lecture_form.html", {"hospital": hospital, "form": form})
+
+
+@login_required
+def lecture_detail(request: HttpRequest, lecture_id: int) -> HttpResponse:
+    lecture = get_object_or_404(lecture_list(user=request.user), pk=lecture_id)
+    form = MaterialForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        material = call_service(
+            form,
+            services.material_upload,
+            actor=request.user,
+            channel=WEB,
+            lecture=lecture,
+            kind=form.cleaned_data["kind"],
+            file=form.cleaned_data["file"],
+            title=form.cleaned_data["title"],
+        )
+        if material is not None:
+            messages.success(request, f"已上传材料：{material.original_name}。")
+            return redirect("campaign:lecture", lecture_id=lecture.pk)
+    return render(
+        request,
+        "campaign/lecture_detail.html",
+        {"lecture": lecture, "hospital": lecture.hospital, "form": form},
+    )
+
+
+@login_required
+def action_plan_page(request: HttpRequest, hospital_id: int) -> HttpResponse:
+    hospital = hospital_for_page(request.user, hospital_id)
+    campaign = _campaign()
+    form = ActionItemForm(request.POST or None, campaign=campaign, hospital=hospital)
+    if request.method == "POST" and form.is_valid():
+        item = call_service(
+            form, services.action_item_create, actor=request.user, channel=WEB, data=form.item_data()
+        )
+        if item is not None:
+            messages.success(request, f"已添加行动项：{item.title}。")
+            return redirect("campaign:action_item", item_id=item.pk)
+    today = timezone.localdate()
+    rows = [
+        (row, [(item, item.status_on(today)) for item in row.items])
+        for row in action_plan(campaign=campaign, hospital=hospital)
+    ]
+    return render(
+        request,
+        "campaign/action_plan.html",
+        {"hospital": hospital, "rows": rows, "form": form, "badges": STATUS_BADGES},
+    )
+
+
+@login_required
+def action_item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(action_item_list(user=request.user), pk=item_id)
+    progress_form = ProgressForm(prefix="progress")
+    roadmap_form = RoadmapForm(prefix="roadmap")
+    if request.method == "POST" and "progress-status" in request.POST:
+        progress_form = ProgressForm(request.POST, request.FILES, prefix="progress")
+        if progress_form.is_valid():
+            data = progress_form.cleaned_data
+            entry = call_service(
+                progress_form,
+                services.progress_record,
+                actor=request.user,
+                channel=WEB,
+                action_item=item,
+                month=data["month"],
+                status=data["status"],
+                note=data["note"],
+                evidence=data["evidence"],
+            )
+            if entry is not None:
+                messages.success(request, f"已记录{entry.month:%Y年%m月}进展。")
+                return redirect("campaign:action_item", item_id=item.pk)
+    elif request.method == "POST":
+        roadmap_form = RoadmapForm(request.POST, prefix="roadmap")
+        if roadmap_form.is_valid():
+            step = call_service(
+                roadmap_form,
+                services.roadmap_milestone_create,
+                actor=request.user,
+                channel=WEB,
+                action_item=item,
+                **roadmap_form.cleaned_data,
+            )
+            if step is not None:
+                messages.success(request, f"已添加路线图节点：{step.title}。")
+                return redirect("campaign:action_item", item_id=item.pk)
+    status = item.status_on(timezone.localdate())
+    return render(
+        request,
+        "campaign/action_item.html",
+        {
+            "item": item,
+            "hospital": item.hospital,
+            "status": status,
+            "status_label": "已逾期" if status == "overdue" else ProgressStatus(status).label,
+            "badges": STATUS_BADGES,
+            "progress_form": progress_form,
+            "roadmap_form": roadmap_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def material_recommend(request: HttpRequest, material_id: int) -> HttpResponse:
+    """The league marks a material for publicity (§四(三)); the service refuses anyone else."""
+    material = get_object_or_404(material_list(user=request.user), pk=material_id)
+    try:
+        services.material_set_recommended(
+            actor=page_user(request),
+            channel=WEB,
+            material=material,
+            recommended=request.POST.get("recommended") == "1",
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, error_text(error))
+    return redirect("campaign:lecture", lecture_id=material.lecture_id)
+
+
+@login_required
+def material_download(request: HttpRequest, material_id: int) -> FileResponse:
+    """Materials are stored where no URL serves them; this is their scoped way out."""
+    material = get_object_or_404(material_list(user=request.user), pk=material_id)
+    return FileResponse(
+        material.file.open("rb"),
+        as_attachment=True,
+        filename=material.original_name,
+        content_type=material.content_type,
+    )

@@ -1,0 +1,53 @@
+"""Form pieces every page uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker (works on phones)."""
+
+    input_type = "date"
+
+
+class MonthField(forms.Field):
+    """A calendar month typed as YYYY-MM (``<input type=month>``), cleaned to the 1st of that month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2021-07"})
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, dt.date):
+            return value.replace(day=1)
+        try:
+            year, month = (int(part) for part in str(value).split("-")[:2])
+            return dt.date(year, month, 1)
+        except ValueError as exc:
+            raise ValidationError("请按“年-月”填写月份，如 2021-07。", code="invalid_month") from exc
+
+    def prepare_value(self, value: Any) -> Any:
+        return f"{value:%Y-%m}" if isinstance(value, dt.date) else value
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); cleaned to a list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
