@@ -7,11 +7,18 @@ prints the same numbers as a table underneath, for phones, screen readers and te
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from campaign.models import Campaign
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from campaign.compliance import ComplianceState, checked_milestones, milestone_compliance
+from campaign.models import Campaign, LectureKind
+from campaign.selectors import lecture_list
 from hospitals.models import Hospital
 from hospitals.selectors import AnyUser, hospitals_visible_to
 
@@ -82,6 +89,107 @@ def chart_hospitals_by_banner(user: AnyUser) -> Chart:
     )
 
 
-def dashboard_charts(user: AnyUser, campaign: Campaign | None) -> list[Chart]:
+def _month_label(month: dt.date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def _campaign_months(campaign: Campaign) -> list[dt.date]:
+    months, month = [], campaign.starts_on.replace(day=1)
+    while month <= campaign.ends_on:
+        months.append(month)
+        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return months
+
+
+def _lecture_counts(user: AnyUser, campaign: Campaign) -> list[tuple[str, str, dt.date, int]]:
+    """(banner, kind, month, lectures) for the lectures the user may see: a hospital's lecture counts
+    for its banner, a 集中宣讲 for the banner that held it."""
+    rows = (
+        lecture_list(user=user)
+        .prefetch_related(None)
+        .filter(campaign=campaign)
+        .annotate(month=TruncMonth("held_on"))
+        .values("hospital__banner__name", "org_unit__name", "kind__name", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        (r["hospital__banner__name"] or r["org_unit__name"], r["kind__name"], r["month"], r["n"])
+        for r in rows
+    ]
+
+
+def _kind_names(campaign: Campaign) -> list[str]:
+    return list(
+        LectureKind.objects.filter(campaign=campaign).order_by("order").values_list("name", flat=True)
+    )
+
+
+def chart_lectures_by_banner(user: AnyUser, campaign: Campaign) -> Chart:
+    counts = _lecture_counts(user, campaign)
+    banners = list(dict.fromkeys(h.banner.name for h in hospitals_visible_to(user).order_by("banner__code")))
+    totals: Counter[tuple[str, str]] = Counter()
+    for row_banner, kind, _, n in counts:
+        totals[(row_banner, kind)] += n
+    return Chart(
+        key="lectures-banner",
+        title="宣讲场次（按旗区、宣讲形式）",
+        labels=banners,
+        series=[Series(kind, [totals[(b, kind)] for b in banners]) for kind in _kind_names(campaign)],
+        stacked=True,
+        unit="场",
+        empty_text="尚未登记宣讲。",
+    )
+
+
+def chart_lectures_by_month(user: AnyUser, campaign: Campaign, banner: str = "") -> Chart:
+    counts = _lecture_counts(user, campaign)
+    months = _campaign_months(campaign)
+    totals: Counter[tuple[dt.date, str]] = Counter()
+    for row_banner, kind, month, n in counts:
+        if not banner or row_banner == banner:
+            totals[(month, kind)] += n
+    return Chart(
+        key="lectures-month",
+        title=f"宣讲场次（按月份、宣讲形式）{'· ' + banner if banner else ''}",
+        labels=[_month_label(m) for m in months],
+        series=[Series(kind, [totals[(m, kind)] for m in months]) for kind in _kind_names(campaign)],
+        stacked=True,
+        unit="场",
+        empty_text="尚未登记宣讲。",
+    )
+
+
+def chart_milestones(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
+    """How many hospitals in scope meet each checked milestone, as of ``on`` (campaign.compliance)."""
+    per_hospital = milestone_compliance(campaign=campaign, hospitals=hospitals_visible_to(user), on=on)
+    milestones = checked_milestones(campaign)
+    counts = Counter((status.milestone.pk, status.state) for row in per_hospital.values() for status in row)
+    return Chart(
+        key="milestones",
+        title="时间节点完成情况（医院数）",
+        labels=[f"{m.due_on:%m-%d} {m.name}" for m in milestones],
+        series=[
+            Series(str(state.label), [counts[(m.pk, state.value)] for m in milestones])
+            for state in (ComplianceState.MET, ComplianceState.NOT_MET, ComplianceState.NOT_DUE)
+        ],
+        stacked=True,
+        horizontal=True,
+        unit="家",
+        note=f"截至{on:%Y-%m-%d}",
+    )
+
+
+def dashboard_charts(
+    user: AnyUser, campaign: Campaign | None, *, on: dt.date | None = None, banner: str = ""
+) -> list[Chart]:
     """Every chart of the dashboard, in the order the page shows them."""
-    return [chart_hospitals_by_banner(user)]
+    if campaign is None:
+        return [chart_hospitals_by_banner(user)]
+    on = on or timezone.localdate()
+    return [
+        chart_lectures_by_banner(user, campaign),
+        chart_lectures_by_month(user, campaign, banner),
+        chart_milestones(user, campaign, on),
+        chart_hospitals_by_banner(user),
+    ]

@@ -54,3 +54,51 @@ def test_hospital_chart_is_limited_to_the_viewers_scope(alxa: Alxa) -> None:
     assert own_chart.labels == ["阿拉善左旗"]
     assert sum(sum(s.values) for s in own_chart.series) == 1
     assert sum(sum(s.values) for s in league_chart.series) == 10
+
+
+def test_lecture_charts_count_the_scoped_lectures(alxa: Alxa) -> None:
+    import datetime as dt
+
+    from campaign.services import lecture_create
+    from hospitals.models import ChangeRecord
+    from tests.campaign.conftest import lecture_data, person
+
+    web = ChangeRecord.Channel.WEB
+    lecture_create(actor=alxa.admin, channel=web, data=lecture_data(alxa))
+    lecture_create(
+        actor=alxa.admin, channel=web, data=lecture_data(alxa, held_on=dt.date(2021, 8, 3), title="第二讲")
+    )
+    lecture_create(
+        actor=alxa.admin,
+        channel=web,
+        data=lecture_data(alxa, hospital=alxa.h006, speaker=person("H006-P01")),
+    )
+    league = _chart(alxa.league_reviewer, alxa.campaign, "lectures-banner")
+    in_hospital = league.series[[s.label for s in league.series].index("院内宣讲")]
+    assert dict(zip(league.labels, in_hospital.values, strict=True))["阿拉善左旗"] == 2
+    assert dict(zip(league.labels, in_hospital.values, strict=True))["阿拉善右旗"] == 1
+    by_month = _chart(alxa.banner_reviewer, alxa.campaign, "lectures-month")
+    in_hospital = by_month.series[[s.label for s in by_month.series].index("院内宣讲")]
+    assert dict(zip(by_month.labels, in_hospital.values, strict=True)) == {
+        "2021年6月": 0,
+        "2021年7月": 1,
+        "2021年8月": 1,
+        "2021年9月": 0,
+        "2021年10月": 0,
+        "2021年11月": 0,
+        "2021年12月": 0,
+    }
+    filtered = dashboard_charts(alxa.league_reviewer, alxa.campaign, banner="阿拉善右旗")
+    (month_chart,) = [c for c in filtered if c.key == "lectures-month"]
+    assert sum(sum(s.values) for s in month_chart.series) == 1
+
+
+def test_milestone_chart_counts_hospitals_per_state(alxa: Alxa) -> None:
+    import datetime as dt
+
+    chart = dashboard_charts(alxa.banner_reviewer, alxa.campaign, on=dt.date(2021, 7, 15))
+    (milestones,) = [c for c in chart if c.key == "milestones"]
+    states = {s.label: s.values for s in milestones.series}
+    # 5 hospitals in 左旗; on 07-15 the 06-25 launch is past and unmet everywhere, 07-31 not yet due.
+    assert states["未完成"][0] == 5
+    assert states["未到期"][-1] == 5
