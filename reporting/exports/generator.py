@@ -119,7 +119,7 @@ class RegionGenerator:
 
     def extra_steps(self) -> Sequence[Callable[[dict[str, int]], None]]:
         """Each step in its own transaction, so a region's worth of rows is not one huge commit."""
-        return [self.lectures, self.action_items]
+        return [self.lectures, self.action_items, self.indicator_values]
 
     # -- organisations ---------------------------------------------------------------------------
     def org_tree(self, counts: dict[str, int]) -> None:
@@ -422,3 +422,44 @@ class RegionGenerator:
         bulk(ProgressEntry, progress)
         counts["action_items"] = len(created)
         counts["progress_entries"] = len(progress)
+
+    # -- 出: twelve months of every applicable indicator, and last year's twelve as the baseline ------
+    def indicator_values(self, counts: dict[str, int]) -> None:
+        from decimal import Decimal
+
+        from campaign.models import Indicator
+        from reporting.models import IndicatorValue
+
+        campaign = self.campaign
+        indicators = list(Indicator.objects.filter(campaign=campaign).order_by("order"))
+        months = [dt.date(year, m, 1) for year in (campaign.year - 1, campaign.year) for m in range(1, 13)]
+        rng = self.rng
+
+        def value(indicator: Indicator, owner: dict[str, Any], month: dt.date) -> IndicatorValue:
+            growth = 1 + (month.year - campaign.year + 1) * rng.uniform(-0.05, 0.15)
+            fields: dict[str, Any] = {}
+            if indicator.value_type == Indicator.ValueType.RATIO:
+                denominator = rng.randint(200, 5000)
+                share = min(0.95, rng.uniform(0.2, 0.7) * growth)
+                if indicator.numerator_may_exceed:
+                    share = rng.uniform(0.8, 1.6) * growth
+                fields = {"numerator": Decimal(int(denominator * share)), "denominator": Decimal(denominator)}
+            elif indicator.value_type == Indicator.ValueType.COUNT:
+                fields = {"count": int(rng.randint(2, 40) * growth)}
+            else:
+                parts = max(1, len(indicator.parts))
+                fields = {"answers": [rng.random() < 0.6 * growth for _ in range(parts)]}
+            return IndicatorValue(indicator=indicator, month=month, **owner, **fields)
+
+        def rows() -> Iterator[IndicatorValue]:
+            for indicator in indicators:
+                owners: list[dict[str, Any]]
+                if indicator.reporting_level == Indicator.ReportingLevel.BANNER:
+                    owners = [{"unit": b} for b in self.banners]
+                else:
+                    owners = [{"hospital": h} for h in self.hospital_rows if indicator.applies_to_hospital(h)]
+                for owner in owners:
+                    for month in months:
+                        yield value(indicator, owner, month)
+
+        counts["indicator_values"] = len(bulk(IndicatorValue, rows()))

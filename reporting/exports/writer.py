@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -63,6 +63,14 @@ def neutralise(text: str) -> str:
     if cleaned.startswith(FORMULA_TRIGGERS) or cleaned in ERROR_CODES:
         return "'" + cleaned
     return cleaned
+
+
+class Styled(NamedTuple):
+    """A value with its own number format, for columns whose rows differ (an indicator table's figures:
+    a percentage in one row, a count in the next). ``writer.Styled(0.62, "0.00%")``."""
+
+    value: Any
+    number_format: str
 
 
 class ColumnType(enum.Enum):
@@ -284,6 +292,7 @@ class SheetWriter:
         self.converters = [(i, conv) for i, c in enumerate(columns) if (conv := _converter(c)) is not None]
         self.cells: list[WriteOnlyCell] = []
         self.dated: list[bool] = []
+        self.styled: dict[tuple[int, str], WriteOnlyCell] = {}
         for index, column in enumerate(columns, start=1):
             cell = WriteOnlyCell(ws)
             cell.column = index
@@ -294,6 +303,15 @@ class SheetWriter:
             self.dated.append(column.type in (ColumnType.DATE, ColumnType.DATETIME))
         # openpyxl calls this per appended row; ours numbers the prepared cells (see the class docstring).
         ws._values_to_row = self._number_cells
+
+    def _styled_cell(self, index: int, number_format: str) -> WriteOnlyCell:
+        cell = self.styled.get((index, number_format))
+        if cell is None:
+            cell = WriteOnlyCell(self.ws)
+            cell.column = index + 1
+            cell.number_format = number_format
+            self.styled[(index, number_format)] = cell
+        return cell
 
     @staticmethod
     def _number_cells(cells: list[Any], row_idx: int) -> Iterator[Any]:
@@ -330,13 +348,23 @@ class SheetWriter:
                 continue
             kind = type(value)
             cell = self.cells[i]
+            if kind is Styled:
+                cell = self._styled_cell(i, value.number_format)
+                value = value.value
+                if value is None:
+                    continue
+                kind = type(value)
+                if kind is Decimal:
+                    value, kind = float(value), float
+                elif kind is str:
+                    value = neutralise(value)
             if kind is str:
                 cell.data_type = "s"
             elif kind is int or kind is float or kind is Decimal:
                 cell.data_type = "n"
             elif kind is bool:
                 cell.data_type = "b"
-            elif (kind is dt.date or kind is dt.datetime) and self.dated[i]:
+            elif (kind is dt.date or kind is dt.datetime) and (self.dated[i] or cell is not self.cells[i]):
                 cell.data_type = "d"
             else:
                 cell = WriteOnlyCell(self.ws, value=value)

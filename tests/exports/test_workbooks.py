@@ -149,3 +149,79 @@ def test_export_queries_do_not_grow_with_rows(
     with django_assert_num_queries(queries):
         large = write_workbook(tmp_path / "all.xlsx", export_kind.build(everyone, {}))
     assert large > small * 3
+
+
+@pytest.mark.django_db
+def test_indicator_table_matches_the_evaluations(region: RegionGenerator, tmp_path: Path) -> None:
+    from reporting.indicator_selectors import Period
+    from reporting.targets import indicator_evaluations
+
+    path = tmp_path / "ind.xlsx"
+    params = {"period": ["ytd"], "year": ["2021"], "month": ["12"]}
+    write_workbook(path, export_kind_get("indicator_table").build(admin(), params))
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["指标表", "旗(区)汇总", "全部汇总"]
+    ws = wb["指标表"]
+    header = [c.value for c in ws[1]]
+    assert header[5:10] == ["上年同期", "本期", "变化", "目标", "是否达标"]
+
+    from hospitals.models import Hospital, OrgUnit
+
+    table = indicator_evaluations(
+        campaign=region.campaign,
+        hospitals=Hospital.objects.all(),
+        banners=OrgUnit.objects.filter(kind="banner"),
+        period=Period.year_to_date(2021, 12),
+    )
+    rows = list(ws.iter_rows(min_row=2, max_row=len(table.units) + 1))
+    assert len(rows) == len(table.units)
+    for cells, evaluation in zip(rows, table.units, strict=True):
+        indicator = evaluation.indicator
+        assert cells[3].value == indicator.code
+        assert cells[9].value == {"met": "达标", "not_met": "未达标", "no_data": "无数据"}[evaluation.verdict]
+        current = evaluation.current.value
+        if current is None:  # a unit without values (the real Alxa banners)
+            assert cells[6].value is None
+        elif indicator.value_type == "ratio":
+            assert cells[6].value == pytest.approx(float(current))
+            expected = "0.00%" if indicator.display == "percent" else "0.00"
+            assert cells[6].number_format == expected
+            change = evaluation.change
+            if change is not None:
+                assert cells[7].number_format == '0.00"个百分点"'
+                assert cells[7].value == pytest.approx(float(change))
+        elif indicator.value_type == "count":
+            assert cells[6].value == int(current)
+            assert cells[6].data_type == "n"
+        else:
+            assert cells[6].value in ("是", "否")
+    assert formula_cells(path) == []
+
+    reporter = user(f"g-{region.hospital_rows[0].code.lower()}")
+    write_workbook(tmp_path / "one.xlsx", export_kind_get("indicator_table").build(reporter, params))
+    names = {
+        r[1] for r in load_workbook(tmp_path / "one.xlsx")["指标表"].iter_rows(min_row=2, values_only=True)
+    }
+    assert region.hospital_rows[0].name in names
+    assert not names & {h.name for h in region.hospital_rows[1:]}
+
+
+@pytest.mark.django_db
+def test_libreoffice_opens_every_workbook(region: RegionGenerator, tmp_path: Path) -> None:
+    from reporting.exports.registry import export_kinds
+    from tests.exports.libreoffice import libreoffice_sheets
+
+    LectureSession.objects.filter(pk=LectureSession.objects.order_by("id")[0].pk).update(title=HOSTILE)
+    paths = []
+    for kind in export_kinds():
+        path = tmp_path / f"lo-{kind.code}.xlsx"
+        write_workbook(path, kind.build(admin(), {}))
+        paths.append(path)
+    opened = libreoffice_sheets(paths)
+    for path in paths:
+        first = next(iter(opened[path].values()))
+        titles = [c.value for c in next(load_workbook(path).active.iter_rows(max_row=1))]
+        assert first[0] == titles, path.name
+        assert len(first) > 1, path.name
+    ledger = next(iter(opened[tmp_path / "lo-lecture_ledger.xlsx"].values()))
+    assert f"'{HOSTILE}" in [row[4] for row in ledger]
