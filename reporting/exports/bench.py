@@ -150,6 +150,11 @@ EXPORT_WORKLOADS: dict[str, ExportWorkload] = {
     "ledger_10k": ExportWorkload("宣讲台账 前1万行", ledger_small),
     "openpyxl_normal": ExportWorkload("openpyxl 普通模式(内存列表)", openpyxl_normal),
     "import_export": ExportWorkload("django-import-export XLSX", import_export),
+    "action_tracker": ExportWorkload("见行动任务清单 action_tracker", lambda: _export("action_tracker")),
+    "indicator_table": ExportWorkload(
+        "出成效指标表 indicator_table (全年)",
+        lambda: _export("indicator_table", {"period": ["ytd"], "month": ["12"]}),
+    ),
 }
 AGGREGATE_WORKLOADS: dict[str, str] = {}
 WORKLOADS: dict[str, Workload] = {name: w.run for name, w in EXPORT_WORKLOADS.items()}

@@ -139,3 +139,26 @@ def test_libreoffice_opens_the_workbook_and_shows_neutralised_text(tmp_path: Pat
     assert row[3] == "7"
     assert row[5] == "25.00%"
     assert row[6] == "否"
+
+
+def test_unexpected_types_and_per_row_formats(tmp_path: Path) -> None:
+    from reporting.exports.writer import Styled
+
+    path = tmp_path / "mixed.xlsx"
+    columns = [Column("值"), Column("数", type=INT)]
+    rows = [
+        (Styled(0.5, "0.00%"), dt.date(2021, 1, 2)),  # a date in a number column keeps a date format
+        (Styled(Decimal("3"), "#,##0"), Decimal("2.5")),
+        (Styled("=1+1", "@"), True),
+        (dt.time(9, 30), None),
+    ]
+    write_workbook(path, [Sheet("s", columns, rows)])
+    ws = load_workbook(path).active
+    assert (ws["A2"].value, ws["A2"].number_format) == (0.5, "0.00%")
+    assert ws["B2"].is_date
+    assert (ws["A3"].value, ws["A3"].number_format) == (3, "#,##0")
+    assert ws["B3"].value == 2.5
+    assert ws["A4"].value == "'=1+1"
+    assert ws["B4"].value is True
+    assert ws["A5"].value == dt.time(9, 30)
+    assert formula_cells(path) == []
