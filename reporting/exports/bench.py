@@ -96,12 +96,16 @@ def import_export() -> tuple[int, float]:
         content = fields.Field(column_name="宣讲内容(重点文件·层次)")
         attendance_expected = fields.Field(attribute="attendance_expected", column_name="应到人数")
         attendance_present = fields.Field(attribute="attendance_present", column_name="实到人数")
-        attendance_rate = fields.Field(attribute="attendance_rate", column_name="出勤率")
+        attendance_share = fields.Field(attribute="attendance_share", column_name="出勤率")
         is_online = fields.Field(attribute="is_online", column_name="线上宣讲")
 
         class Meta:
             model = LectureSession
-            fields = ()
+            fields = (
+                "held_on", "banner_name", "organiser_name", "kind_name", "title", "speaker_name",
+                "speaker_role", "content", "attendance_expected", "attendance_present", "attendance_share",
+                "is_online",
+            )  # fmt: skip
 
         def dehydrate_speaker_role(self, lecture: LectureSession) -> str:
             return roles.get(lecture.speaker_role, lecture.speaker_role)

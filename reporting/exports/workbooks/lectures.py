@@ -39,7 +39,7 @@ COLUMNS = [
     Column("宣讲内容(重点文件·层次)", width=40),
     Column("应到人数", "attendance_expected", INT),
     Column("实到人数", "attendance_present", INT),
-    Column("出勤率", "attendance_rate", PERCENT),
+    Column("出勤率", "attendance_share", PERCENT),
     Column("线上宣讲", "is_online", BOOL),
 ]
 CONTENT_COLUMN = 7  # 宣讲内容: filled by with_coverage
@@ -57,7 +57,7 @@ def ledger_queryset(user: AnyUser, params: Params) -> QuerySet[LectureSession]:
             banner_name=Coalesce("hospital__banner__name", "org_unit__name"),
             organiser_name=Coalesce("hospital__name", "org_unit__commission_name", "org_unit__name"),
             # LectureSession.attendance_rate in SQL: present over those due (expected less on duty), ≤ 1.
-            attendance_rate=Case(
+            attendance_share=Case(
                 When(due_count__lte=0, then=Value(None)),
                 When(attendance_present__gte=F("due_count"), then=Value(1.0)),
                 default=Cast("attendance_present", FloatField()) / Cast("due_count", FloatField()),
