@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py sync_beat_schedule
 	$(BIN)/python manage.py demo_logins
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -185,3 +185,17 @@ class IndicatorImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hospital or self.unit} {self.month:%Y-%m} {self.get_status_display()}"
+
+
+# --- Monthly reports, review, bulletin, evaluation, notifications, send log (issue 5) ---------------
+# Defined in reporting/report_models.py; imported here so that Django registers them.
+from .report_models import (  # noqa: E402, F401
+    Bulletin,
+    Evaluation,
+    MonthlyReport,
+    Notification,
+    ReportReview,
+    ReviewComment,
+    SendLog,
+    UnlockRequest,
+)

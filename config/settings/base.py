@@ -200,8 +200,10 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Seeded into django-celery-beat's tables on start; clerks edit them in the admin from then on.
+# django-celery-beat's DatabaseScheduler, except that it only creates missing rows from the schedule
+# below instead of overwriting them at each start (reporting/beat.py): clerks edit it in the admin.
+CELERY_BEAT_SCHEDULER = "reporting.beat:SeedOnceScheduler"
+# Times are Asia/Shanghai (CELERY_TIMEZONE): "day 1, 09:00" fires at 01:00 UTC.
 CELERY_BEAT_SCHEDULE = {
     "daily-reminders": {
         "task": "reporting.tasks.send_due_reminders",

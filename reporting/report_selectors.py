@@ -1,0 +1,243 @@
+"""Reads of monthly reports: the calendar rules (due day, lock day, lateness), the lock state every screen
+shows, the contents a reviewer sees and what changed since the last review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from campaign.models import Campaign
+from hospitals.models import ChangeRecord, Hospital, Role, User
+from hospitals.selectors import AnyUser, scope_queryset
+
+from . import clock
+from .report_models import MonthlyReport, Notification, ReportReview, ReviewComment
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def report_due_date(campaign: Campaign, month: dt.date) -> dt.date:
+    """A month's report is due on ``report_due_day`` of the following month."""
+    return next_month(month).replace(day=campaign.report_due_day)
+
+
+def report_lock_date(campaign: Campaign, month: dt.date) -> dt.date:
+    """The last day a month's report may still be edited; from the day after, it is read-only."""
+    return next_month(month).replace(day=campaign.lock_day)
+
+
+def report_months(campaign: Campaign) -> list[dt.date]:
+    """The months that need a self-check: from ``bulletin_from_month`` (notice §三(三): "7月起按月自查")
+    to the campaign's last month."""
+    first = dt.date(campaign.year, campaign.bulletin_from_month, 1)
+    last = month_start(campaign.ends_on)
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def late_days_for(campaign: Campaign, month: dt.date, submitted_on: dt.date) -> int:
+    return max(0, (submitted_on - report_due_date(campaign, month)).days)
+
+
+def campaign_hospitals(campaign: Campaign) -> QuerySet[Hospital]:
+    """The hospitals a campaign covers: every hospital under its league."""
+    return Hospital.objects.filter(banner__path__startswith=campaign.league.path).select_related("banner")
+
+
+def campaign_for_hospital(hospital: Hospital, month: dt.date) -> Campaign | None:
+    """The campaign of the hospital's league running in ``month`` (a league runs one campaign a year)."""
+    campaigns = Campaign.objects.filter(year=month.year).select_related("league")
+    for campaign in campaigns:
+        if hospital.banner.path.startswith(campaign.league.path):
+            return campaign
+    return None
+
+
+@dataclass(frozen=True)
+class LockState:
+    """Whether the hospital may still change a report, and why (every screen shows ``message``).
+
+    ``reason`` is one of: ``approved`` / ``past_lock_day`` / ``unlock_expired`` (locked) or
+    ``unlocked_until`` / ``open`` (editable).
+    """
+
+    locked: bool
+    reason: str
+    until: dt.date | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["until"] = self.until.isoformat() if self.until else None
+        return data
+
+
+def report_lock_state(report: MonthlyReport, today: dt.date | None = None) -> LockState:
+    """Computed from dates on every read, so a granted unlock ends by itself without a scheduled job."""
+    today = today or clock.today()
+    lock_date = report_lock_date(report.campaign, report.month)
+    if report.unlocked_until is not None and today <= report.unlocked_until:
+        return LockState(
+            False,
+            "unlocked_until",
+            report.unlocked_until,
+            f"已解锁，可修改至{report.unlocked_until:%Y-%m-%d}。",
+        )
+    if report.status == MonthlyReport.Status.APPROVED:
+        return LockState(True, "approved", None, "报告已审核通过，只读。如需修改请申请解锁。")
+    if report.unlocked_until is not None:
+        return LockState(
+            True,
+            "unlock_expired",
+            report.unlocked_until,
+            f"解锁期已于{report.unlocked_until:%Y-%m-%d}结束，报告只读。如需修改请再次申请解锁。",
+        )
+    if today > lock_date:
+        return LockState(
+            True,
+            "past_lock_day",
+            lock_date,
+            f"已过锁定日({lock_date:%Y-%m-%d})，报告只读。如需修改请申请解锁。",
+        )
+    return LockState(False, "open", lock_date, f"可修改，{lock_date:%Y-%m-%d}后锁定。")
+
+
+# A content provider returns the report's items as {key: {"kind", "label", "value"}}. The key is stable
+# across edits ("indicator:O2.1-a"), so two snapshots can be compared item by item and a return reason
+# can point at an item. Other parts of the app (lectures, action items, indicator values) add providers.
+ContentProvider = Callable[[MonthlyReport], dict[str, dict[str, Any]]]
+
+
+def _narrative(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    return {
+        "narrative:problems": {"kind": "narrative", "label": "存在问题", "value": report.problems},
+        "narrative:corrections": {"kind": "narrative", "label": "整改措施", "value": report.corrections},
+    }
+
+
+CONTENT_PROVIDERS: list[ContentProvider] = [_narrative]
+
+
+def report_contents(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    contents: dict[str, dict[str, Any]] = {}
+    for provider in CONTENT_PROVIDERS:
+        contents.update(provider(report))
+    return contents
+
+
+def contents_diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Item by item: what was added, removed or changed between two snapshots of a report."""
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before is not None and after is not None and before.get("value") == after.get("value"):
+            continue
+        item = after or before or {}
+        changes.append(
+            {
+                "key": key,
+                "kind": item.get("kind", ""),
+                "label": item.get("label", key),
+                "change": "added" if before is None else "removed" if after is None else "changed",
+                "old": before.get("value") if before else None,
+                "new": after.get("value") if after else None,
+            }
+        )
+    return changes
+
+
+def last_review(report: MonthlyReport) -> ReportReview | None:
+    return report.reviews.order_by("-at", "-id").first()
+
+
+def report_changes_since_last_review(report: MonthlyReport) -> list[dict[str, Any]]:
+    """What a reviewer needs on a resubmission: every item that differs from the last review's snapshot
+    (empty when the report was never reviewed)."""
+    review = last_review(report)
+    if review is None:
+        return []
+    return contents_diff(review.contents, report_contents(report))
+
+
+def report_open_comments(report: MonthlyReport) -> QuerySet[ReviewComment]:
+    """The reasons of the latest return, while the report is returned or resubmitted."""
+    if report.status not in (MonthlyReport.Status.RETURNED, MonthlyReport.Status.RESUBMITTED):
+        return ReviewComment.objects.none()
+    latest = report.reviews.filter(action=ReportReview.Action.RETURN).order_by("-at", "-id").first()
+    if latest is None:
+        return ReviewComment.objects.none()
+    return latest.comments.all()
+
+
+# Checks other parts of the app add: each returns the Chinese messages of what blocks a submission
+# (hard rules) or what a reviewer must look at before approving (open warnings).
+SubmissionCheck = Callable[[MonthlyReport], list[str]]
+
+
+def _narrative_required(report: MonthlyReport) -> list[str]:
+    errors = []
+    if not report.problems.strip():
+        errors.append("请填写“存在问题”（没有问题请填“无”）。")
+    if not report.corrections.strip():
+        errors.append("请填写“整改措施”（没有问题请填“无”）。")
+    return errors
+
+
+def _month_ended(report: MonthlyReport) -> list[str]:
+    if next_month(report.month) > clock.today():
+        return [f"{report.month:%Y年%m月}尚未结束，不能提交该月自查报告。"]
+    return []
+
+
+SUBMISSION_CHECKS: list[SubmissionCheck] = [_month_ended, _narrative_required]
+WARNING_CHECKS: list[SubmissionCheck] = []
+
+
+def report_submission_errors(report: MonthlyReport) -> list[str]:
+    return [message for check in SUBMISSION_CHECKS for message in check(report)]
+
+
+def report_open_warnings(report: MonthlyReport) -> list[str]:
+    """Warnings a reviewer must read one by one: a report with any of them is left out of bulk approval."""
+    return [message for check in WARNING_CHECKS for message in check(report)]
+
+
+def reports_visible_to(user: AnyUser) -> QuerySet[MonthlyReport]:
+    qs = MonthlyReport.objects.select_related(
+        "campaign", "hospital__banner", "approved_by", "banner_reviewed_by"
+    )
+    return scope_queryset(qs, user)
+
+
+def report_history(report: MonthlyReport) -> QuerySet[ChangeRecord]:
+    from hospitals.audit import history_of
+
+    return history_of(report)
+
+
+def notifications_for(user: AnyUser) -> QuerySet[Notification]:
+    if not isinstance(user, User):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
+
+
+def reporters_of(hospital_ids: list[int]) -> QuerySet[User]:
+    return User.objects.filter(role=Role.HOSPITAL_REPORTER, hospital_id__in=hospital_ids, is_active=True)
