@@ -21,17 +21,20 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from django.db.models import Count, Q
 
-from campaign.models import Campaign
+from campaign.compliance import ComplianceState, checked_milestones, milestone_compliance
+from campaign.models import OVERDUE, ActionItem, Campaign, LectureKind, LectureSession, ProgressStatus
 from hospitals.audit import record_change
-from hospitals.models import ChangeRecord, Hospital, Role, User
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 from hospitals.selectors import AnyUser
 
 from . import clock
+from .exports.writer import DECIMAL, INT, TEXT, Column, ColumnType, Sheet, write_workbook
+from .indicator_selectors import Period
 from .report_models import Bulletin, MonthlyReport, Notification
-from .report_selectors import campaign_hospitals, report_months
+from .report_selectors import campaign_hospitals, next_month, report_months
+from .targets import Verdict, indicator_evaluations
 
 # A late report loses this many points per day late in the punctuality score, down to the floor.
 LATE_PENALTY_PER_DAY = 10
@@ -72,6 +75,13 @@ def submission_category(report: MonthlyReport | None) -> str:
     return "late" if report.late_days > 0 else "on_time"
 
 
+# The report states whose figures the bulletin counts: submitted at least once and not sent back.
+COUNTED_STATES = (
+    MonthlyReport.Status.SUBMITTED,
+    MonthlyReport.Status.BANNER_REVIEWED,
+    MonthlyReport.Status.RESUBMITTED,
+    MonthlyReport.Status.APPROVED,
+)
 CATEGORY_LABELS = {"on_time": "按时提交", "late": "逾期提交", "missing": "未提交"}
 
 
@@ -121,7 +131,176 @@ def _reports_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]
     return [by_banner, by_hospital], scores
 
 
-SECTION_PROVIDERS: list[SectionProvider] = [_reports_section]
+def _month_end(month: dt.date) -> dt.date:
+    return next_month(month) - dt.timedelta(days=1)
+
+
+def _lectures_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]]:
+    """Lectures by kind: the month's count per kind, and the campaign's running total."""
+    kinds = list(LectureKind.objects.filter(campaign=facts.campaign).order_by("order"))
+    end = _month_end(facts.month)
+    counts = (
+        LectureSession.objects.filter(campaign=facts.campaign, held_on__lte=end)
+        .values("hospital_id", "org_unit_id", "kind_id")
+        .annotate(month=Count("id", filter=Q(held_on__gte=facts.month)), total=Count("id"))
+        .order_by()
+    )
+    by_hospital: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    by_banner: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    totals: dict[int, int] = defaultdict(int)
+    banner_totals: dict[int, int] = defaultdict(int)
+    banner_of = {h.pk: h.banner_id for h in facts.hospitals}
+    for row in counts:
+        if row["hospital_id"] in banner_of:
+            by_hospital[row["hospital_id"]][row["kind_id"]] += row["month"]
+            totals[row["hospital_id"]] += row["total"]
+            banner_id = banner_of[row["hospital_id"]]
+        elif row["org_unit_id"] is not None:
+            banner_id = row["org_unit_id"]  # 集中宣讲, organised by the banner's commission
+        else:
+            continue
+        by_banner[banner_id][row["kind_id"]] += row["month"]
+        banner_totals[banner_id] += row["total"]
+    kind_columns = [f"{k.name}(本月)" for k in kinds]
+    hospitals = Section("lectures", "宣讲活动(按形式)", ["旗(区)", "医院", *kind_columns, "本月合计", "累计"])
+    for hospital in facts.hospitals:
+        month_counts = [by_hospital[hospital.pk][k.pk] for k in kinds]
+        hospitals.rows.append(
+            [hospital.banner.name, hospital.name, *month_counts, sum(month_counts), totals[hospital.pk]]
+        )
+    banners = Section(
+        "lectures_by_banner", "各旗(区)宣讲活动(按形式)", ["旗(区)", *kind_columns, "本月合计", "累计"]
+    )
+    for banner in _banners(facts):
+        month_counts = [by_banner[banner.pk][k.pk] for k in kinds]
+        banners.rows.append([banner.name, *month_counts, sum(month_counts), banner_totals[banner.pk]])
+    return [banners, hospitals], {}
+
+
+def _banners(facts: MonthFacts) -> list[OrgUnit]:
+    seen: dict[int, OrgUnit] = {}
+    for hospital in facts.hospitals:
+        seen.setdefault(hospital.banner_id, hospital.banner)
+    return list(seen.values())
+
+
+def _milestones_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]]:
+    """Where each hospital stood on each checked milestone at the month's end (secretary and president
+    lectures included); score: the share of milestones already due that are met."""
+    end = _month_end(facts.month)
+    compliance = milestone_compliance(campaign=facts.campaign, hospitals=facts.hospitals, on=end)
+    milestones = checked_milestones(facts.campaign)
+    labels = dict(ComplianceState.choices)
+    section = Section(
+        "milestones",
+        "时间节点完成情况",
+        ["旗(区)", "医院", *[f"{m.due_on:%m-%d} {m.name}" for m in milestones]],
+    )
+    scores: dict[int, float] = {}
+    for hospital in facts.hospitals:
+        statuses = compliance.get(hospital.pk, [])
+        section.rows.append([hospital.banner.name, hospital.name, *[labels[s.state] for s in statuses]])
+        due = [s for s in statuses if s.state != ComplianceState.NOT_DUE]
+        if due:
+            scores[hospital.pk] = 100.0 * sum(s.is_met for s in due) / len(due)
+    return [section], scores
+
+
+ACTION_COLUMNS = [
+    (ProgressStatus.NOT_STARTED, "未开始"),
+    (ProgressStatus.ON_TRACK, "按计划推进"),
+    (ProgressStatus.AT_RISK, "存在风险"),
+    (OVERDUE, "逾期"),
+    (ProgressStatus.DONE, "已完成"),
+]
+
+
+def _actions_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]]:
+    """Action items by status at the month's end (overdue computed from the due date); score: the
+    share of items not overdue, 0 for a hospital with no item (its tasks are not yet action)."""
+    end = _month_end(facts.month)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    items = ActionItem.objects.filter(campaign=facts.campaign, hospital__in=[h.pk for h in facts.hospitals])
+    for hospital_id, status, due_on in items.values_list(
+        "hospital_id", "current_status", "due_on"
+    ).order_by():
+        computed = OVERDUE if due_on < end and status != ProgressStatus.DONE else status
+        counts[hospital_id][computed] += 1
+    section = Section(
+        "actions", "见行动任务进展", ["旗(区)", "医院", *[label for _, label in ACTION_COLUMNS], "合计"]
+    )
+    scores: dict[int, float] = {}
+    for hospital in facts.hospitals:
+        row = [counts[hospital.pk][status] for status, _ in ACTION_COLUMNS]
+        total = sum(row)
+        section.rows.append([hospital.banner.name, hospital.name, *row, total])
+        scores[hospital.pk] = 100.0 * (total - counts[hospital.pk][OVERDUE]) / total if total else 0.0
+    return [section], scores
+
+
+def _indicators_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]]:
+    """Indicators met in the month, judged only for hospitals whose report was submitted (a draft or a
+    returned report's figures are not yet the hospital's word); score: the share of applicable
+    indicators met."""
+    submitted = list(
+        MonthlyReport.objects.filter(campaign=facts.campaign, month=facts.month, status__in=COUNTED_STATES)
+        .order_by()
+        .values_list("hospital_id", flat=True)
+    )
+    table = indicator_evaluations(
+        campaign=facts.campaign,
+        hospitals=Hospital.objects.filter(pk__in=submitted),
+        banners=OrgUnit.objects.filter(pk__in=[b.pk for b in _banners(facts)]),
+        period=Period.month(facts.month.year, facts.month.month),
+    )
+    verdicts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for evaluation in table.units:
+        if evaluation.scope == "hospital":
+            verdicts[evaluation.unit_id][evaluation.verdict] += 1
+    section = Section(
+        "indicators", "出成效指标达标情况", ["旗(区)", "医院", "达标", "未达标", "无数据", "达标率"]
+    )
+    scores: dict[int, float] = {}
+    counted = set(submitted)
+    for hospital in facts.hospitals:
+        if hospital.pk not in counted:
+            section.rows.append([hospital.banner.name, hospital.name, None, None, None, "未提交报告"])
+            scores[hospital.pk] = 0.0
+            continue
+        v = verdicts[hospital.pk]
+        total = v[Verdict.MET] + v[Verdict.NOT_MET] + v[Verdict.NO_DATA]
+        share = v[Verdict.MET] / total if total else 0.0
+        section.rows.append(
+            [
+                hospital.banner.name,
+                hospital.name,
+                v[Verdict.MET],
+                v[Verdict.NOT_MET],
+                v[Verdict.NO_DATA],
+                f"{share:.0%}",
+            ]
+        )
+        scores[hospital.pk] = 100.0 * share
+    league = Section("indicators_league", "出成效指标全盟汇总", ["指标", "名称", "结论", "说明"])
+    for evaluation in table.league:
+        league.rows.append(
+            [
+                evaluation.indicator.code,
+                evaluation.indicator.name,
+                Verdict.LABELS[evaluation.verdict],
+                evaluation.note,
+            ]
+        )
+    return [section, league], scores
+
+
+SECTION_PROVIDERS: list[SectionProvider] = [
+    _reports_section,
+    _lectures_section,
+    _milestones_section,
+    _actions_section,
+    _indicators_section,
+]
 
 
 def bulletin_figures(campaign: Campaign, month: dt.date) -> dict[str, Any]:
@@ -159,26 +338,33 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _safe(value: Any) -> Any:
-    """Text that Excel would read as a formula (= + - @) is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+def _column_type(rows: list[list[Any]], index: int) -> ColumnType:
+    """Numbers stay numbers in Excel: a column's type is read from its values."""
+    values = [row[index] for row in rows if row[index] is not None]
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return INT
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return DECIMAL
+    return TEXT
+
+
+def bulletin_sheets(bulletin: Bulletin) -> list[Sheet]:
+    """One sheet per section, through the export writer (typed cells, frozen Chinese headers, formula
+    neutralisation)."""
+    sheets = []
+    for section in bulletin.data.get("sections", []):
+        rows = section["rows"]
+        columns = [
+            Column(header, type=_column_type(rows, index), width=max(10, 2 * len(header) + 4))
+            for index, header in enumerate(section["columns"])
+        ]
+        sheets.append(Sheet(section["title"], columns, rows))
+    return sheets
 
 
 def bulletin_workbook(bulletin: Bulletin) -> bytes:
-    """One sheet per section, Chinese headers, the header row frozen."""
-    workbook = Workbook(write_only=True)
-    for section in bulletin.data.get("sections", []):
-        sheet = workbook.create_sheet(title=section["title"][:31])
-        sheet.freeze_panes = "A2"
-        for index, column in enumerate(section["columns"], start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(column) + 4)
-        sheet.append(section["columns"])
-        for row in section["rows"]:
-            sheet.append([_safe(v) for v in row])
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_workbook(buffer, bulletin_sheets(bulletin))
     return buffer.getvalue()
 
 

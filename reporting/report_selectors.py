@@ -10,11 +10,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from campaign.models import Campaign
+from campaign.models import ActionItem, Campaign, LectureSession, ProgressEntry, ProgressStatus
 from hospitals.models import ChangeRecord, Hospital, Role, User
 from hospitals.selectors import AnyUser, scope_queryset
 
 from . import clock
+from .indicator_selectors import (
+    indicator_unexplained_warnings,
+    indicator_unit_month,
+    indicator_values_missing,
+)
 from .report_models import MonthlyReport, Notification, ReportReview, ReviewComment
 
 
@@ -133,7 +138,76 @@ def _narrative(report: MonthlyReport) -> dict[str, dict[str, Any]]:
     }
 
 
-CONTENT_PROVIDERS: list[ContentProvider] = [_narrative]
+def month_end(month: dt.date) -> dt.date:
+    return next_month(month) - dt.timedelta(days=1)
+
+
+def _lectures(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    lectures = (
+        LectureSession.objects.filter(
+            campaign=report.campaign,
+            hospital=report.hospital,
+            held_on__range=(report.month, month_end(report.month)),
+        )
+        .select_related("kind", "speaker")
+        .order_by("held_on", "id")
+    )
+    return {
+        f"lecture:{x.pk}": {
+            "kind": "lecture",
+            "label": f"{x.held_on:%m-%d} {x.kind.name}：{x.title}",
+            "value": (
+                f"宣讲人{x.speaker.name}（{x.get_speaker_role_display()}），"
+                f"应到{x.attendance_expected}人，实到{x.attendance_present}人"
+            ),
+        }
+        for x in lectures
+    }
+
+
+def _action_progress(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    entries = (
+        ProgressEntry.objects.filter(
+            action_item__campaign=report.campaign, action_item__hospital=report.hospital, month=report.month
+        )
+        .select_related("action_item__task")
+        .order_by("action_item__task__code", "action_item_id")
+    )
+    return {
+        f"action_item:{e.action_item_id}": {
+            "kind": "action_item",
+            "label": f"{e.action_item.task.code} {e.action_item.title}",
+            "value": f"{e.get_status_display()}：{e.note}".rstrip("："),
+        }
+        for e in entries
+    }
+
+
+def _indicator_values(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    rows = indicator_unit_month(campaign=report.campaign, month=report.month, hospital=report.hospital)
+    items: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        value = row.value
+        if value is None:
+            shown = "未填报"
+        elif value.indicator.value_type == "ratio":
+            shown = f"{value.numerator}/{value.denominator}"
+        elif value.indicator.value_type == "count":
+            shown = str(value.count)
+        else:
+            shown = "、".join("是" if a else "否" for a in value.answers)
+        if value is not None and value.explanation:
+            shown += f"（说明：{value.explanation}）"
+        items[f"indicator:{row.indicator.code}"] = {
+            "kind": "indicator",
+            "label": f"{row.indicator.code} {row.indicator.name}",
+            "value": shown,
+            "warnings": [w.message for w in row.warnings],
+        }
+    return items
+
+
+CONTENT_PROVIDERS: list[ContentProvider] = [_narrative, _lectures, _action_progress, _indicator_values]
 
 
 def report_contents(report: MonthlyReport) -> dict[str, dict[str, Any]]:
@@ -207,8 +281,60 @@ def _month_ended(report: MonthlyReport) -> list[str]:
     return []
 
 
-SUBMISSION_CHECKS: list[SubmissionCheck] = [_month_ended, _narrative_required]
-WARNING_CHECKS: list[SubmissionCheck] = []
+# At most this many missing items are named one by one; the rest are counted.
+MAX_NAMED_MISSING = 5
+
+
+def _named(messages: list[str], what: str) -> list[str]:
+    if len(messages) <= MAX_NAMED_MISSING:
+        return messages
+    return [*messages[:MAX_NAMED_MISSING], f"另有{len(messages) - MAX_NAMED_MISSING}项{what}。"]
+
+
+def _indicators_complete(report: MonthlyReport) -> list[str]:
+    """Every applicable indicator entered (hard rule); every soft warning explained (SPEC §7)."""
+    missing = indicator_values_missing(campaign=report.campaign, month=report.month, hospital=report.hospital)
+    errors = _named([f"指标“{i.code} {i.name}”尚未填报。" for i in missing], "指标尚未填报")
+    unexplained = indicator_unexplained_warnings(
+        campaign=report.campaign, month=report.month, hospital=report.hospital
+    )
+    return errors + [w.message for w in unexplained]
+
+
+def _action_progress_complete(report: MonthlyReport) -> list[str]:
+    """Every action item under way in the month (started, not done) has the month's progress."""
+    items = (
+        ActionItem.objects.filter(
+            campaign=report.campaign, hospital=report.hospital, starts_on__lte=month_end(report.month)
+        )
+        .exclude(current_status=ProgressStatus.DONE)
+        .exclude(progress__month=report.month)
+        .select_related("task")
+        .order_by("task__code", "id")
+    )
+    return _named(
+        [f"行动项“{i.task.code} {i.title}”缺少{report.month:%Y年%m月}进展。" for i in items],
+        "行动项缺少本月进展",
+    )
+
+
+def _indicator_warnings(report: MonthlyReport) -> list[str]:
+    """Soft-rule warnings stay in front of the reviewer even when explained: no bulk approval for them."""
+    return [
+        message
+        for item in report_contents(report).values()
+        if item["kind"] == "indicator"
+        for message in item.get("warnings", [])
+    ]
+
+
+SUBMISSION_CHECKS: list[SubmissionCheck] = [
+    _month_ended,
+    _narrative_required,
+    _indicators_complete,
+    _action_progress_complete,
+]
+WARNING_CHECKS: list[SubmissionCheck] = [_indicator_warnings]
 
 
 def report_submission_errors(report: MonthlyReport) -> list[str]:

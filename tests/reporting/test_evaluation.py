@@ -1,0 +1,103 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from campaign.models import ActionItem, ActionTask, Campaign, ProgressStatus
+from campaign.services import lecture_create
+from hospitals.models import Person
+from reporting.evaluation import evaluation_build, evaluation_scores
+from reporting.report_models import Evaluation
+from tests.campaign.conftest import full_coverage, lecture_data, person
+from tests.conftest import Alxa
+from tests.factories import HospitalFactory
+from tests.reporting.conftest import SetClock, make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def _record_h004_year(alxa: Alxa) -> None:
+    """Secretary (all four documents in all four layers) and president lecture; one action item done;
+    July's report on time."""
+    lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, coverage=full_coverage(alxa)))
+    lecture_create(
+        actor=alxa.reporter,
+        channel="web",
+        data=lecture_data(alxa, speaker=person("H004-P02"), title="院长讲医改"),
+    )
+    ActionItem.objects.create(
+        campaign=alxa.campaign,
+        hospital=alxa.h004,
+        task=ActionTask.objects.get(campaign=alxa.campaign, code="A3.2"),
+        title="处方点评全覆盖",
+        responsible=Person.objects.get(code="H004-P02"),
+        starts_on=dt.date(2021, 7, 1),
+        due_on=dt.date(2021, 10, 31),
+        current_status=ProgressStatus.DONE,
+    )
+    make_report(alxa, state="approved")
+
+
+def test_scores_follow_the_campaign_rules_and_rank_the_hospitals(alxa: Alxa, set_clock: SetClock) -> None:
+    _record_h004_year(alxa)
+    Campaign.objects.filter(pk=alxa.campaign.pk).update(
+        evaluation_rules={**alxa.campaign.evaluation_rules, "commendation_min_score": 40}
+    )
+    set_clock("2021-12-20 10:00")
+    rows = evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+    assert len(rows) == 10
+    h004 = Evaluation.objects.get(hospital=alxa.h004)
+    details = h004.details
+    # 讲医改: 1 of 5 lecture milestones (secretary and president), 4 of 4 documents in all layers.
+    assert details["lecture"] == {
+        "milestones_met": 1,
+        "milestones": 5,
+        "documents_all_layers": 4,
+        "documents": 4,
+    }
+    assert h004.lecture_score == Decimal("60.00")  # 50 × 1/5 + 50 × 4/4
+    # 见行动: the one item done and not overdue, 1 of 6 monthly reports on time.
+    assert h004.action_score == Decimal("75.00")  # 40 × 1 + 30 × 1 + 30 × 1/6
+    outcome = details["outcome"]
+    applicable = outcome["met"] + outcome["not_met"] + outcome["no_data"]
+    assert outcome["met"] >= 2
+    assert h004.outcome_score == (Decimal(100) * outcome["met"] / applicable).quantize(Decimal("0.01"))
+    expected_total = (
+        Decimal("0.4") * 60 + Decimal("0.3") * 75 + Decimal("0.3") * h004.outcome_score
+    ).quantize(Decimal("0.01"))
+    assert abs(h004.total_score - expected_total) <= Decimal("0.01")
+    assert (h004.rank, h004.proposed_commendation) == (1, True)
+    others = Evaluation.objects.exclude(hospital=alxa.h004)
+    assert set(others.values_list("rank", "total_score", "proposed_commendation")) == {
+        (2, Decimal("0.00"), False)
+    }
+
+    # Rebuilding replaces, never duplicates.
+    evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+    assert Evaluation.objects.count() == 10
+
+
+def test_only_a_league_reviewer_evaluates_and_only_in_december(alxa: Alxa, set_clock: SetClock) -> None:
+    set_clock("2021-12-01 09:00")
+    with pytest.raises(PermissionDenied):
+        evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.banner_reviewer)
+    set_clock("2021-11-30 09:00")
+    with pytest.raises(ValidationError, match="12月"):
+        evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+
+
+def test_weights_must_add_up_to_100(alxa: Alxa, set_clock: SetClock) -> None:
+    alxa.campaign.evaluation_rules = {"weights": {"lecture": 50, "action": 30, "outcome": 30}}
+    with pytest.raises(ValidationError, match="权重之和须为100"):
+        evaluation_scores(alxa.campaign)
+
+
+def test_the_scores_take_a_fixed_number_of_queries(alxa: Alxa, django_assert_max_num_queries) -> None:
+    campaign = Campaign.objects.select_related("league").get(pk=alxa.campaign.pk)
+    with django_assert_max_num_queries(30) as small:
+        evaluation_scores(campaign)
+    HospitalFactory.create_batch(20, banner=alxa.youqi)
+    with django_assert_max_num_queries(30) as large:
+        assert len(evaluation_scores(campaign)) == 30
+    assert len(small.captured_queries) == len(large.captured_queries)
