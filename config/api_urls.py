@@ -7,11 +7,13 @@ from campaign.api import register as register_campaign
 from hospitals.api import AuthTokenView
 from hospitals.api import register as register_hospitals
 from reporting.exports.api import register as register_exports
+from reporting.report_api import register as register_reports
 
 router = DefaultRouter()
 router.include_root_view = True
 register_hospitals(router)
 register_campaign(router)
 register_exports(router)
+register_reports(router)
 
 urlpatterns = [path("auth/token/", AuthTokenView.as_view(), name="auth-token"), *router.urls]

@@ -20,7 +20,7 @@ from .indicator_selectors import (
     indicator_unit_month,
     indicator_values_missing,
 )
-from .report_models import MonthlyReport, Notification, ReportReview, ReviewComment
+from .report_models import Bulletin, MonthlyReport, Notification, ReportReview, ReviewComment, UnlockRequest
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -351,6 +351,37 @@ def reports_visible_to(user: AnyUser) -> QuerySet[MonthlyReport]:
         "campaign", "hospital__banner", "approved_by", "banner_reviewed_by"
     )
     return scope_queryset(qs, user)
+
+
+def unlock_requests_visible_to(user: AnyUser) -> QuerySet[UnlockRequest]:
+    qs = UnlockRequest.objects.select_related("report__hospital", "report__campaign")
+    return scope_queryset(qs, user, hospital_field="report__hospital")
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """ "/a/b/c/" → ["/a/", "/a/b/", "/a/b/c/"]: the units above and including a unit."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def bulletins_visible_to(user: AnyUser) -> QuerySet[Bulletin]:
+    """A league's bulletins are read by everyone in the league once published; drafts only by its league
+    reviewers (and admins)."""
+    qs = Bulletin.objects.select_related("campaign")
+    if not isinstance(user, User) or not user.is_active:
+        return qs.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return qs
+    if user.role == Role.HOSPITAL_REPORTER:
+        path = user.hospital.banner.path if user.hospital is not None else None
+    else:
+        path = user.org_unit.path if user.org_unit is not None else None
+    if path is None:
+        return qs.none()
+    qs = qs.filter(campaign__league__path__in=ancestor_paths(path))
+    if user.role != Role.LEAGUE_REVIEWER:
+        qs = qs.filter(status=Bulletin.Status.PUBLISHED)
+    return qs
 
 
 def report_history(report: MonthlyReport) -> QuerySet[ChangeRecord]:

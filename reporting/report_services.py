@@ -32,6 +32,7 @@ from hospitals.selectors import AnyUser, require_hospital_in_scope
 from . import clock
 from .report_models import MonthlyReport, Notification, ReportReview, ReviewComment, UnlockRequest
 from .report_selectors import (
+    ancestor_paths,
     campaign_for_hospital,
     late_days_for,
     report_contents,
@@ -177,13 +178,15 @@ def report_get_or_create(
     channel: str = ChangeRecord.Channel.WEB,
     campaign: Campaign | None = None,
 ) -> tuple[MonthlyReport, bool]:
-    """The hospital's report for ``month``, created as a draft the first time anyone opens it.
+    """The hospital's report for ``month``, created as a draft the first time its reporter opens it.
 
     Safe under concurrency: the unique (hospital, month) constraint decides, and a loser of the race
     reads the winner's row instead of failing.
     """
     user = _user(actor)
     require_hospital_in_scope(user, hospital)
+    if user.role != Role.HOSPITAL_REPORTER or user.hospital_id != hospital.pk:
+        raise PermissionDenied("只有本医院的填报员可以填报月度自查报告。")
     if month.day != 1:
         raise ValidationError("月份须为当月1日。", code="invalid_month")
     existing = MonthlyReport.objects.filter(hospital=hospital, month=month).first()
@@ -437,7 +440,7 @@ def report_unlock_request(
     record_change(report, action="unlock_request", actor=user, channel=channel, reason=request.reason)
     league_reviewers = User.objects.filter(
         role=Role.LEAGUE_REVIEWER,
-        org_unit__path__in=_ancestor_paths(report.hospital.banner.path),
+        org_unit__path__in=ancestor_paths(report.hospital.banner.path),
         is_active=True,
     )
     _notify(
@@ -448,11 +451,6 @@ def report_unlock_request(
         link=_report_link(report),
     )
     return request
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def _lock_request(request_id: int) -> UnlockRequest:

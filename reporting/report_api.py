@@ -1,0 +1,433 @@
+"""API of the report workflow, bulletins, the evaluation and notifications. Thin: each action validates
+its input shape and calls one service; the service holds the rule (role, scope, state) and its refusal
+becomes the API's 400/403 error body."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from campaign.models import Campaign
+from hospitals.models import ChangeRecord, Hospital
+from hospitals.selectors import scope_queryset
+
+from .bulletins import bulletin_build, bulletin_filename, bulletin_publish, bulletin_workbook
+from .evaluation import evaluation_build
+from .notifications import notification_mark_read
+from .report_models import Bulletin, Evaluation, MonthlyReport, Notification, ReviewComment, UnlockRequest
+from .report_selectors import (
+    bulletins_visible_to,
+    notifications_for,
+    report_changes_since_last_review,
+    report_contents,
+    report_history,
+    report_lock_state,
+    report_open_comments,
+    report_open_warnings,
+    reports_visible_to,
+    unlock_requests_visible_to,
+)
+from .report_services import (
+    CommentInput,
+    report_approve,
+    report_banner_review,
+    report_get_or_create,
+    report_return,
+    report_submit,
+    report_unlock_grant,
+    report_unlock_refuse,
+    report_unlock_request,
+    report_update,
+    reports_bulk_approve,
+)
+
+API = ChangeRecord.Channel.API
+
+
+class MonthlyReportSerializer(serializers.ModelSerializer):
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True)
+    banner_name = serializers.CharField(source="hospital.banner.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    is_late = serializers.BooleanField(read_only=True)
+    lock_state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "campaign",
+            "hospital",
+            "hospital_name",
+            "banner_name",
+            "month",
+            "status",
+            "status_label",
+            "problems",
+            "corrections",
+            "first_submitted_at",
+            "submitted_at",
+            "late_days",
+            "is_late",
+            "banner_reviewed_at",
+            "approved_at",
+            "return_count",
+            "unlocked_until",
+            "lock_state",
+        ]
+        read_only_fields = [f for f in fields if f not in ("problems", "corrections")]
+
+    def get_lock_state(self, obj: MonthlyReport) -> dict[str, Any]:
+        return report_lock_state(obj).as_dict()
+
+
+class ReportOpenSerializer(serializers.Serializer):
+    hospital = serializers.PrimaryKeyRelatedField(queryset=Hospital.objects.select_related("banner"))
+    month = serializers.DateField()
+
+
+class NarrativeSerializer(serializers.Serializer):
+    problems = serializers.CharField(required=False, allow_blank=True)
+    corrections = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    item_kind = serializers.ChoiceField(choices=ReviewComment.ItemKind.choices, default="general")
+    item_key = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = CommentSerializer(many=True, required=False, default=list)
+
+
+# Row ids are bigints: anything outside is refused as input, not sent to the database.
+MAX_ID = 2**63 - 1
+
+
+class IdsSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False
+    )
+
+
+class UnlockRequestSerializer(serializers.ModelSerializer):
+    report_label = serializers.CharField(source="report.__str__", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = UnlockRequest
+        fields = [
+            "id",
+            "report",
+            "report_label",
+            "reason",
+            "status",
+            "status_label",
+            "requested_at",
+            "until",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class GrantSerializer(serializers.Serializer):
+    until = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RefuseSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+def _data(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Monthly self-check reports in the caller's scope. POST opens (or finds) a hospital's report for a
+    month; PATCH edits the narrative; the transitions are POST actions."""
+
+    serializer_class = MonthlyReportSerializer
+    filterset_fields = ["month", "status", "hospital", "hospital__banner", "hospital__level", "campaign"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[MonthlyReport]:
+        return reports_visible_to(self.request.user).order_by("-month", "hospital__code", "id")
+
+    def _report(self, report: MonthlyReport) -> Response:
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(MonthlyReportSerializer(report).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _data(ReportOpenSerializer, request)
+        report, created = report_get_or_create(
+            hospital=data["hospital"], month=data["month"], actor=request.user, channel=API
+        )
+        return Response(
+            MonthlyReportSerializer(self.get_queryset().get(pk=report.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        report = self.get_object()
+        data = _data(NarrativeSerializer, request)
+        return self._report(report_update(report_id=report.pk, actor=request.user, channel=API, **data))
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self._report(report_submit(report_id=self.get_object().pk, actor=request.user, channel=API))
+
+    @action(detail=True, methods=["post"], url_path="banner-review", serializer_class=ReasonSerializer)
+    def banner_review(self, request: Request, pk: str | None = None) -> Response:
+        reason = _data(ReasonSerializer, request)["reason"]
+        report = report_banner_review(
+            report_id=self.get_object().pk, actor=request.user, channel=API, reason=reason
+        )
+        return self._report(report)
+
+    @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        reason = _data(ReasonSerializer, request)["reason"]
+        report = report_approve(
+            report_id=self.get_object().pk, actor=request.user, channel=API, reason=reason
+        )
+        return self._report(report)
+
+    @action(
+        detail=True, methods=["post"], url_path="return", url_name="return", serializer_class=ReturnSerializer
+    )
+    def return_report(self, request: Request, pk: str | None = None) -> Response:
+        data = _data(ReturnSerializer, request)
+        comments = [CommentInput(**c) for c in data["comments"]]
+        report = report_return(
+            report_id=self.get_object().pk,
+            actor=request.user,
+            channel=API,
+            reason=data["reason"],
+            comments=comments,
+        )
+        return self._report(report)
+
+    @action(detail=True, methods=["post"], url_path="unlock-request", serializer_class=ReasonSerializer)
+    def unlock_request(self, request: Request, pk: str | None = None) -> Response:
+        reason = _data(ReasonSerializer, request)["reason"]
+        created = report_unlock_request(
+            report_id=self.get_object().pk, actor=request.user, channel=API, reason=reason
+        )
+        return Response(UnlockRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"])
+    def contents(self, request: Request, pk: str | None = None) -> Response:
+        """What the reviewer reads: the items, what changed since the last review, the open return
+        reasons and the warnings."""
+        report = self.get_object()
+        return Response(
+            {
+                "items": report_contents(report),
+                "changes_since_last_review": report_changes_since_last_review(report),
+                "open_comments": [
+                    {
+                        "item_kind": c.item_kind,
+                        "item_key": c.item_key,
+                        "item_label": c.item_label,
+                        "text": c.text,
+                    }
+                    for c in report_open_comments(report)
+                ],
+                "warnings": report_open_warnings(report),
+                "lock_state": report_lock_state(report).as_dict(),
+            }
+        )
+
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        rows = report_history(self.get_object())
+        return Response(
+            [
+                {
+                    "at": r.at,
+                    "action": r.action,
+                    "actor": r.actor.username if r.actor else None,
+                    "channel": r.channel,
+                    "changes": r.changes,
+                    "reason": r.reason,
+                }
+                for r in rows
+            ]
+        )
+
+    @action(detail=False, methods=["post"], url_path="bulk-approve", serializer_class=IdsSerializer)
+    def bulk_approve(self, request: Request) -> Response:
+        ids = _data(IdsSerializer, request)["ids"]
+        visible = set(self.get_queryset().filter(pk__in=ids).values_list("pk", flat=True))
+        result = reports_bulk_approve(report_ids=sorted(visible), actor=request.user, channel=API)
+        skipped = {str(k): v for k, v in result.skipped.items()}
+        skipped.update({str(i): "未找到该报告，或您无权查看。" for i in ids if i not in visible})
+        return Response({"approved": result.approved, "skipped": skipped})
+
+
+class UnlockRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = UnlockRequestSerializer
+    filterset_fields = ["status", "report"]
+
+    def get_queryset(self) -> QuerySet[UnlockRequest]:
+        return unlock_requests_visible_to(self.request.user).order_by("-requested_at", "-id")
+
+    @action(detail=True, methods=["post"], serializer_class=GrantSerializer)
+    def grant(self, request: Request, pk: str | None = None) -> Response:
+        data = _data(GrantSerializer, request)
+        request_id = self.get_object().pk
+        report_unlock_grant(
+            request_id=request_id, actor=request.user, channel=API, until=data["until"], note=data["note"]
+        )
+        return Response(UnlockRequestSerializer(self.get_queryset().get(pk=request_id)).data)
+
+    @action(detail=True, methods=["post"], serializer_class=RefuseSerializer)
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        note = _data(RefuseSerializer, request)["note"]
+        refused = report_unlock_refuse(
+            request_id=self.get_object().pk, actor=request.user, channel=API, note=note
+        )
+        return Response(UnlockRequestSerializer(refused).data)
+
+
+class BulletinSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Bulletin
+        fields = ["id", "campaign", "month", "status", "status_label", "built_at", "published_at", "data"]
+        read_only_fields = fields
+
+
+class BulletinBuildSerializer(serializers.Serializer):
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+    month = serializers.DateField()
+
+
+class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
+    """The league's monthly bulletins: published ones for everyone in the league, drafts for league
+    reviewers."""
+
+    serializer_class = BulletinSerializer
+    filterset_fields = ["campaign", "month", "status"]
+
+    def get_queryset(self) -> QuerySet[Bulletin]:
+        return bulletins_visible_to(self.request.user).order_by("-month", "id")
+
+    @action(detail=False, methods=["post"], serializer_class=BulletinBuildSerializer)
+    def build(self, request: Request) -> Response:
+        data = _data(BulletinBuildSerializer, request)
+        month: dt.date = data["month"]
+        bulletin = bulletin_build(
+            campaign_id=data["campaign"].pk, month=month, actor=request.user, channel=API
+        )
+        return Response(BulletinSerializer(bulletin).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        bulletin = bulletin_publish(bulletin_id=self.get_object().pk, actor=request.user, channel=API)
+        return Response(BulletinSerializer(bulletin).data)
+
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        bulletin = self.get_object()
+        content = bulletin_workbook(bulletin)
+        return FileResponse(io.BytesIO(content), as_attachment=True, filename=bulletin_filename(bulletin))
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "campaign",
+            "hospital",
+            "hospital_name",
+            "lecture_score",
+            "action_score",
+            "outcome_score",
+            "total_score",
+            "rank",
+            "proposed_commendation",
+            "details",
+            "built_at",
+        ]
+        read_only_fields = fields
+
+
+class EvaluationBuildSerializer(serializers.Serializer):
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+
+
+class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = EvaluationSerializer
+    filterset_fields = ["campaign", "proposed_commendation", "hospital__banner"]
+
+    def get_queryset(self) -> QuerySet[Evaluation]:
+        qs = Evaluation.objects.select_related("hospital").order_by("campaign", "rank", "hospital__code")
+        return scope_queryset(qs, self.request.user)
+
+    @action(detail=False, methods=["post"], serializer_class=EvaluationBuildSerializer)
+    def build(self, request: Request) -> Response:
+        campaign = _data(EvaluationBuildSerializer, request)["campaign"]
+        evaluation_build(campaign_id=campaign.pk, actor=request.user, channel=API)
+        rows = self.get_queryset().filter(campaign=campaign)
+        return Response(EvaluationSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False)
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's own notifications, newest first; ``?unread=1`` for the unread ones."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        qs = notifications_for(self.request.user).order_by("-created_at", "-id")
+        if self.request.query_params.get("unread") in ("1", "true"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+    @action(detail=False, methods=["post"], url_path="mark-read", serializer_class=MarkReadSerializer)
+    def mark_read(self, request: Request) -> Response:
+        ids = _data(MarkReadSerializer, request).get("ids")
+        return Response({"marked": notification_mark_read(user=request.user, notification_ids=ids)})
+
+
+def register(router: DefaultRouter) -> None:
+    router.register("monthly-reports", MonthlyReportViewSet, basename="monthly-report")
+    router.register("unlock-requests", UnlockRequestViewSet, basename="unlock-request")
+    router.register("bulletins", BulletinViewSet, basename="bulletin")
+    router.register("evaluations", EvaluationViewSet, basename="evaluation")
+    router.register("notifications", NotificationViewSet, basename="notification")
