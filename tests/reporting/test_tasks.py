@@ -98,9 +98,13 @@ def test_a_real_worker_runs_the_reminder_and_the_rollup_end_to_end(
 
     reminders = send_due_reminders.delay(today="2021-08-06")
     assert type(reminders).__name__ == "AsyncResult"  # queued to Redis, not run inline
-    assert reminders.get(timeout=60) == {"in_app": 2, "email": 2}
+    sent = reminders.get(timeout=60)
+    # Report reminders to H001 and H006 (H004 submitted); 08-06 is also after the 07-31 milestone.
+    assert (sent["in_app"], sent["email"]) == (2, 2)
+    assert sent["milestone"] > 0
     assert send_due_reminders.delay(today="2021-08-06").get(timeout=60) == {}
-    assert sorted(m.to[0] for m in mail.outbox) == ["h001@example.com", "h006@example.com"]
+    report_mails = [m for m in mail.outbox if "自查报告" in m.subject]
+    assert sorted(m.to[0] for m in report_mails) == ["h001@example.com", "h006@example.com"]
     assert SendLog.objects.filter(step="after_1").count() == 4
 
     rollup = [build_previous_month_rollup.delay(today="2021-08-01") for _ in range(3)]
