@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from hospitals.models import User
 
 from .generator import BENCH_ADMIN
-from .registry import IDS_PARAM, export_kind_get
+from .registry import export_kind_get
 from .writer import Sheet, SheetWriter, write_workbook
 
 # The small export that shows memory is flat: the first 10,000 lectures of the ledger.
@@ -135,10 +135,16 @@ def ledger() -> tuple[int, float]:
 
 
 def ledger_small() -> tuple[int, float]:
+    """The ledger filtered, as a clerk would, to the campaign's first weeks: about 10,000 rows."""
     from campaign.models import LectureSession
 
-    ids = LectureSession.objects.order_by("held_on", "id").values_list("pk", flat=True)[:SMALL_LEDGER_ROWS]
-    return _export("lecture_ledger", {IDS_PARAM: [str(i) for i in ids]})
+    kind = export_kind_get("lecture_ledger")
+    last = LectureSession.objects.order_by("held_on", "id").values_list("held_on", flat=True)[
+        SMALL_LEDGER_ROWS - 1
+    ]
+    declared = kind.filterset_class.base_filters if kind.filterset_class else {}
+    name = "held_before" if "held_before" in declared else "held_to"
+    return _export("lecture_ledger", {name: [last.isoformat()]})
 
 
 @dataclass(frozen=True)
