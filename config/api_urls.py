@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from campaign.api import register as register_campaign
 from hospitals.api import AuthTokenView
 from hospitals.api import register as register_hospitals
+from reporting.api import register as register_reporting
 from reporting.exports.api import register as register_exports
 
 router = DefaultRouter()
@@ -13,5 +14,6 @@ router.include_root_view = True
 register_hospitals(router)
 register_campaign(router)
 register_exports(router)
+register_reporting(router)
 
 urlpatterns = [path("auth/token/", AuthTokenView.as_view(), name="auth-token"), *router.urls]

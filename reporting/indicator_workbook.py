@@ -104,7 +104,7 @@ def _last_year_text(indicator: Indicator, value: IndicatorValue | None) -> str:
         return "未填报"
     if indicator.value_type == Indicator.ValueType.RATIO:
         num, den = value.numerator or Decimal(0), value.denominator or Decimal(1)
-        return f"{num:g}/{den:g} = {format_figure(indicator, num / den)}"
+        return f"{num.normalize():f}/{den.normalize():f} = {format_figure(indicator, num / den)}"
     if indicator.value_type == Indicator.ValueType.COUNT:
         return f"{value.count}"
     return "、".join(YES if a else NO for a in value.answers)
@@ -315,9 +315,12 @@ def _answer_cell(value: Any) -> Any:
 def _read_template(data: bytes) -> openpyxl.Workbook:
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except DefusedXmlException as exc:
-        raise refuse("工作簿含有不安全的XML声明，不予读取。", "unsafe_xml") from exc
     except Exception as exc:  # openpyxl raises many kinds for a damaged file; all mean "cannot read"
+        cause: BaseException | None = exc
+        while cause is not None:  # openpyxl wraps the parser's error in a ValueError
+            if isinstance(cause, DefusedXmlException):
+                raise refuse("工作簿含有不安全的XML声明，不予读取。", "unsafe_xml") from exc
+            cause = cause.__cause__ or cause.__context__
         raise refuse("无法读取该工作簿，请上传从本系统下载的模板。", "not_xlsx") from exc
 
 
