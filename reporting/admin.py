@@ -14,7 +14,12 @@ from django.http import HttpRequest
 from hospitals.models import ChangeRecord
 from hospitals.selectors import scope_queryset
 
-from .indicators import indicator_value_clean, indicator_value_delete, indicator_value_save, require_owner_in_scope
+from .indicators import (
+    indicator_value_clean,
+    indicator_value_delete,
+    indicator_value_save,
+    require_owner_in_scope,
+)
 from .models import IndicatorImport, IndicatorValue
 
 
@@ -25,10 +30,20 @@ class IndicatorValueForm(forms.ModelForm):
 
     class Meta:
         model = IndicatorValue
-        fields = ["indicator", "hospital", "unit", "month", "numerator", "denominator", "count", "answers", "explanation"]
+        fields = [
+            "indicator",
+            "hospital",
+            "unit",
+            "month",
+            "numerator",
+            "denominator",
+            "count",
+            "answers",
+            "explanation",
+        ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         indicator = data.get("indicator")
         month = data.get("month")
         if indicator is None or month is None:
@@ -57,7 +72,17 @@ class IndicatorValueForm(forms.ModelForm):
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(admin.ModelAdmin):
     form = IndicatorValueForm
-    list_display = ["month", "indicator", "hospital", "unit", "numerator", "denominator", "count", "answers", "updated_at"]
+    list_display = [
+        "month",
+        "indicator",
+        "hospital",
+        "unit",
+        "numerator",
+        "denominator",
+        "count",
+        "answers",
+        "updated_at",
+    ]
     list_filter = ["month", "indicator__campaign", "indicator", "hospital__banner", "hospital__level", "unit"]
     search_fields = ["indicator__code", "indicator__name", "hospital__name", "unit__name"]
     list_select_related = ["indicator", "hospital", "unit"]
@@ -71,7 +96,7 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.request_user = request.user
+        form.request_user = request.user  # type: ignore[attr-defined]
         return form
 
     def save_model(self, request: HttpRequest, obj: IndicatorValue, form: Any, change: bool) -> None:

@@ -96,6 +96,13 @@ def _unit_label(hospital: Hospital | None, unit: OrgUnit | None) -> tuple[str, s
     return "banner", unit.code, unit.name
 
 
+def require_unit_in_campaign(campaign: Campaign, hospital: Hospital | None, unit: OrgUnit | None) -> None:
+    """A template exists only for a hospital or banner of the campaign's league."""
+    path = hospital.banner.path if hospital is not None else unit.path if unit is not None else ""
+    if not path.startswith(campaign.league.path) or (unit is not None and unit.kind != OrgUnit.Kind.BANNER):
+        raise refuse(f"该单位不属于{campaign.name}，没有指标填报模板。", "not_applicable")
+
+
 # ------------------------------------------------------------------------------------------- template
 
 
@@ -114,6 +121,7 @@ def indicator_template_build(
     *, campaign: Campaign, month: dt.date, hospital: Hospital | None = None, unit: OrgUnit | None = None
 ) -> bytes:
     """The pre-filled template of one unit and month, as xlsx bytes. Three queries."""
+    require_unit_in_campaign(campaign, hospital, unit)
     kind, code, name = _unit_label(hospital, unit)
     indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
     last_month = month.replace(year=month.year - 1)
@@ -482,6 +490,7 @@ def indicator_import_create(
     require_owner_in_scope(actor, hospital, unit)
     if month.day != 1:
         raise ValidationError({"month": [ValidationError("月份须为当月1日。", code="invalid_month")]})
+    require_unit_in_campaign(campaign, hospital, unit)
     inspect_xlsx(data)
     wb = _read_template(data)
     sheet = _check_meta(wb, campaign=campaign, month=month, hospital=hospital, unit=unit)

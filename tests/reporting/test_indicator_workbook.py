@@ -33,9 +33,8 @@ CORPUS_SECONDS = 2
 
 
 def download(alxa: Alxa, user: Any, hospital: Hospital, month: str = "2021-07") -> bytes:
-    response = client_for(user).get(
-        TEMPLATE_URL, {"campaign": alxa.campaign.pk, "hospital": hospital.pk, "month": month}
-    )
+    params: dict[str, Any] = {"campaign": alxa.campaign.pk, "hospital": hospital.pk, "month": month}
+    response = client_for(user).get(TEMPLATE_URL, params)
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     return response.content
@@ -255,10 +254,8 @@ def test_confirming_after_the_values_changed_is_refused(alxa: Alxa) -> None:
 
 @pytest.mark.django_db
 def test_a_reporter_cannot_download_or_upload_for_another_hospital(alxa: Alxa) -> None:
-    response = client_for(alxa.reporter).get(
-        TEMPLATE_URL, {"campaign": alxa.campaign.pk, "hospital": alxa.h006.pk, "month": "2021-07"}
-    )
-    assert response.status_code == 404
+    params: dict[str, Any] = {"campaign": alxa.campaign.pk, "hospital": alxa.h006.pk, "month": "2021-07"}
+    assert client_for(alxa.reporter).get(TEMPLATE_URL, params).status_code == 404
     template = download(alxa, alxa.admin, alxa.h006)
     assert upload(alxa, alxa.reporter, template, hospital=alxa.h006).status_code == 403
     assert not IndicatorImport.objects.exists()
@@ -291,7 +288,8 @@ ENTITY_BOMB = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
 ]>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="&lol9;" sheetId="1"/></sheets></workbook>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<sheets><sheet name="&lol9;" sheetId="1"/></sheets></workbook>
 """
 
 
