@@ -25,7 +25,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -62,6 +62,7 @@ def parse_month(value: Any, field: str = "month") -> dt.date:
     return parsed
 
 
+@extend_schema_field(OpenApiTypes.DATE)
 class MonthField(serializers.Field):
     def to_internal_value(self, data: Any) -> dt.date:
         try:
