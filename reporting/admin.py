@@ -44,17 +44,20 @@ class IndicatorValueForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        indicator = data.get("indicator")
-        month = data.get("month")
-        if indicator is None or month is None:
+        # On a change the owner, indicator and month are read-only: take them from the instance.
+        fixed = {
+            name: data.get(name) if name in self.fields else getattr(self.instance, name, None)
+            for name in ("indicator", "hospital", "unit", "month")
+        }
+        if fixed["indicator"] is None or fixed["month"] is None:
             return data
         try:
-            require_owner_in_scope(self.request_user, data.get("hospital"), data.get("unit"))
+            require_owner_in_scope(self.request_user, fixed["hospital"], fixed["unit"])
             indicator_value_clean(
-                indicator=indicator,
-                month=month,
-                hospital=data.get("hospital"),
-                unit=data.get("unit"),
+                indicator=fixed["indicator"],
+                month=fixed["month"],
+                hospital=fixed["hospital"],
+                unit=fixed["unit"],
                 numerator=data.get("numerator"),
                 denominator=data.get("denominator"),
                 count=data.get("count"),
@@ -93,6 +96,11 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[IndicatorValue]:
         qs = super().get_queryset(request)
         return scope_queryset(qs, request.user, hospital_field="hospital", unit_field="unit")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A value belongs to one unit, indicator and month for good; a wrong one is deleted and re-entered.
+        fixed = ["indicator", "hospital", "unit", "month"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
