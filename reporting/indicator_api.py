@@ -258,8 +258,19 @@ class IndicatorBaselineViewSet(IndicatorValueViewSet):
 # ---------------------------------------------------------------------------------- figures, targets
 
 
+def int_param(request: Request, name: str) -> int | None:
+    """An integer query parameter, None when absent; a clear 400 (never a 500) when it is not a number."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise ValidationError({name: [ValidationError(f"参数 {name} 须为整数。", code="invalid")]}) from None
+
+
 def _campaign(request: Request) -> Campaign:
-    campaign_id = request.query_params.get("campaign")
+    campaign_id = int_param(request, "campaign")
     qs = Campaign.objects.select_related("league")
     if campaign_id:
         return get_object_or_404(qs, pk=campaign_id)
@@ -306,16 +317,13 @@ def scoped_units(request: Request) -> tuple[QuerySet[Hospital], QuerySet[OrgUnit
     banners = org_units_visible_to(user).filter(kind=OrgUnit.Kind.BANNER)
     if isinstance(user, User) and user.role == Role.HOSPITAL_REPORTER:
         banners = banners.none()  # banner-level figures are the banner's, not the hospital's (scope rule)
-    try:
-        if "hospital" in request.query_params:
-            hospitals = hospitals.filter(pk=int(request.query_params["hospital"]))
-            banners = banners.none()
-        if "banner" in request.query_params:
-            banner_id = int(request.query_params["banner"])
-            hospitals = hospitals.filter(banner_id=banner_id)
-            banners = banners.filter(pk=banner_id)
-    except ValueError:
-        raise ValidationError({"hospital": [ValidationError("单位编号须为整数。", code="invalid")]}) from None
+    hospital_id, banner_id = int_param(request, "hospital"), int_param(request, "banner")
+    if hospital_id is not None:
+        hospitals = hospitals.filter(pk=hospital_id)
+        banners = banners.none()
+    if banner_id is not None:
+        hospitals = hospitals.filter(banner_id=banner_id)
+        banners = banners.filter(pk=banner_id)
     return hospitals, banners
 
 
@@ -417,7 +425,7 @@ class UploadSerializer(serializers.Serializer):
 
 
 def _owner_from(request: Request) -> tuple[Hospital | None, OrgUnit | None]:
-    hospital_id, unit_id = request.query_params.get("hospital"), request.query_params.get("unit")
+    hospital_id, unit_id = int_param(request, "hospital"), int_param(request, "unit")
     if bool(hospital_id) == bool(unit_id):
         raise ValidationError(
             {"hospital": [ValidationError("请指定医院(hospital)或旗(区)(unit)之一。", code="required")]}

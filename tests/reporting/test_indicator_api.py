@@ -185,3 +185,19 @@ def test_value_lists_run_the_same_queries_at_1_and_50_rows(alxa: Alxa, url: str)
     with CaptureQueriesContext(connection) as fifty:
         assert len(fresh_client(alxa.league_reviewer).get(url).json()["results"]) == 50
     assert len(fifty.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/api/v1/indicator-evaluations/", {"campaign": "abc"}),
+        ("/api/v1/indicator-figures/", {"hospital": "x"}),
+        ("/api/v1/indicator-imports/template/", {"hospital": "x", "month": "2021-07"}),
+        ("/api/v1/indicator-imports/template/", {"hospital": "1", "month": "July"}),
+    ],
+)
+def test_bad_parameters_are_a_400_not_a_500(alxa: Alxa, url: str, params: dict[str, str]) -> None:
+    response = client_for(alxa.admin).get(url, params)
+    assert response.status_code == 400
+    assert set(response.json()) == {"code", "message", "errors"}
