@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from campaign.api import register as register_campaign
 from hospitals.api import AuthTokenView
 from hospitals.api import register as register_hospitals
+from reporting.api import register as register_reporting
 from reporting.exports.api import register as register_exports
 from reporting.report_api import register as register_reports
 
@@ -15,5 +16,6 @@ register_hospitals(router)
 register_campaign(router)
 register_exports(router)
 register_reports(router)
+register_reporting(router)
 
 urlpatterns = [path("auth/token/", AuthTokenView.as_view(), name="auth-token"), *router.urls]

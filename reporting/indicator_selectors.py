@@ -408,7 +408,7 @@ def indicator_value_warnings(values: Sequence[IndicatorValue]) -> dict[int, list
     numeric = [
         v for v in values if v.indicator.value_type in (Indicator.ValueType.RATIO, Indicator.ValueType.COUNT)
     ]
-    if not numeric:
+    if not values:
         return result
     last_months = {v.month.replace(year=v.month.year - 1) for v in numeric}
     previous = IndicatorValue.objects.filter(

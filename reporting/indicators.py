@@ -171,7 +171,7 @@ def indicator_value_clean(
     return clean
 
 
-def _require_owner_in_scope(actor: AnyUser | None, hospital: Hospital | None, unit: OrgUnit | None) -> None:
+def require_owner_in_scope(actor: AnyUser | None, hospital: Hospital | None, unit: OrgUnit | None) -> None:
     if actor is None:
         return  # system work (seeding, tasks) has no user to scope
     if hospital is not None:
@@ -182,7 +182,7 @@ def _require_owner_in_scope(actor: AnyUser | None, hospital: Hospital | None, un
         raise PermissionDenied("您无权操作该单位的数据。")
 
 
-def _actor(actor: AnyUser | None) -> User | None:
+def actor_user(actor: AnyUser | None) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
@@ -207,7 +207,7 @@ def indicator_value_save(
     ``explanation=None`` keeps the stored explanation; a change of the figures is written with old →
     new in the history under ``channel``. Saving the same figures again writes nothing.
     """
-    _require_owner_in_scope(actor, hospital, unit)
+    require_owner_in_scope(actor, hospital, unit)
     clean = indicator_value_clean(
         indicator=indicator,
         month=month,
@@ -228,7 +228,12 @@ def indicator_value_save(
         clean["explanation"] = explanation.strip()
     if value is None:
         value = IndicatorValue(
-            indicator=indicator, hospital=hospital, unit=unit, month=month, updated_by=_actor(actor), **clean
+            indicator=indicator,
+            hospital=hospital,
+            unit=unit,
+            month=month,
+            updated_by=actor_user(actor),
+            **clean,
         )
         try:
             with transaction.atomic():
@@ -238,7 +243,7 @@ def indicator_value_save(
         record_change(
             value,
             action="indicator_value_create",
-            actor=_actor(actor),
+            actor=actor_user(actor),
             channel=channel,
             changes=diff({}, snapshot(value, HISTORY_FIELDS)),
             reason=reason,
@@ -249,12 +254,12 @@ def indicator_value_save(
         setattr(value, field, new)
     changes = diff(old, snapshot(value, HISTORY_FIELDS))
     if changes:
-        value.updated_by = _actor(actor)
+        value.updated_by = actor_user(actor)
         value.save(update_fields=[*clean, "updated_by", "updated_at"])
         record_change(
             value,
             action="indicator_value_update",
-            actor=_actor(actor),
+            actor=actor_user(actor),
             channel=channel,
             changes=changes,
             reason=reason,
@@ -267,16 +272,16 @@ def indicator_value_explain(
     *, actor: AnyUser | None, channel: str, value: IndicatorValue, explanation: str
 ) -> IndicatorValue:
     """Write the explanation a soft-rule warning asks for (kept with the value and in its history)."""
-    _require_owner_in_scope(actor, value.hospital, value.unit)
+    require_owner_in_scope(actor, value.hospital, value.unit)
     explanation = explanation.strip()
     if explanation == value.explanation:
         return value
     changes = diff({"explanation": value.explanation}, {"explanation": explanation})
     value.explanation = explanation
-    value.updated_by = _actor(actor)
+    value.updated_by = actor_user(actor)
     value.save(update_fields=["explanation", "updated_by", "updated_at"])
     record_change(
-        value, action="indicator_value_explain", actor=_actor(actor), channel=channel, changes=changes
+        value, action="indicator_value_explain", actor=actor_user(actor), channel=channel, changes=changes
     )
     return value
 
@@ -286,11 +291,11 @@ def indicator_value_delete(
     *, actor: AnyUser | None, channel: str, value: IndicatorValue, reason: str = ""
 ) -> None:
     """Remove a value entered by mistake; the history keeps what it was."""
-    _require_owner_in_scope(actor, value.hospital, value.unit)
+    require_owner_in_scope(actor, value.hospital, value.unit)
     record_change(
         value,
         action="indicator_value_delete",
-        actor=_actor(actor),
+        actor=actor_user(actor),
         channel=channel,
         changes=diff(snapshot(value, HISTORY_FIELDS), {}),
         reason=reason,
