@@ -137,6 +137,13 @@ def _download_url(request: Any, route: str, pk: int) -> str:
     return request.build_absolute_uri(url) if request is not None else url
 
 
+def _refuse_owner_change(instance: Any, validated: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """A record stays with its campaign and organisation; moving it is a delete and a new record."""
+    for name in fields:
+        if name in validated and validated[name] != getattr(instance, name):
+            raise serializers.ValidationError({name: ["不能修改记录所属的活动或单位。"]}, code="owner_change")
+
+
 class CoverageSerializer(serializers.Serializer):
     document = serializers.PrimaryKeyRelatedField(queryset=KeyDocument.objects.all())
     layer = serializers.PrimaryKeyRelatedField(queryset=Layer.objects.all())
@@ -356,6 +363,7 @@ class LaunchRecordSerializer(serializers.ModelSerializer):
         )
 
     def update(self, instance: LaunchRecord, validated_data: dict[str, Any]) -> LaunchRecord:
+        _refuse_owner_change(instance, validated_data, ("campaign", "hospital", "org_unit"))
         return launch_record_update(
             actor=self.context["request"].user,
             channel=ChangeRecord.Channel.API,
@@ -405,6 +413,7 @@ class LecturePlanSerializer(serializers.ModelSerializer):
         )
 
     def update(self, instance: LecturePlan, validated_data: dict[str, Any]) -> LecturePlan:
+        _refuse_owner_change(instance, validated_data, ("campaign", "hospital"))
         return lecture_plan_update(
             actor=self.context["request"].user,
             channel=ChangeRecord.Channel.API,

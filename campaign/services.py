@@ -584,6 +584,8 @@ def tour_lecturer_select(
 ) -> TourLecturer:
     """§三(二): lecturers for the region tour are selected by the league (盟市推荐和组织安排)."""
     user = _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
+    if person.hospital is not None:
+        require_hospital_in_scope(actor, person.hospital)
     if person.hospital is None or not _hospital_leader_roles(person, person.hospital, selected_on):
         raise _refuse(
             f"全区巡讲讲师须为医院的书记或院长；{person}在{selected_on:%Y-%m-%d}不担任该职务。",
@@ -609,6 +611,8 @@ def tour_lecturer_remove(
     *, actor: AnyUser, channel: Channel, selection: TourLecturer, reason: str = ""
 ) -> None:
     user = _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
+    if selection.person.hospital is not None:
+        require_hospital_in_scope(actor, selection.person.hospital)
     record_change(
         selection,
         action="delete",
