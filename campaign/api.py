@@ -1,16 +1,99 @@
-"""Catalogue endpoints: read-only, visible to every signed-in user (they are the campaign's rules)."""
+"""Campaign endpoints. Catalogues are read-only and visible to every signed-in user (they are the
+campaign's rules); lectures, materials, action items and the rest are scoped to the user (SPEC §1)."""
 
-from rest_framework import viewsets
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from .models import ActionTask, Campaign, Indicator, KeyDocument, Layer, LectureKind
+from hospitals.models import ChangeRecord, OrgUnit, Role
+from hospitals.selectors import hospitals_visible_to, org_units_visible_to
+
+from .compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
+from .filters import (
+    ActionItemFilter,
+    LaunchRecordFilter,
+    LectureFilter,
+    LecturePlanFilter,
+    MaterialFilter,
+    ProgressFilter,
+    RoadmapFilter,
+)
+from .models import (
+    ActionItem,
+    ActionTask,
+    Campaign,
+    Indicator,
+    KeyDocument,
+    LaunchRecord,
+    Layer,
+    LectureKind,
+    LectureMaterial,
+    LecturePlan,
+    LecturePlanItem,
+    LectureSession,
+    ProgressEntry,
+    ProgressEvidence,
+    RoadmapMilestone,
+    TourLecturer,
+)
+from .selectors import (
+    action_item_list,
+    action_plan,
+    campaign_current,
+    evidence_list,
+    launch_record_list,
+    lecture_list,
+    lecture_plan_item_list,
+    lecture_plan_list,
+    material_list,
+    progress_list,
+    roadmap_list,
+    tour_lecturer_list,
+)
 from .serializers import (
+    ActionItemSerializer,
     ActionTaskSerializer,
     CampaignSerializer,
+    EvidenceSummarySerializer,
     IndicatorSerializer,
     KeyDocumentSerializer,
+    LaunchRecordSerializer,
     LayerSerializer,
     LectureKindSerializer,
+    LectureMaterialSerializer,
+    LecturePlanItemSerializer,
+    LecturePlanSerializer,
+    LectureSessionSerializer,
+    ProgressEntrySerializer,
+    RecommendSerializer,
+    RoadmapMilestoneSerializer,
+    TourLecturerSerializer,
+)
+from .services import (
+    action_item_delete,
+    launch_record_delete,
+    lecture_delete,
+    material_delete,
+    material_set_recommended,
+    progress_delete,
+    roadmap_milestone_delete,
+    tour_lecturer_remove,
 )
 
 
@@ -50,6 +133,357 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["campaign", "value_type", "reporting_level", "applies_to", "target_kind"]
 
 
+# ---------------------------------------------------------------------------------------------------
+# 讲 / 见. Reads are scoped by the selectors (another hospital's row is 404, never in a list); writes go
+# through the services (403 for another hospital, 400 with the rule's message for a refused write).
+# Files are served only by the download actions below, after the same scope check: no URL serves
+# MEDIA_ROOT.
+# ---------------------------------------------------------------------------------------------------
+
+
+def _file_response(field: FieldFile, filename: str, content_type: str = "") -> FileResponse:
+    if not field:
+        raise Http404("没有文件。")
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+    if content_type:
+        response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class LectureSessionViewSet(viewsets.ModelViewSet):
+    serializer_class = LectureSessionSerializer
+    filterset_class = LectureFilter
+    ordering_fields = ["held_on", "id", "attendance_present"]
+
+    def get_queryset(self) -> QuerySet[LectureSession]:
+        return lecture_list(user=self.request.user)
+
+    def perform_destroy(self, instance: LectureSession) -> None:
+        lecture_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, lecture=instance)
+
+
+class LectureMaterialViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Upload with multipart (lecture, kind, title, file); download through ``download/``."""
+
+    serializer_class = LectureMaterialSerializer
+    filterset_class = MaterialFilter
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self) -> QuerySet[LectureMaterial]:
+        return material_list(user=self.request.user)
+
+    def perform_destroy(self, instance: LectureMaterial) -> None:
+        material_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, material=instance)
+
+    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="文件")})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        material = self.get_object()
+        return _file_response(material.file, material.original_name, material.content_type)
+
+    @extend_schema(request=RecommendSerializer, responses=LectureMaterialSerializer)
+    @action(detail=True, methods=["post"])
+    def recommend(self, request: Request, pk: str | None = None) -> Response:
+        material = self.get_object()
+        body = RecommendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        material = material_set_recommended(
+            actor=request.user,
+            channel=ChangeRecord.Channel.API,
+            material=material,
+            recommended=body.validated_data["recommended"],
+        )
+        return Response(self.get_serializer(material).data)
+
+
+class TourLecturerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = TourLecturerSerializer
+    filterset_fields = ["campaign", "person"]
+
+    def get_queryset(self) -> QuerySet[TourLecturer]:
+        return tour_lecturer_list(user=self.request.user)
+
+    def perform_destroy(self, instance: TourLecturer) -> None:
+        tour_lecturer_remove(actor=self.request.user, channel=ChangeRecord.Channel.API, selection=instance)
+
+
+class LaunchRecordViewSet(viewsets.ModelViewSet):
+    serializer_class = LaunchRecordSerializer
+    filterset_class = LaunchRecordFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[LaunchRecord]:
+        return launch_record_list(user=self.request.user)
+
+    def perform_destroy(self, instance: LaunchRecord) -> None:
+        launch_record_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, record=instance)
+
+    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="文件")})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        record = self.get_object()
+        return _file_response(record.attachment, record.attachment.name.rsplit("/", 1)[-1])
+
+
+class LecturePlanViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = LecturePlanSerializer
+    filterset_class = LecturePlanFilter
+
+    def get_queryset(self) -> QuerySet[LecturePlan]:
+        return lecture_plan_list(user=self.request.user)
+
+
+class LecturePlanItemViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """POST sets the title (and courseware) of one key document in a plan, replacing the earlier one."""
+
+    serializer_class = LecturePlanItemSerializer
+    filterset_fields = ["plan", "document"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self) -> QuerySet[LecturePlanItem]:
+        return lecture_plan_item_list(user=self.request.user)
+
+    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="课件")})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        item = self.get_object()
+        return _file_response(item.courseware, item.courseware.name.rsplit("/", 1)[-1])
+
+
+class ActionItemViewSet(viewsets.ModelViewSet):
+    serializer_class = ActionItemSerializer
+    filterset_class = ActionItemFilter
+    ordering_fields = ["due_on", "starts_on", "id"]
+
+    def get_queryset(self) -> QuerySet[ActionItem]:
+        return action_item_list(user=self.request.user)
+
+    def perform_destroy(self, instance: ActionItem) -> None:
+        action_item_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, item=instance)
+
+
+class RoadmapMilestoneViewSet(viewsets.ModelViewSet):
+    serializer_class = RoadmapMilestoneSerializer
+    filterset_class = RoadmapFilter
+
+    def get_queryset(self) -> QuerySet[RoadmapMilestone]:
+        return roadmap_list(user=self.request.user)
+
+    def perform_destroy(self, instance: RoadmapMilestone) -> None:
+        roadmap_milestone_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, step=instance)
+
+
+class ProgressEntryViewSet(viewsets.ModelViewSet):
+    """POST records the month's progress (again for the same month corrects it); ``files`` are evidence."""
+
+    serializer_class = ProgressEntrySerializer
+    filterset_class = ProgressFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[ProgressEntry]:
+        return progress_list(user=self.request.user)
+
+    def perform_destroy(self, instance: ProgressEntry) -> None:
+        progress_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, entry=instance)
+
+
+class ProgressEvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = EvidenceSummarySerializer
+
+    def get_queryset(self) -> QuerySet[ProgressEvidence]:
+        return evidence_list(user=self.request.user)
+
+    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="佐证材料")})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        evidence = self.get_object()
+        return _file_response(evidence.file, evidence.original_name, evidence.content_type)
+
+
+def _campaign_and_date(request: Request) -> tuple[Campaign, dt.date]:
+    campaign_id = request.query_params.get("campaign")
+    campaign = (
+        Campaign.objects.select_related("league").filter(pk=campaign_id).first()
+        if campaign_id
+        else campaign_current()
+    )
+    if campaign is None:
+        raise Http404("没有该活动。")
+    on_text = request.query_params.get("on")
+    try:
+        on = dt.date.fromisoformat(on_text) if on_text else timezone.localdate()
+    except ValueError as exc:
+        raise exceptions.ValidationError({"on": ["日期格式应为 YYYY-MM-DD。"]}, code="invalid_date") from exc
+    return campaign, on
+
+
+def _status_json(status: MilestoneStatus) -> dict[str, Any]:
+    return {
+        "milestone": status.milestone.code,
+        "rule": status.milestone.rule,
+        "name": status.milestone.name,
+        "due_on": status.milestone.due_on,
+        "state": status.state,
+        "state_display": ComplianceState(status.state).label,
+        "met_on": status.met_on,
+        "detail": status.detail,
+        "records": [{"type": r.type, "id": r.id, "label": r.label, "on": r.on} for r in status.records],
+    }
+
+
+class ComplianceViewSet(viewsets.ViewSet):
+    """Milestone compliance as of ``on`` (default today) for ``campaign`` (default the current one).
+
+    ``/compliance/`` lists the visible hospitals (filter ``hospital``, ``banner``), paginated;
+    ``/compliance/banners/`` rolls the same up per banner.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", int),
+            OpenApiParameter("on", OpenApiTypes.DATE),
+            OpenApiParameter("hospital", int),
+            OpenApiParameter("banner", int),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def list(self, request: Request) -> Response:
+        campaign, on = _campaign_and_date(request)
+        hospitals = hospitals_visible_to(request.user).order_by("code")
+        for name in ("hospital", "banner"):
+            value = request.query_params.get(name)
+            if value:
+                if not value.isdigit():
+                    raise exceptions.ValidationError({name: ["须为编号。"]}, code="invalid")
+                hospitals = hospitals.filter(
+                    **({"pk": value} if name == "hospital" else {"banner_id": value})
+                )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(hospitals, request, view=self) or []
+        statuses = milestone_compliance(campaign=campaign, hospitals=page, on=on)
+        rows = [
+            {
+                "hospital": h.pk,
+                "hospital_name": h.name,
+                "banner": h.banner_id,
+                "milestones": [_status_json(s) for s in statuses[h.pk]],
+            }
+            for h in page
+        ]
+        return paginator.get_paginated_response({"campaign": campaign.pk, "on": on, "hospitals": rows})
+
+    @extend_schema(
+        parameters=[OpenApiParameter("campaign", int), OpenApiParameter("on", OpenApiTypes.DATE)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"])
+    def banners(self, request: Request) -> Response:
+        campaign, on = _campaign_and_date(request)
+        banners = org_units_visible_to(request.user).filter(kind=OrgUnit.Kind.BANNER).order_by("path")
+        if getattr(request.user, "role", None) == Role.HOSPITAL_REPORTER:
+            raise PermissionDenied("旗(区)汇总仅供审核员查看。")
+        rollup = banner_compliance(campaign=campaign, banners=banners, on=on)
+        rows = [
+            {
+                "banner": b.pk,
+                "banner_name": b.name,
+                "milestones": [
+                    {
+                        "milestone": s.milestone.code,
+                        "name": s.milestone.name,
+                        "due_on": s.milestone.due_on,
+                        "hospitals": s.hospitals,
+                        "met": s.met,
+                        "not_met": s.not_met,
+                        "not_due": s.not_due,
+                        "banner_status": _status_json(s.banner_status) if s.banner_status else None,
+                    }
+                    for s in rollup[b.pk]
+                ],
+            }
+            for b in banners
+        ]
+        return Response({"campaign": campaign.pk, "on": on, "banners": rows})
+
+
+def _plan_item(item: ActionItem, on: dt.date) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "part": item.part,
+        "due_on": item.due_on,
+        "status": item.status_on(on),
+    }
+
+
+class ActionPlanViewSet(viewsets.ViewSet):
+    """A hospital's plan: every applicable task with its items (``has_item`` false: no action yet)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("hospital", int, required=True), OpenApiParameter("campaign", int)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def list(self, request: Request) -> Response:
+        campaign, on = _campaign_and_date(request)
+        hospital_id = request.query_params.get("hospital") or getattr(request.user, "hospital_id", None)
+        if not hospital_id or not str(hospital_id).isdigit():
+            raise exceptions.ValidationError({"hospital": ["须指定医院。"]}, code="required")
+        hospital = hospitals_visible_to(request.user).filter(pk=hospital_id).first()
+        if hospital is None:
+            raise Http404
+        rows = [
+            {
+                "task": row.task.pk,
+                "task_code": row.task.code,
+                "task_name": row.task.name,
+                "area": row.task.area.name,
+                "parts": row.parts,
+                "has_item": row.has_item,
+                "parts_without_item": row.parts_without_item,
+                "items": [
+                    {
+                        "id": i.pk,
+                        "title": i.title,
+                        "part": i.part,
+                        "due_on": i.due_on,
+                        "status": i.status_on(on),
+                    }
+                    for i in row.items
+                ],
+            }
+            for row in action_plan(campaign=campaign, hospital=hospital)
+        ]
+        return Response(
+            {
+                "hospital": hospital.pk,
+                "campaign": campaign.pk,
+                "tasks": rows,
+                "tasks_without_item": [r["task_code"] for r in rows if not r["has_item"]],
+            }
+        )
+
+
 def register(router: DefaultRouter) -> None:
     router.register("campaigns", CampaignViewSet, basename="campaign")
     router.register("key-documents", KeyDocumentViewSet, basename="key-document")
@@ -57,3 +491,15 @@ def register(router: DefaultRouter) -> None:
     router.register("lecture-kinds", LectureKindViewSet, basename="lecture-kind")
     router.register("action-tasks", ActionTaskViewSet, basename="action-task")
     router.register("indicators", IndicatorViewSet, basename="indicator")
+    router.register("lectures", LectureSessionViewSet, basename="lecture")
+    router.register("lecture-materials", LectureMaterialViewSet, basename="lecture-material")
+    router.register("tour-lecturers", TourLecturerViewSet, basename="tour-lecturer")
+    router.register("launch-records", LaunchRecordViewSet, basename="launch-record")
+    router.register("lecture-plans", LecturePlanViewSet, basename="lecture-plan")
+    router.register("lecture-plan-items", LecturePlanItemViewSet, basename="lecture-plan-item")
+    router.register("action-items", ActionItemViewSet, basename="action-item")
+    router.register("roadmap-milestones", RoadmapMilestoneViewSet, basename="roadmap-milestone")
+    router.register("progress-entries", ProgressEntryViewSet, basename="progress-entry")
+    router.register("progress-evidence", ProgressEvidenceViewSet, basename="progress-evidence")
+    router.register("compliance", ComplianceViewSet, basename="compliance")
+    router.register("action-plan", ActionPlanViewSet, basename="action-plan")

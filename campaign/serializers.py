@@ -1,6 +1,52 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
-from .models import ActionTask, Campaign, Indicator, KeyDocument, Layer, LectureKind, Milestone
+from hospitals.models import ChangeRecord, Person
+
+from .models import (
+    ActionItem,
+    ActionTask,
+    Campaign,
+    Indicator,
+    KeyDocument,
+    LaunchRecord,
+    Layer,
+    LectureKind,
+    LectureMaterial,
+    LecturePlan,
+    LecturePlanItem,
+    LectureSession,
+    Milestone,
+    ProgressEntry,
+    ProgressEvidence,
+    RoadmapMilestone,
+    SpeakerRole,
+    TourLecturer,
+)
+from .services import (
+    ActionItemData,
+    LectureData,
+    action_item_create,
+    action_item_update,
+    launch_record_create,
+    launch_record_update,
+    lecture_create,
+    lecture_plan_create,
+    lecture_plan_item_set,
+    lecture_plan_update,
+    lecture_update,
+    material_upload,
+    progress_record,
+    roadmap_milestone_create,
+    roadmap_milestone_update,
+    tour_lecturer_select,
+)
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -77,3 +123,458 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "target_kind",
             "target_params",
         ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# 讲 / 见. Serializers translate JSON to service calls and back; every rule lives in campaign.services.
+# Counts are plain IntegerFields (no min_value) so that a negative number reaches the service and gets
+# its rule's message rather than DRF's generic one.
+# ---------------------------------------------------------------------------------------------------
+
+
+def _download_url(request: Any, route: str, pk: int) -> str:
+    url = reverse(route, kwargs={"pk": pk})
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def _refuse_owner_change(instance: Any, validated: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """A record stays with its campaign and organisation; moving it is a delete and a new record."""
+    for name in fields:
+        if name in validated and validated[name] != getattr(instance, name):
+            raise serializers.ValidationError({name: ["不能修改记录所属的活动或单位。"]}, code="owner_change")
+
+
+class CoverageSerializer(serializers.Serializer):
+    document = serializers.PrimaryKeyRelatedField(queryset=KeyDocument.objects.all())
+    layer = serializers.PrimaryKeyRelatedField(queryset=Layer.objects.all())
+
+
+class MaterialSummarySerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LectureMaterial
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "original_name",
+            "content_type",
+            "size",
+            "recommended_for_publicity",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: LectureMaterial) -> str:
+        return _download_url(self.context.get("request"), "lecture-material-download", obj.pk)
+
+
+class LectureSessionSerializer(serializers.ModelSerializer):
+    campaign: serializers.PrimaryKeyRelatedField[Campaign] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    kind_name = serializers.CharField(source="kind.name", read_only=True)
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True, default=None)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None)
+    banner = serializers.SerializerMethodField()
+    speaker_name = serializers.CharField(source="speaker.name", read_only=True)
+    speaker_role = serializers.ChoiceField(choices=SpeakerRole.choices, required=False, allow_blank=True)
+    speaker_role_display = serializers.CharField(source="get_speaker_role_display", read_only=True)
+    coverage = CoverageSerializer(many=True, required=False)
+    attendance_expected = serializers.IntegerField(required=False, default=0)
+    attendance_present = serializers.IntegerField(required=False, default=0)
+    on_duty_exempt = serializers.IntegerField(required=False, default=0)
+    attendance_rate = serializers.FloatField(read_only=True)
+    supervising_officials = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), many=True, required=False
+    )
+    materials = MaterialSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = LectureSession
+        fields = [
+            "id",
+            "campaign",
+            "kind",
+            "kind_name",
+            "hospital",
+            "hospital_name",
+            "org_unit",
+            "org_unit_name",
+            "banner",
+            "held_on",
+            "title",
+            "speaker",
+            "speaker_name",
+            "speaker_role",
+            "speaker_role_display",
+            "department",
+            "party_history",
+            "coverage",
+            "attendance_expected",
+            "attendance_present",
+            "on_duty_exempt",
+            "attendance_rate",
+            "is_online",
+            "online_link",
+            "supervising_officials",
+            "supervision_note",
+            "host_hospital",
+            "alliance",
+            "materials",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # The service checks links and organisers with the rule's own message.
+        extra_kwargs: dict[str, Any] = {"online_link": {"validators": []}}
+
+    def get_banner(self, obj: LectureSession) -> int | None:
+        return obj.hospital.banner_id if obj.hospital is not None else obj.org_unit_id
+
+    def to_representation(self, instance: LectureSession) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["coverage"] = [{"document": c.document_id, "layer": c.layer_id} for c in instance.coverage.all()]
+        data["supervising_officials"] = [p.pk for p in instance.supervising_officials.all()]
+        return data
+
+    def _lecture_data(self, validated: dict[str, Any], base: LectureData | None = None) -> LectureData:
+        values = dict(validated)
+        if "coverage" in values:
+            values["coverage"] = tuple((c["document"], c["layer"]) for c in values["coverage"])
+        if "supervising_officials" in values:
+            values["supervising_officials"] = tuple(values["supervising_officials"])
+        if base is None:
+            return LectureData(campaign=values["kind"].campaign, **values)
+        return base.replace(**values)
+
+    def create(self, validated_data: dict[str, Any]) -> LectureSession:
+        request = self.context["request"]
+        return lecture_create(
+            actor=request.user, channel=ChangeRecord.Channel.API, data=self._lecture_data(validated_data)
+        )
+
+    def update(self, instance: LectureSession, validated_data: dict[str, Any]) -> LectureSession:
+        request = self.context["request"]
+        data = self._lecture_data(validated_data, base=LectureData.from_lecture(instance))
+        return lecture_update(
+            actor=request.user, channel=ChangeRecord.Channel.API, lecture=instance, data=data
+        )
+
+
+class LectureMaterialSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True)
+    hospital = serializers.IntegerField(source="lecture.hospital_id", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LectureMaterial
+        fields = [
+            "id",
+            "lecture",
+            "hospital",
+            "kind",
+            "title",
+            "file",
+            "original_name",
+            "content_type",
+            "size",
+            "recommended_for_publicity",
+            "recommended_at",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = [
+            "original_name",
+            "content_type",
+            "size",
+            "recommended_for_publicity",
+            "recommended_at",
+            "uploaded_at",
+        ]
+
+    def get_download_url(self, obj: LectureMaterial) -> str:
+        return _download_url(self.context.get("request"), "lecture-material-download", obj.pk)
+
+    def create(self, validated_data: dict[str, Any]) -> LectureMaterial:
+        return material_upload(
+            actor=self.context["request"].user,
+            channel=ChangeRecord.Channel.API,
+            lecture=validated_data["lecture"],
+            kind=validated_data["kind"],
+            file=validated_data["file"],
+            title=validated_data.get("title", ""),
+        )
+
+
+class RecommendSerializer(serializers.Serializer):
+    recommended = serializers.BooleanField()
+
+
+class TourLecturerSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    hospital = serializers.IntegerField(source="person.hospital_id", read_only=True)
+
+    class Meta:
+        model = TourLecturer
+        fields = ["id", "campaign", "person", "person_name", "hospital", "selected_on", "note"]
+
+    def create(self, validated_data: dict[str, Any]) -> TourLecturer:
+        return tour_lecturer_select(
+            actor=self.context["request"].user, channel=ChangeRecord.Channel.API, **validated_data
+        )
+
+
+class LaunchRecordSerializer(serializers.ModelSerializer):
+    attachment = serializers.FileField(write_only=True, required=False)
+    has_attachment = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LaunchRecord
+        fields = [
+            "id",
+            "campaign",
+            "hospital",
+            "org_unit",
+            "launched_on",
+            "meeting",
+            "minutes",
+            "attachment",
+            "has_attachment",
+            "download_url",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        validators: list[Any] = []  # uniqueness is the service's rule, with its message
+
+    def get_has_attachment(self, obj: LaunchRecord) -> bool:
+        return bool(obj.attachment)
+
+    def get_download_url(self, obj: LaunchRecord) -> str | None:
+        if not obj.attachment:
+            return None
+        return _download_url(self.context.get("request"), "launch-record-download", obj.pk)
+
+    def create(self, validated_data: dict[str, Any]) -> LaunchRecord:
+        return launch_record_create(
+            actor=self.context["request"].user, channel=ChangeRecord.Channel.API, **validated_data
+        )
+
+    def update(self, instance: LaunchRecord, validated_data: dict[str, Any]) -> LaunchRecord:
+        _refuse_owner_change(instance, validated_data, ("campaign", "hospital", "org_unit"))
+        return launch_record_update(
+            actor=self.context["request"].user,
+            channel=ChangeRecord.Channel.API,
+            record=instance,
+            launched_on=validated_data.get("launched_on", instance.launched_on),
+            meeting=validated_data.get("meeting", instance.meeting),
+            minutes=validated_data.get("minutes", instance.minutes),
+        )
+
+
+class LecturePlanItemSerializer(serializers.ModelSerializer):
+    courseware = serializers.FileField(write_only=True, required=False)
+    has_courseware = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LecturePlanItem
+        fields = ["id", "plan", "document", "title", "courseware", "has_courseware", "download_url"]
+        validators: list[Any] = []  # one item per document: the service updates the existing one
+
+    def get_has_courseware(self, obj: LecturePlanItem) -> bool:
+        return bool(obj.courseware)
+
+    def get_download_url(self, obj: LecturePlanItem) -> str | None:
+        if not obj.courseware:
+            return None
+        return _download_url(self.context.get("request"), "lecture-plan-item-download", obj.pk)
+
+    def create(self, validated_data: dict[str, Any]) -> LecturePlanItem:
+        return lecture_plan_item_set(
+            actor=self.context["request"].user, channel=ChangeRecord.Channel.API, **validated_data
+        )
+
+
+class LecturePlanSerializer(serializers.ModelSerializer):
+    items = LecturePlanItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = LecturePlan
+        fields = ["id", "campaign", "hospital", "fixed_on", "note", "items", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators: list[Any] = []
+
+    def create(self, validated_data: dict[str, Any]) -> LecturePlan:
+        return lecture_plan_create(
+            actor=self.context["request"].user, channel=ChangeRecord.Channel.API, **validated_data
+        )
+
+    def update(self, instance: LecturePlan, validated_data: dict[str, Any]) -> LecturePlan:
+        _refuse_owner_change(instance, validated_data, ("campaign", "hospital"))
+        return lecture_plan_update(
+            actor=self.context["request"].user,
+            channel=ChangeRecord.Channel.API,
+            plan=instance,
+            fixed_on=validated_data.get("fixed_on", instance.fixed_on),
+            note=validated_data.get("note", instance.note),
+        )
+
+
+class RoadmapMilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoadmapMilestone
+        fields = ["id", "action_item", "title", "due_on", "done_on"]
+
+    def create(self, validated_data: dict[str, Any]) -> RoadmapMilestone:
+        return roadmap_milestone_create(
+            actor=self.context["request"].user, channel=ChangeRecord.Channel.API, **validated_data
+        )
+
+    def update(self, instance: RoadmapMilestone, validated_data: dict[str, Any]) -> RoadmapMilestone:
+        if validated_data.get("action_item", instance.action_item) != instance.action_item:
+            raise serializers.ValidationError({"action_item": ["路线图节点不能移到另一个行动项。"]})
+        return roadmap_milestone_update(
+            actor=self.context["request"].user,
+            channel=ChangeRecord.Channel.API,
+            step=instance,
+            title=validated_data.get("title", instance.title),
+            due_on=validated_data.get("due_on", instance.due_on),
+            done_on=validated_data.get("done_on", instance.done_on),
+        )
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    campaign: serializers.PrimaryKeyRelatedField[Campaign] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    banner = serializers.IntegerField(source="hospital.banner_id", read_only=True)
+    task_code = serializers.CharField(source="task.code", read_only=True)
+    responsible_name = serializers.CharField(source="responsible.name", read_only=True)
+    status = serializers.SerializerMethodField()
+    is_overdue = serializers.SerializerMethodField()
+    roadmap = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "campaign",
+            "hospital",
+            "banner",
+            "task",
+            "task_code",
+            "part",
+            "title",
+            "description",
+            "responsible",
+            "responsible_name",
+            "starts_on",
+            "due_on",
+            "current_status",
+            "status",
+            "is_overdue",
+            "roadmap",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["current_status", "created_at", "updated_at"]
+
+    def _today(self) -> dt.date:
+        return timezone.localdate()
+
+    def get_status(self, obj: ActionItem) -> str:
+        return obj.status_on(self._today())
+
+    def get_is_overdue(self, obj: ActionItem) -> bool:
+        return obj.is_overdue(self._today())
+
+    def get_roadmap(self, obj: ActionItem) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": s.pk,
+                "title": s.title,
+                "due_on": s.due_on.isoformat(),
+                "done_on": s.done_on and s.done_on.isoformat(),
+            }
+            for s in obj.roadmap.all()
+        ]
+
+    def create(self, validated_data: dict[str, Any]) -> ActionItem:
+        return action_item_create(
+            actor=self.context["request"].user,
+            channel=ChangeRecord.Channel.API,
+            data=ActionItemData(**validated_data),
+        )
+
+    def update(self, instance: ActionItem, validated_data: dict[str, Any]) -> ActionItem:
+        data = ActionItemData.from_item(instance).replace(**validated_data)
+        return action_item_update(
+            actor=self.context["request"].user, channel=ChangeRecord.Channel.API, item=instance, data=data
+        )
+
+
+class EvidenceSummarySerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressEvidence
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: ProgressEvidence) -> str:
+        return _download_url(self.context.get("request"), "progress-evidence-download", obj.pk)
+
+
+class ProgressEntrySerializer(serializers.ModelSerializer):
+    # A plain CharField: "overdue" must reach the service, which explains that it is computed.
+    status = serializers.CharField()
+    evidence = EvidenceSummarySerializer(many=True, read_only=True)
+    files = serializers.ListField(child=serializers.FileField(), write_only=True, required=False)
+
+    class Meta:
+        model = ProgressEntry
+        fields = [
+            "id",
+            "action_item",
+            "month",
+            "status",
+            "note",
+            "evidence",
+            "files",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = ["recorded_by", "recorded_at"]
+        validators: list[Any] = []  # one entry a month: recording the month again corrects it
+
+    def create(self, validated_data: dict[str, Any]) -> ProgressEntry:
+        return progress_record(
+            actor=self.context["request"].user,
+            channel=ChangeRecord.Channel.API,
+            action_item=validated_data["action_item"],
+            month=validated_data["month"],
+            status=validated_data["status"],
+            note=validated_data.get("note", ""),
+            evidence=validated_data.get("files", []),
+        )
+
+    def update(self, instance: ProgressEntry, validated_data: dict[str, Any]) -> ProgressEntry:
+        if (
+            validated_data.get("action_item", instance.action_item) != instance.action_item
+            or validated_data.get("month", instance.month) != instance.month
+        ):
+            raise serializers.ValidationError(
+                {"month": ["不能修改进展所属的行动项或月份，请删除后重新填写。"]}
+            )
+        return progress_record(
+            actor=self.context["request"].user,
+            channel=ChangeRecord.Channel.API,
+            action_item=instance.action_item,
+            month=instance.month,
+            status=validated_data.get("status", instance.status),
+            note=validated_data.get("note", instance.note),
+            evidence=validated_data.get("files", []),
+        )

@@ -572,6 +572,19 @@ def _require_league_level(actor: AnyUser, message: str) -> User:
     return user
 
 
+def tour_lecturer_check(*, actor: AnyUser, campaign: Campaign, person: Person, selected_on: dt.date) -> None:
+    _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
+    if person.hospital is not None:
+        require_hospital_in_scope(actor, person.hospital)
+    if person.hospital is None or not _hospital_leader_roles(person, person.hospital, selected_on):
+        raise _refuse(
+            f"全区巡讲讲师须为医院的书记或院长；{person}在{selected_on:%Y-%m-%d}不担任该职务。",
+            "tour_lecturer_not_leader",
+        )
+    if TourLecturer.objects.filter(campaign=campaign, person=person).exists():
+        raise _refuse(f"{person}已入选本活动的巡讲人选。", "tour_lecturer_duplicate")
+
+
 @transaction.atomic
 def tour_lecturer_select(
     *,
@@ -583,14 +596,8 @@ def tour_lecturer_select(
     note: str = "",
 ) -> TourLecturer:
     """§三(二): lecturers for the region tour are selected by the league (盟市推荐和组织安排)."""
-    user = _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
-    if person.hospital is None or not _hospital_leader_roles(person, person.hospital, selected_on):
-        raise _refuse(
-            f"全区巡讲讲师须为医院的书记或院长；{person}在{selected_on:%Y-%m-%d}不担任该职务。",
-            "tour_lecturer_not_leader",
-        )
-    if TourLecturer.objects.filter(campaign=campaign, person=person).exists():
-        raise _refuse(f"{person}已入选本活动的巡讲人选。", "tour_lecturer_duplicate")
+    tour_lecturer_check(actor=actor, campaign=campaign, person=person, selected_on=selected_on)
+    user = _actor(actor)
     selection = TourLecturer.objects.create(
         campaign=campaign, person=person, selected_on=selected_on, note=note
     )
@@ -609,6 +616,8 @@ def tour_lecturer_remove(
     *, actor: AnyUser, channel: Channel, selection: TourLecturer, reason: str = ""
 ) -> None:
     user = _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
+    if selection.person.hospital is not None:
+        require_hospital_in_scope(actor, selection.person.hospital)
     record_change(
         selection,
         action="delete",

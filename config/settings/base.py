@@ -187,6 +187,8 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get their own components, so read-only fields (id, computed names) are not
     # offered as inputs.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a choice field called "kind"; each set of choices gets its own name.
+    "ENUM_NAME_OVERRIDES": {"MaterialKindEnum": "campaign.models.MaterialKind"},
 }
 
 # Celery: with no broker configured the same code runs inline (eagerly), so a new user needs no Redis.

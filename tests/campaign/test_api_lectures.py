@@ -1,0 +1,355 @@
+"""/api/v1/ for lectures and materials: scope per role, rules as 400s, files, filters, query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from campaign.models import LectureCoverage, LectureMaterial, LectureSession, SpeakerRole
+from campaign.services import lecture_create, material_upload
+from hospitals.models import ChangeRecord, User
+from tests.campaign.conftest import EXE, PDF, kind, lecture_data, person, upload
+from tests.conftest import Alxa, client_for
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def payload(alxa: Alxa, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": kind(alxa, "in_hospital").pk,
+        "hospital": alxa.h004.pk,
+        "held_on": "2021-07-10",
+        "title": "学习《关于推动公立医院高质量发展的意见》",
+        "speaker": person("H004-P01").pk,
+        "attendance_expected": 400,
+        "attendance_present": 380,
+        "on_duty_exempt": 20,
+        "coverage": [{"document": d.pk, "layer": layer.pk} for d, layer in _first_document(alxa)],
+    }
+    body.update(overrides)
+    return body
+
+
+def _first_document(alxa: Alxa) -> list[Any]:
+    document = alxa.campaign.key_documents.get(number=1)
+    return [(document, layer) for layer in alxa.campaign.layers.all()]
+
+
+@pytest.fixture
+def h006_lecture(alxa: Alxa) -> LectureSession:
+    return lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, hospital=alxa.h006, speaker=person("H006-P01")),
+    )
+
+
+def test_reporter_creates_a_lecture_and_reads_it_back(alxa: Alxa) -> None:
+    response = client_for(alxa.reporter).post("/api/v1/lectures/", payload(alxa), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["speaker_role"] == SpeakerRole.SECRETARY
+    assert body["speaker_role_display"] == "党委书记"
+    assert body["campaign"] == alxa.campaign.pk
+    assert body["banner"] == alxa.zuoqi.pk
+    assert len(body["coverage"]) == 4
+    assert body["attendance_rate"] == 1.0
+    record = ChangeRecord.objects.get(object_id=str(body["id"]), action="create")
+    assert record.channel == "api"
+
+
+def test_a_refused_rule_is_a_400_with_the_rule_and_nothing_written(alxa: Alxa) -> None:
+    body = payload(
+        alxa,
+        kind=kind(alxa, "exchange").pk,
+        host_hospital=alxa.h001.pk,
+        party_history=True,
+        held_on="2021-08-10",
+    )
+    response = client_for(alxa.reporter).post("/api/v1/lectures/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "party_history_outside_own_hospital"
+    assert response.json()["message"].startswith("党史宣讲仅在本医院宣讲")
+    assert not LectureSession.objects.exists()
+
+
+def test_negative_attendance_gets_the_rule_message_not_a_generic_one(alxa: Alxa) -> None:
+    response = client_for(alxa.reporter).post(
+        "/api/v1/lectures/", payload(alxa, attendance_present=-3), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "attendance_negative",
+        "message": "实到人数不能为负数。",
+        "errors": {"non_field_errors": ["实到人数不能为负数。"]},
+    }
+
+
+def test_patch_goes_through_the_same_rules(alxa: Alxa) -> None:
+    client = client_for(alxa.reporter)
+    lecture_id = client.post("/api/v1/lectures/", payload(alxa), format="json").json()["id"]
+    too_many = client.patch(f"/api/v1/lectures/{lecture_id}/", {"attendance_present": 401}, format="json")
+    assert too_many.json()["code"] == "attendance_exceeds_expected"
+    ok = client.patch(f"/api/v1/lectures/{lecture_id}/", {"attendance_present": 399}, format="json")
+    assert ok.status_code == 200
+    assert ok.json()["attendance_present"] == 399
+    assert ChangeRecord.objects.get(object_id=str(lecture_id), action="update").changes == {
+        "attendance_present": [380, 399]
+    }
+
+
+# --- scope, per role -------------------------------------------------------------------------------
+
+
+def test_reporter_never_sees_another_hospitals_lecture(alxa: Alxa, h006_lecture: LectureSession) -> None:
+    client = client_for(alxa.reporter)
+    own = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+    assert [row["id"] for row in client.get("/api/v1/lectures/").json()["results"]] == [own.pk]
+    detail = client.get(f"/api/v1/lectures/{h006_lecture.pk}/")
+    assert detail.status_code == 404
+    assert detail.json()["code"] == "not_found"
+    assert client.get(f"/api/v1/lectures/?hospital={alxa.h006.pk}").json()["results"] == []
+    assert (
+        client.patch(f"/api/v1/lectures/{h006_lecture.pk}/", {"title": "x"}, format="json").status_code == 404
+    )
+    assert client.delete(f"/api/v1/lectures/{h006_lecture.pk}/").status_code == 404
+
+
+def test_reporter_cannot_create_for_another_hospital(alxa: Alxa) -> None:
+    body = payload(alxa, hospital=alxa.h006.pk, speaker=person("H006-P01").pk)
+    response = client_for(alxa.reporter).post("/api/v1/lectures/", body, format="json")
+    assert response.status_code == 403
+    assert response.json()["message"] == "您无权操作该医院的数据。"
+    assert not LectureSession.objects.exists()
+
+
+def test_reporter_cannot_download_or_upload_to_another_hospitals_lecture(
+    alxa: Alxa, h006_lecture: LectureSession
+) -> None:
+    material = material_upload(
+        actor=alxa.admin, channel="api", lecture=h006_lecture, kind="courseware", file=upload("a.pdf", PDF)
+    )
+    client = client_for(alxa.reporter)
+    assert client.get(f"/api/v1/lecture-materials/{material.pk}/download/").status_code == 404
+    assert client.get(f"/api/v1/lecture-materials/{material.pk}/").status_code == 404
+    assert client.get("/api/v1/lecture-materials/").json()["results"] == []
+    sneaky = client.post(
+        "/api/v1/lecture-materials/",
+        {"lecture": h006_lecture.pk, "kind": "courseware", "file": upload("b.pdf", PDF)},
+        format="multipart",
+    )
+    assert sneaky.status_code == 403
+    assert LectureMaterial.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_h004", "sees_h006"),
+    [
+        ("reporter", True, False),
+        ("banner_reviewer", True, False),
+        ("league_reviewer", True, True),
+        ("admin", True, True),
+    ],
+)
+def test_list_scope_per_role(
+    alxa: Alxa, h006_lecture: LectureSession, role: str, sees_h004: bool, sees_h006: bool
+) -> None:
+    own = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+    user: User = getattr(alxa, role)
+    ids = {row["id"] for row in client_for(user).get("/api/v1/lectures/").json()["results"]}
+    assert (own.pk in ids, h006_lecture.pk in ids) == (sees_h004, sees_h006)
+    status = client_for(user).get(f"/api/v1/lectures/{h006_lecture.pk}/").status_code
+    assert status == (200 if sees_h006 else 404)
+
+
+def test_banner_reviewer_records_the_centralised_lecture_a_reporter_cannot(alxa: Alxa) -> None:
+    body = payload(
+        alxa,
+        kind=kind(alxa, "centralised").pk,
+        hospital=None,
+        org_unit=alxa.zuoqi.pk,
+        speaker=person("B152921-P01").pk,
+        held_on="2021-06-28",
+    )
+    assert client_for(alxa.reporter).post("/api/v1/lectures/", body, format="json").status_code == 403
+    response = client_for(alxa.banner_reviewer).post("/api/v1/lectures/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["banner"] == alxa.zuoqi.pk
+
+
+# --- materials -------------------------------------------------------------------------------------
+
+
+def test_upload_then_download_through_the_scoped_endpoint_only(alxa: Alxa) -> None:
+    lecture = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+    client = client_for(alxa.reporter)
+    response = client.post(
+        "/api/v1/lecture-materials/",
+        {"lecture": lecture.pk, "kind": "courseware", "title": "课件", "file": upload("课件.pdf", PDF)},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["content_type"] == "application/pdf"
+    assert body["size"] == len(PDF)
+    download = client.get(f"/api/v1/lecture-materials/{body['id']}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert download["Content-Disposition"].startswith("attachment")
+    stored = LectureMaterial.objects.get(pk=body["id"]).file.name
+    web = Client()
+    web.force_login(alxa.reporter)
+    assert web.get(f"/media/{stored}").status_code == 404  # MEDIA_ROOT is not served
+    listed = client.get(f"/api/v1/lectures/{lecture.pk}/").json()["materials"]
+    assert [m["id"] for m in listed] == [body["id"]]
+    assert listed[0]["download_url"].endswith(f"/api/v1/lecture-materials/{body['id']}/download/")
+
+
+def test_renamed_executable_and_oversized_upload_are_refused(alxa: Alxa, settings: Any) -> None:
+    lecture = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+    client = client_for(alxa.reporter)
+    exe = client.post(
+        "/api/v1/lecture-materials/",
+        {"lecture": lecture.pk, "kind": "courseware", "file": upload("课件.pptx", EXE)},
+        format="multipart",
+    )
+    assert exe.status_code == 400
+    assert exe.json()["code"] == "file_type_not_allowed"
+    settings.MATERIAL_MAX_BYTES = 100
+    big = client.post(
+        "/api/v1/lecture-materials/",
+        {"lecture": lecture.pk, "kind": "courseware", "file": upload("big.pdf", PDF + b"0" * 100)},
+        format="multipart",
+    )
+    assert big.status_code == 400
+    assert big.json()["code"] == "file_too_large"
+    assert not LectureMaterial.objects.exists()
+
+
+def test_only_the_league_recommends_for_publicity(alxa: Alxa) -> None:
+    lecture = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+    material = material_upload(
+        actor=alxa.reporter, channel="api", lecture=lecture, kind="courseware", file=upload("a.pdf", PDF)
+    )
+    url = f"/api/v1/lecture-materials/{material.pk}/recommend/"
+    assert client_for(alxa.reporter).post(url, {"recommended": True}, format="json").status_code == 403
+    assert client_for(alxa.banner_reviewer).post(url, {"recommended": True}, format="json").status_code == 403
+    response = client_for(alxa.league_reviewer).post(url, {"recommended": True}, format="json")
+    assert response.status_code == 200
+    assert response.json()["recommended_for_publicity"] is True
+    # A reporter cannot set it through the ordinary fields either: it is read-only there.
+    listed = client_for(alxa.league_reviewer).get("/api/v1/lecture-materials/?recommended_for_publicity=true")
+    assert [m["id"] for m in listed.json()["results"]] == [material.pk]
+
+
+# --- filters ---------------------------------------------------------------------------------------
+
+
+def test_filters_by_kind_date_topic_and_banner(alxa: Alxa, h006_lecture: LectureSession) -> None:
+    history = lecture_create(
+        actor=alxa.reporter, channel="api", data=lecture_data(alxa, party_history=True, held_on=D(2021, 7, 1))
+    )
+    policy = lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(alxa, "department", held_on=D(2021, 9, 1), coverage=tuple(_first_document(alxa))),
+    )
+    client = client_for(alxa.league_reviewer)
+
+    def ids(query: str) -> set[int]:
+        return {row["id"] for row in client.get(f"/api/v1/lectures/?{query}").json()["results"]}
+
+    assert ids("topic=party_history") == {history.pk}
+    assert ids("topic=kd1") == {policy.pk}
+    assert ids("topic=policy") == {policy.pk}
+    assert ids("kind_code=department") == {policy.pk}
+    assert ids(f"kind={kind(alxa, 'department').pk}") == {policy.pk}
+    assert ids("held_after=2021-07-02&held_before=2021-08-31") == {h006_lecture.pk}
+    assert ids(f"banner={alxa.youqi.pk}") == {h006_lecture.pk}
+    assert ids(f"hospital={alxa.h004.pk}") == {history.pk, policy.pk}
+    assert ids("speaker_role=department_head") == {policy.pk}
+
+
+# --- constant query counts -------------------------------------------------------------------------
+
+
+def _bulk_lectures(alxa: Alxa, count: int) -> None:
+    k = kind(alxa, "in_hospital")
+    document, layer = _first_document(alxa)[0]
+    lectures = LectureSession.objects.bulk_create(
+        [
+            LectureSession(
+                campaign=alxa.campaign,
+                kind=k,
+                hospital=alxa.h004,
+                held_on=D(2021, 7, 1) + dt.timedelta(days=i % 60),
+                title=f"宣讲{i}",
+                speaker=person("H004-P01"),
+                speaker_role=SpeakerRole.SECRETARY,
+            )
+            for i in range(count)
+        ]
+    )
+    LectureCoverage.objects.bulk_create(
+        [LectureCoverage(lecture=x, document=document, layer=layer) for x in lectures]
+    )
+    official = person("B152921-P01")
+    for lecture in lectures:
+        lecture.supervising_officials.add(official)
+        LectureMaterial.objects.create(
+            lecture=lecture,
+            kind="photo",
+            file="materials/x.png",
+            original_name="x.png",
+            content_type="image/png",
+            size=1,
+        )
+
+
+def assert_constant_queries(client: Any, url: str, add_rows: Callable[[int], None]) -> None:
+    client.get(url)  # warm-up: a reviewer's org unit is loaded once and kept on the user
+    add_rows(1)
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(url)
+    assert first.status_code == 200
+    assert first.json()["count"] == 1
+    add_rows(49)
+    with CaptureQueriesContext(connection) as fifty:
+        response = client.get(url)
+    assert response.json()["count"] == 50
+    assert len(response.json()["results"]) == 50
+    assert len(fifty.captured_queries) == len(one.captured_queries), [
+        q["sql"] for q in fifty.captured_queries
+    ]
+
+
+@pytest.mark.parametrize("role", ["reporter", "banner_reviewer", "league_reviewer"])
+def test_lecture_list_queries_do_not_grow_with_rows(alxa: Alxa, role: str) -> None:
+    assert_constant_queries(
+        client_for(getattr(alxa, role)), "/api/v1/lectures/", lambda n: _bulk_lectures(alxa, n)
+    )
+
+
+def test_material_list_queries_do_not_grow_with_rows(alxa: Alxa) -> None:
+    assert_constant_queries(
+        client_for(alxa.reporter), "/api/v1/lecture-materials/", lambda n: _bulk_lectures(alxa, n)
+    )
+
+
+def test_lecture_list_at_1_and_50_rows_with_django_assert_num_queries(
+    alxa: Alxa, django_assert_num_queries: Any
+) -> None:
+    client = client_for(alxa.reporter)
+    _bulk_lectures(alxa, 1)
+    with CaptureQueriesContext(connection) as baseline:
+        client.get("/api/v1/lectures/")
+    _bulk_lectures(alxa, 49)
+    with django_assert_num_queries(len(baseline.captured_queries)):
+        assert len(client.get("/api/v1/lectures/").json()["results"]) == 50
