@@ -12,7 +12,9 @@ from tests.api.harness import World
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["department-list", "department-detail"])
-def test_an_unscoped_viewset_fails_the_matrix(world: World, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+def test_an_unscoped_viewset_fails_the_matrix(
+    world: World, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
     monkeypatch.setattr(DepartmentViewSet, "get_queryset", lambda self: Department.objects.order_by("id"))
     route, row = matrix.ROUTES[name], matrix.ROWS[name]
     check = matrix._check_list if row.kind == "list" else matrix._check_detail
