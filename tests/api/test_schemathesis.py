@@ -3,7 +3,7 @@
 In-process against the WSGI app and the module's seeded world (tests/api/conftest.py). For each operation
 schemathesis sends its explicit and coverage cases (boundaries, unsupported methods) and hypothesis draws
 ``EXAMPLES`` more, valid and invalid (wrong types, out-of-range ids, unknown enum values, broken bodies),
-with a fixed seed (``derandomize``). Each case is sent as hospital reporter, banner reviewer, league
+with a fixed seed (``derandomize``). The cases go in turn to hospital reporter, banner reviewer, league
 reviewer and admin (token authentication; anonymous requests are the permission matrix's: 401 before any
 input is read). Every response must be no server error (5xx), have a status and a content type the schema
 documents, and a body that matches the documented schema. Unsafe methods get the same data as everything
@@ -12,6 +12,7 @@ else; what they change is rolled back with the test.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.api.harness import SIGNED_IN, World
 
 EXAMPLES = 50
+_turn = itertools.count()
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -70,5 +72,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(
     suppress_health_check=list(HealthCheck),
 )
 def test_api_operation(case: Any, role_headers: dict[str, dict[str, str]]) -> None:
-    for role in SIGNED_IN:
-        case.call_and_validate(headers=role_headers[role], checks=CHECKS)
+    # The roles take turns, case by case: every role meets every operation (a quarter of its 70-odd
+    # cases each) at a quarter of the cost of sending every case four times.
+    role = SIGNED_IN[next(_turn) % len(SIGNED_IN)]
+    case.call_and_validate(headers=role_headers[role], checks=CHECKS)
