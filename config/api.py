@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers
@@ -123,3 +124,25 @@ class AutoSchema(SpectacularAutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(ApiErrorSerializer, code, direction=direction)
         return responses
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: a path under /api/ that matches no route gets the error format, not an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": "未找到该接口或记录。", "errors": {}},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.page_not_found(request, exception or Http404())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the error format under /api/ (the traceback goes to the log, never to the client)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "server_error", "message": "服务器内部错误，请稍后再试。", "errors": {}},
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.server_error(request)

@@ -233,6 +233,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lock, not from the latest try: a clerk who keeps trying is still let in
+# after AXES_COOLOFF_MINUTES (tries during the lock are refused and logged, but do not extend it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 LOGGING = {
     "version": 1,

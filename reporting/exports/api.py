@@ -67,6 +67,11 @@ class ExportJobSerializer(serializers.ModelSerializer):
         return reverse("export-job-download", args=[job.pk])
 
 
+class ExportKindSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+
+
 class ExportRequestSerializer(serializers.Serializer):
     kind = serializers.CharField(max_length=50)
     params = serializers.DictField(required=False, default=dict)
@@ -145,8 +150,16 @@ class ExportJobViewSet(
             raise error from None
         return xlsx_response(handle, job.filename)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="可导出的类型")
-    @action(detail=False, methods=["get"], url_path="kinds", url_name="kinds")
+    @extend_schema(responses={200: ExportKindSerializer(many=True)}, summary="可导出的类型")
+    # A short fixed list: neither paginated nor filtered (and so documented).
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="kinds",
+        url_name="kinds",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def kinds(self, request: Request) -> Response:
         return Response(
             [{"code": k.code, "title": k.title} for k in export_kinds() if k.allowed(request.user)]
