@@ -19,8 +19,11 @@ from django.utils import timezone
 from campaign.compliance import ComplianceState, checked_milestones, milestone_compliance
 from campaign.models import Campaign, LectureKind
 from campaign.selectors import lecture_list
-from hospitals.models import Hospital
+from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, hospitals_visible_to
+from reporting.indicator_selectors import Period
+from reporting.indicators import month_has_ended, next_month
+from reporting.targets import Verdict, indicator_evaluations
 
 Number = int | float
 
@@ -93,12 +96,20 @@ def _month_label(month: dt.date) -> str:
     return f"{month.year}年{month.month}月"
 
 
-def _campaign_months(campaign: Campaign) -> list[dt.date]:
+def campaign_months(campaign: Campaign) -> list[dt.date]:
+    """The campaign's calendar months (the 1st of each)."""
     months, month = [], campaign.starts_on.replace(day=1)
     while month <= campaign.ends_on:
         months.append(month)
-        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        month = next_month(month)
     return months
+
+
+def current_month(campaign: Campaign, today: dt.date) -> dt.date:
+    """The month people work on now: the last campaign month that has ended (the first one before)."""
+    months = campaign_months(campaign)
+    ended = [m for m in months if month_has_ended(m, today=today)]
+    return ended[-1] if ended else months[0]
 
 
 def _lecture_counts(user: AnyUser, campaign: Campaign) -> list[tuple[str, str, dt.date, int]]:
@@ -144,7 +155,7 @@ def chart_lectures_by_banner(user: AnyUser, campaign: Campaign) -> Chart:
 
 def chart_lectures_by_month(user: AnyUser, campaign: Campaign, banner: str = "") -> Chart:
     counts = _lecture_counts(user, campaign)
-    months = _campaign_months(campaign)
+    months = campaign_months(campaign)
     totals: Counter[tuple[dt.date, str]] = Counter()
     for row_banner, kind, month, n in counts:
         if not banner or row_banner == banner:
@@ -180,6 +191,32 @@ def chart_milestones(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
     )
 
 
+def chart_indicators_by_level(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
+    """Hospital indicators met / not met / no data, per hospital level, year to date (reporting.targets)."""
+    month = current_month(campaign, on)
+    table = indicator_evaluations(
+        campaign=campaign,
+        hospitals=hospitals_visible_to(user),
+        banners=OrgUnit.objects.none(),
+        period=Period.year_to_date(campaign.year, month.month),
+    )
+    levels = {h.pk: h.level for h in hospitals_visible_to(user)}
+    counts = Counter((levels[e.unit_id], e.verdict) for e in table.units if e.scope == "hospital")
+    present = [(level, label) for level, label in Hospital.Level.choices if level in levels.values()]
+    return Chart(
+        key="indicators",
+        title="出成效指标达标情况（按医院等级，指标×医院）",
+        labels=[str(label) for _, label in present],
+        series=[
+            Series(Verdict.LABELS[v], [counts[(level, v)] for level, _ in present])
+            for v in (Verdict.MET, Verdict.NOT_MET, Verdict.NO_DATA)
+        ],
+        stacked=True,
+        unit="项",
+        note=f"{campaign.year}年1月至{month.month}月累计，与上年同期比较",
+    )
+
+
 def dashboard_charts(
     user: AnyUser, campaign: Campaign | None, *, on: dt.date | None = None, banner: str = ""
 ) -> list[Chart]:
@@ -191,5 +228,6 @@ def dashboard_charts(
         chart_lectures_by_banner(user, campaign),
         chart_lectures_by_month(user, campaign, banner),
         chart_milestones(user, campaign, on),
+        chart_indicators_by_level(user, campaign, on),
         chart_hospitals_by_banner(user),
     ]

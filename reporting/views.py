@@ -21,9 +21,10 @@ from campaign.selectors import campaign_current
 from hospitals.models import ChangeRecord, Hospital
 from hospitals.views import hospital_for_page
 
+from .dashboard import campaign_months, current_month
 from .forms import IndicatorMonthForm
 from .indicator_selectors import indicator_unit_month
-from .indicators import indicator_value_save, month_has_ended, next_month
+from .indicators import indicator_value_save
 
 WEB = ChangeRecord.Channel.WEB
 
@@ -33,22 +34,6 @@ def _campaign() -> Campaign:
     if campaign is None:
         raise Http404("尚未设置活动。")
     return campaign
-
-
-def campaign_months(campaign: Campaign) -> list[dt.date]:
-    """The campaign's calendar months, to choose a month on the page."""
-    months, month = [], campaign.starts_on.replace(day=1)
-    while month <= campaign.ends_on:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
-def default_month(campaign: Campaign, today: dt.date | None = None) -> dt.date:
-    """The month a reporter works on now: the last campaign month that has ended (the first one before)."""
-    months = campaign_months(campaign)
-    ended = [m for m in months if month_has_ended(m, today=today)]
-    return ended[-1] if ended else months[0]
 
 
 def _parse_month(text: str) -> dt.date:
@@ -64,7 +49,7 @@ def month_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
     """The month chosen in the page's month picker, else the month a reporter works on now."""
     hospital = hospital_for_page(request.user, hospital_id)
     chosen = request.GET.get("month", "")
-    month = _parse_month(chosen) if chosen else default_month(_campaign(), timezone.localdate())
+    month = _parse_month(chosen) if chosen else current_month(_campaign(), timezone.localdate())
     return redirect("reporting:month", hospital_id=hospital.pk, month=f"{month:%Y-%m}")
 
 

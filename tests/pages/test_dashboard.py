@@ -102,3 +102,21 @@ def test_milestone_chart_counts_hospitals_per_state(alxa: Alxa) -> None:
     # 5 hospitals in 左旗; on 07-15 the 06-25 launch is past and unmet everywhere, 07-31 not yet due.
     assert states["未完成"][0] == 5
     assert states["未到期"][-1] == 5
+
+
+def test_indicator_chart_counts_verdicts_per_hospital_level(alxa: Alxa) -> None:
+    import datetime as dt
+
+    from tests.factories import indicator_value
+
+    indicator_value("O1.1-a", alxa.h004, dt.date(2020, 7, 1), count=10)
+    indicator_value("O1.1-a", alxa.h004, dt.date(2021, 7, 1), count=12)
+    indicator_value("O1.1-b", alxa.h004, dt.date(2020, 7, 1), count=5)
+    indicator_value("O1.1-b", alxa.h004, dt.date(2021, 7, 1), count=3)
+    chart = _chart(alxa.banner_reviewer, alxa.campaign, "indicators")
+    assert chart.labels == ["二级", "三级"]
+    verdicts = {s.label: s.values for s in chart.series}
+    assert verdicts["达标"] == [1, 0]
+    assert verdicts["未达标"] == [1, 0]
+    own = _chart(alxa.reporter, alxa.campaign, "indicators")
+    assert own.labels == ["二级"]
