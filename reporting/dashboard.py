@@ -21,8 +21,10 @@ from campaign.models import Campaign, LectureKind
 from campaign.selectors import lecture_list
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, hospitals_visible_to
+from reporting.bulletins import CATEGORY_LABELS, submission_category
 from reporting.indicator_selectors import Period
 from reporting.indicators import month_has_ended, next_month
+from reporting.report_selectors import report_months, reports_visible_to
 from reporting.targets import Verdict, indicator_evaluations
 
 Number = int | float
@@ -217,6 +219,32 @@ def chart_indicators_by_level(user: AnyUser, campaign: Campaign, on: dt.date) ->
     )
 
 
+def chart_submissions(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
+    """Monthly reports on time / late / missing per month, with the bulletin's own categories
+    (``reporting.bulletins.submission_category``)."""
+    months = [m for m in report_months(campaign) if month_has_ended(m, today=on)]
+    hospital_ids = list(hospitals_visible_to(user).values_list("pk", flat=True))
+    reports = {
+        (r.hospital_id, r.month): r
+        for r in reports_visible_to(user).filter(campaign=campaign, month__in=months)
+    }
+    counts: Counter[tuple[dt.date, str]] = Counter(
+        (m, submission_category(reports.get((h, m)))) for m in months for h in hospital_ids
+    )
+    return Chart(
+        key="reports",
+        title="月度自查报告提交情况（医院数）",
+        labels=[_month_label(m) for m in months],
+        series=[
+            Series(CATEGORY_LABELS[c], [counts[(m, c)] for m in months])
+            for c in ("on_time", "late", "missing")
+        ],
+        stacked=True,
+        unit="家",
+        empty_text="尚无到期的月度自查报告。",
+    )
+
+
 def dashboard_charts(
     user: AnyUser, campaign: Campaign | None, *, on: dt.date | None = None, banner: str = ""
 ) -> list[Chart]:
@@ -229,5 +257,6 @@ def dashboard_charts(
         chart_lectures_by_month(user, campaign, banner),
         chart_milestones(user, campaign, on),
         chart_indicators_by_level(user, campaign, on),
+        chart_submissions(user, campaign, on),
         chart_hospitals_by_banner(user),
     ]
