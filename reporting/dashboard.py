@@ -14,13 +14,13 @@ from typing import Any, Literal
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from campaign.compliance import ComplianceState, checked_milestones, milestone_compliance
 from campaign.models import Campaign, LectureKind
 from campaign.selectors import lecture_list
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, hospitals_visible_to
+from reporting import clock
 from reporting.bulletins import CATEGORY_LABELS, submission_category
 from reporting.indicator_selectors import Period
 from reporting.indicators import month_has_ended, next_month
@@ -28,6 +28,9 @@ from reporting.report_selectors import report_months, reports_visible_to
 from reporting.targets import Verdict, indicator_evaluations
 
 Number = int | float
+# Good / late / bad / nothing yet, the same on every chart that judges something.
+OK_GREEN, LATE_AMBER, MISSING_RED, NO_DATA_GREY = "#2f9e44", "#f59f00", "#c92a2a", "#adb5bd"
+VERDICT_COLORS = [OK_GREEN, MISSING_RED, NO_DATA_GREY]
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Chart:
     horizontal: bool = False
     unit: str = ""
     integer: bool = True  # counts: no 0.5 ticks on the value axis
+    colors: list[str] | None = None  # per series; verdict charts use green / red / grey
     note: str = ""
     empty_text: str = "暂无数据"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -72,6 +76,7 @@ class Chart:
             "horizontal": self.horizontal,
             "unit": self.unit,
             "integer": self.integer,
+            "colors": self.colors,
             "labels": self.labels,
             "series": [{"label": s.label, "values": s.values} for s in self.series],
         }
@@ -190,6 +195,7 @@ def chart_milestones(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
         horizontal=True,
         unit="家",
         note=f"截至{on:%Y-%m-%d}",
+        colors=VERDICT_COLORS,
     )
 
 
@@ -215,6 +221,7 @@ def chart_indicators_by_level(user: AnyUser, campaign: Campaign, on: dt.date) ->
         ],
         stacked=True,
         unit="项",
+        colors=VERDICT_COLORS,
         note=f"{campaign.year}年1月至{month.month}月累计，与上年同期比较",
     )
 
@@ -242,6 +249,7 @@ def chart_submissions(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
         stacked=True,
         unit="家",
         empty_text="尚无到期的月度自查报告。",
+        colors=[OK_GREEN, LATE_AMBER, MISSING_RED],
     )
 
 
@@ -251,7 +259,7 @@ def dashboard_charts(
     """Every chart of the dashboard, in the order the page shows them."""
     if campaign is None:
         return [chart_hospitals_by_banner(user)]
-    on = on or timezone.localdate()
+    on = on or clock.today()
     return [
         chart_lectures_by_banner(user, campaign),
         chart_lectures_by_month(user, campaign, banner),

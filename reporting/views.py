@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from campaign.models import Campaign
 from campaign.selectors import campaign_current
@@ -25,6 +24,7 @@ from hospitals.models import ChangeRecord, Hospital, Role, User
 from hospitals.selectors import AnyUser
 from hospitals.views import hospital_for_page
 
+from . import clock
 from .bulletins import bulletin_build, bulletin_filename, bulletin_months, bulletin_publish
 from .dashboard import campaign_months, current_month
 from .evaluation import evaluation_build
@@ -93,7 +93,7 @@ def month_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
     """The month chosen in the page's month picker, else the month a reporter works on now."""
     hospital = hospital_for_page(request.user, hospital_id)
     chosen = request.GET.get("month", "")
-    month = _parse_month(chosen) if chosen else current_month(_campaign(), timezone.localdate())
+    month = _parse_month(chosen) if chosen else current_month(_campaign(), clock.today())
     return redirect("reporting:month", hospital_id=hospital.pk, month=f"{month:%Y-%m}")
 
 
