@@ -41,9 +41,10 @@ from .forms import (
 from .indicator_selectors import indicator_unit_month
 from .indicators import indicator_value_save
 from .notifications import notification_mark_read
-from .page_selectors import bulletins_visible_to, evaluations_visible_to, unlock_requests_visible_to
+from .page_selectors import evaluations_visible_to
 from .report_models import MonthlyReport
 from .report_selectors import (
+    bulletins_visible_to,
     notifications_for,
     report_changes_since_last_review,
     report_contents,
@@ -53,6 +54,7 @@ from .report_selectors import (
     report_open_warnings,
     report_submission_errors,
     reports_visible_to,
+    unlock_requests_visible_to,
 )
 from .report_services import (
     report_approve,
@@ -403,7 +405,9 @@ def unlock_requests(request: HttpRequest) -> HttpResponse:
         request,
         "reporting/unlocks.html",
         {
-            "requests": unlock_requests_visible_to(user)[:QUEUE_PAGE],
+            "requests": unlock_requests_visible_to(user)
+            .select_related("requested_by")
+            .order_by("-requested_at", "-id")[:QUEUE_PAGE],
             "form": grant_form,
             "is_league": user.is_league_level,
         },

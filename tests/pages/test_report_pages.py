@@ -170,7 +170,9 @@ def test_bulletin_build_publish_and_excel(alxa: Alxa, set_clock: SetClock) -> No
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.PUBLISHED
     assert _client(alxa.banner_reviewer).get(f"/bulletins/{bulletin.pk}/").status_code == 200
-    assert _client(alxa.reporter).get(f"/bulletins/{bulletin.pk}/").status_code == 404
+    assert (
+        _client(alxa.reporter).get(f"/bulletins/{bulletin.pk}/").status_code == 200
+    )  # published: league-wide
     excel = league.get(f"/bulletins/{bulletin.pk}/excel/")
     assert excel.headers["Content-Disposition"].startswith("attachment")
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(excel.streaming_content)))  # type: ignore[attr-defined]
