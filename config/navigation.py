@@ -30,7 +30,7 @@ def _items_for(user: User) -> list[tuple[str, str]]:
         items.append(("医院", reverse("hospitals:list")))
         items.append(("审核队列", reverse("reporting:queue")))
         items.append(("解锁申请", reverse("reporting:unlocks")))
-        items.append(("月度通报", reverse("reporting:bulletins")))
+    items.append(("月度通报", reverse("reporting:bulletins")))
     if user.is_league_level:
         items.append(("年终评估", reverse("reporting:evaluation")))
     items.append(("通知", reverse("reporting:notifications")))
