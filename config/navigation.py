@@ -24,8 +24,16 @@ def _items_for(user: User) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = [("仪表盘", reverse("home"))]
     if user.role == Role.HOSPITAL_REPORTER and user.hospital_id is not None:
         items.append(("本院", reverse("hospitals:detail", args=[user.hospital_id])))
+        items.append(("本月填报", reverse("reporting:months", args=[user.hospital_id])))
+        items.append(("解锁申请", reverse("reporting:unlocks")))
     else:
         items.append(("医院", reverse("hospitals:list")))
+        items.append(("审核队列", reverse("reporting:queue")))
+        items.append(("解锁申请", reverse("reporting:unlocks")))
+    items.append(("月度通报", reverse("reporting:bulletins")))
+    if user.is_league_level:
+        items.append(("年终评估", reverse("reporting:evaluation")))
+    items.append(("通知", reverse("reporting:notifications")))
     if user.role == Role.ADMIN or user.is_superuser or user.is_staff:
         items.append(("后台管理", reverse("admin:index")))
     return items

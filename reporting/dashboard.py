@@ -14,15 +14,23 @@ from typing import Any, Literal
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from campaign.compliance import ComplianceState, checked_milestones, milestone_compliance
 from campaign.models import Campaign, LectureKind
 from campaign.selectors import lecture_list
-from hospitals.models import Hospital
+from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, hospitals_visible_to
+from reporting import clock
+from reporting.bulletins import CATEGORY_LABELS, submission_category
+from reporting.indicator_selectors import Period
+from reporting.indicators import month_has_ended, next_month
+from reporting.report_selectors import report_months, reports_visible_to
+from reporting.targets import Verdict, indicator_evaluations
 
 Number = int | float
+# Good / late / bad / nothing yet, the same on every chart that judges something.
+OK_GREEN, LATE_AMBER, MISSING_RED, NO_DATA_GREY = "#2f9e44", "#f59f00", "#c92a2a", "#adb5bd"
+VERDICT_COLORS = [OK_GREEN, MISSING_RED, NO_DATA_GREY]
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Chart:
     horizontal: bool = False
     unit: str = ""
     integer: bool = True  # counts: no 0.5 ticks on the value axis
+    colors: list[str] | None = None  # per series; verdict charts use green / red / grey
     note: str = ""
     empty_text: str = "暂无数据"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -67,6 +76,7 @@ class Chart:
             "horizontal": self.horizontal,
             "unit": self.unit,
             "integer": self.integer,
+            "colors": self.colors,
             "labels": self.labels,
             "series": [{"label": s.label, "values": s.values} for s in self.series],
         }
@@ -93,12 +103,20 @@ def _month_label(month: dt.date) -> str:
     return f"{month.year}年{month.month}月"
 
 
-def _campaign_months(campaign: Campaign) -> list[dt.date]:
+def campaign_months(campaign: Campaign) -> list[dt.date]:
+    """The campaign's calendar months (the 1st of each)."""
     months, month = [], campaign.starts_on.replace(day=1)
     while month <= campaign.ends_on:
         months.append(month)
-        month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        month = next_month(month)
     return months
+
+
+def current_month(campaign: Campaign, today: dt.date) -> dt.date:
+    """The month people work on now: the last campaign month that has ended (the first one before)."""
+    months = campaign_months(campaign)
+    ended = [m for m in months if month_has_ended(m, today=today)]
+    return ended[-1] if ended else months[0]
 
 
 def _lecture_counts(user: AnyUser, campaign: Campaign) -> list[tuple[str, str, dt.date, int]]:
@@ -144,7 +162,7 @@ def chart_lectures_by_banner(user: AnyUser, campaign: Campaign) -> Chart:
 
 def chart_lectures_by_month(user: AnyUser, campaign: Campaign, banner: str = "") -> Chart:
     counts = _lecture_counts(user, campaign)
-    months = _campaign_months(campaign)
+    months = campaign_months(campaign)
     totals: Counter[tuple[dt.date, str]] = Counter()
     for row_banner, kind, month, n in counts:
         if not banner or row_banner == banner:
@@ -177,6 +195,61 @@ def chart_milestones(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
         horizontal=True,
         unit="家",
         note=f"截至{on:%Y-%m-%d}",
+        colors=VERDICT_COLORS,
+    )
+
+
+def chart_indicators_by_level(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
+    """Hospital indicators met / not met / no data, per hospital level, year to date (reporting.targets)."""
+    month = current_month(campaign, on)
+    table = indicator_evaluations(
+        campaign=campaign,
+        hospitals=hospitals_visible_to(user),
+        banners=OrgUnit.objects.none(),
+        period=Period.year_to_date(campaign.year, month.month),
+    )
+    levels = {h.pk: h.level for h in hospitals_visible_to(user)}
+    counts = Counter((levels[e.unit_id], e.verdict) for e in table.units if e.scope == "hospital")
+    present = [(level, label) for level, label in Hospital.Level.choices if level in levels.values()]
+    return Chart(
+        key="indicators",
+        title="出成效指标达标情况（按医院等级，指标×医院）",
+        labels=[str(label) for _, label in present],
+        series=[
+            Series(Verdict.LABELS[v], [counts[(level, v)] for level, _ in present])
+            for v in (Verdict.MET, Verdict.NOT_MET, Verdict.NO_DATA)
+        ],
+        stacked=True,
+        unit="项",
+        colors=VERDICT_COLORS,
+        note=f"{campaign.year}年1月至{month.month}月累计，与上年同期比较",
+    )
+
+
+def chart_submissions(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
+    """Monthly reports on time / late / missing per month, with the bulletin's own categories
+    (``reporting.bulletins.submission_category``)."""
+    months = [m for m in report_months(campaign) if month_has_ended(m, today=on)]
+    hospital_ids = list(hospitals_visible_to(user).values_list("pk", flat=True))
+    reports = {
+        (r.hospital_id, r.month): r
+        for r in reports_visible_to(user).filter(campaign=campaign, month__in=months)
+    }
+    counts: Counter[tuple[dt.date, str]] = Counter(
+        (m, submission_category(reports.get((h, m)))) for m in months for h in hospital_ids
+    )
+    return Chart(
+        key="reports",
+        title="月度自查报告提交情况（医院数）",
+        labels=[_month_label(m) for m in months],
+        series=[
+            Series(CATEGORY_LABELS[c], [counts[(m, c)] for m in months])
+            for c in ("on_time", "late", "missing")
+        ],
+        stacked=True,
+        unit="家",
+        empty_text="尚无到期的月度自查报告。",
+        colors=[OK_GREEN, LATE_AMBER, MISSING_RED],
     )
 
 
@@ -186,10 +259,12 @@ def dashboard_charts(
     """Every chart of the dashboard, in the order the page shows them."""
     if campaign is None:
         return [chart_hospitals_by_banner(user)]
-    on = on or timezone.localdate()
+    on = on or clock.today()
     return [
         chart_lectures_by_banner(user, campaign),
         chart_lectures_by_month(user, campaign, banner),
         chart_milestones(user, campaign, on),
+        chart_indicators_by_level(user, campaign, on),
+        chart_submissions(user, campaign, on),
         chart_hospitals_by_banner(user),
     ]

@@ -10,7 +10,7 @@
     if (!source) { return; }
     var spec = JSON.parse(source.textContent);
     var datasets = spec.series.map(function (s, i) {
-      var colour = PALETTE[i % PALETTE.length];
+      var colour = (spec.colors && spec.colors[i]) || PALETTE[i % PALETTE.length];
       return { label: s.label, data: s.values, backgroundColor: colour, borderColor: colour, fill: false };
     });
     var valueAxis = { beginAtZero: true, stacked: spec.stacked,

@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.reporting.conftest import set_clock  # noqa: F401  (the reporting clock, for the report pages)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -10,6 +10,7 @@ from campaign.models import Campaign
 from hospitals.models import User
 from reporting.dashboard import Chart, dashboard_charts
 from tests.conftest import Alxa
+from tests.reporting.conftest import SetClock
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,34 @@ def test_milestone_chart_counts_hospitals_per_state(alxa: Alxa) -> None:
     # 5 hospitals in 左旗; on 07-15 the 06-25 launch is past and unmet everywhere, 07-31 not yet due.
     assert states["未完成"][0] == 5
     assert states["未到期"][-1] == 5
+
+
+def test_indicator_chart_counts_verdicts_per_hospital_level(alxa: Alxa) -> None:
+    import datetime as dt
+
+    from tests.factories import indicator_value
+
+    indicator_value("O1.1-a", alxa.h004, dt.date(2020, 7, 1), count=10)
+    indicator_value("O1.1-a", alxa.h004, dt.date(2021, 7, 1), count=12)
+    indicator_value("O1.1-b", alxa.h004, dt.date(2020, 7, 1), count=5)
+    indicator_value("O1.1-b", alxa.h004, dt.date(2021, 7, 1), count=3)
+    chart = _chart(alxa.banner_reviewer, alxa.campaign, "indicators")
+    assert chart.labels == ["二级", "三级"]
+    verdicts = {s.label: s.values for s in chart.series}
+    assert verdicts["达标"] == [1, 0]
+    assert verdicts["未达标"] == [1, 0]
+    own = _chart(alxa.reporter, alxa.campaign, "indicators")
+    assert own.labels == ["二级"]
+
+
+def test_submission_chart_uses_the_bulletins_categories(alxa: Alxa, set_clock: SetClock) -> None:
+    import datetime as dt
+
+    from tests.reporting.conftest import make_report
+
+    make_report(alxa, state="submitted")  # on 2021-08-03: on time
+    chart = dashboard_charts(alxa.banner_reviewer, alxa.campaign, on=dt.date(2021, 8, 3))
+    (reports,) = [c for c in chart if c.key == "reports"]
+    assert reports.labels == ["2021年7月"]
+    counts = {s.label: s.values for s in reports.series}
+    assert counts == {"按时提交": [1], "逾期提交": [0], "未提交": [4]}
