@@ -323,6 +323,8 @@ class ProgressEvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet
 
 def _campaign_and_date(request: Request) -> tuple[Campaign, dt.date]:
     campaign_id = request.query_params.get("campaign")
+    if campaign_id and not campaign_id.isdigit():
+        raise exceptions.ValidationError({"campaign": ["活动编号应为整数。"]}, code="invalid")
     campaign = (
         Campaign.objects.select_related("league").filter(pk=campaign_id).first()
         if campaign_id
