@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from hospitals.admin import ScopedAdminMixin
 from hospitals.models import ChangeRecord, Hospital
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, require_hospital_in_scope
+from reporting.exports.admin import xlsx_export_action
 
 from .files import check_upload
 from .models import (
@@ -414,6 +415,7 @@ class LectureSessionAdmin(ServiceAdmin):
     ]
     search_fields = ["title", "speaker__name", "hospital__name"]
     list_select_related = ["kind", "hospital", "org_unit", "speaker"]
+    actions = [xlsx_export_action("lecture_ledger")]
     autocomplete_fields = ["speaker", "supervising_officials"]
     date_hierarchy = "held_on"
     inlines = [LectureMaterialInline]
@@ -816,6 +818,7 @@ class ActionItemAdmin(ServiceAdmin):
     ]
     search_fields = ["title", "hospital__name", "responsible__name"]
     list_select_related = ["hospital", "task", "responsible"]
+    actions = [xlsx_export_action("action_tracker")]
     autocomplete_fields = ["responsible"]
     inlines = [RoadmapInline, ProgressInline]
 

@@ -23,6 +23,7 @@ from rest_framework.routers import DefaultRouter
 
 from hospitals.models import ChangeRecord, OrgUnit, Role
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to
+from reporting.exports.api import XlsxExportMixin
 
 from .compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
 from .filters import (
@@ -151,9 +152,10 @@ def _file_response(field: FieldFile, filename: str, content_type: str = "") -> F
     return response
 
 
-class LectureSessionViewSet(viewsets.ModelViewSet):
+class LectureSessionViewSet(XlsxExportMixin, viewsets.ModelViewSet):
     serializer_class = LectureSessionSerializer
     filterset_class = LectureFilter
+    export_kind = "lecture_ledger"
     ordering_fields = ["held_on", "id", "attendance_present"]
 
     def get_queryset(self) -> QuerySet[LectureSession]:
@@ -271,9 +273,10 @@ class LecturePlanItemViewSet(
         return _file_response(item.courseware, item.courseware.name.rsplit("/", 1)[-1])
 
 
-class ActionItemViewSet(viewsets.ModelViewSet):
+class ActionItemViewSet(XlsxExportMixin, viewsets.ModelViewSet):
     serializer_class = ActionItemSerializer
     filterset_class = ActionItemFilter
+    export_kind = "action_tracker"
     ordering_fields = ["due_on", "starts_on", "id"]
 
     def get_queryset(self) -> QuerySet[ActionItem]:

@@ -34,6 +34,7 @@ def _items_for(user: User) -> list[tuple[str, str]]:
     if user.is_league_level:
         items.append(("年终评估", reverse("reporting:evaluation")))
     items.append(("通知", reverse("reporting:notifications")))
+    items.append(("我的导出", reverse("exports:jobs")))
     if user.role == Role.ADMIN or user.is_superuser or user.is_staff:
         items.append(("后台管理", reverse("admin:index")))
     return items

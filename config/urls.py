@@ -12,6 +12,7 @@ urlpatterns = [
     path("hospitals/", include("hospitals.urls")),
     path("", include("campaign.urls")),
     path("", include("reporting.urls")),
+    path("exports/", include("reporting.exports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -13,6 +13,9 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from reporting.exports.api import XlsxExportMixin
+
+from .filters import HospitalFilter
 from .models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 from .selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
 from .serializers import (
@@ -33,9 +36,10 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return org_units_visible_to(self.request.user)
 
 
-class HospitalViewSet(viewsets.ReadOnlyModelViewSet):
+class HospitalViewSet(XlsxExportMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = HospitalSerializer
-    filterset_fields = ["banner", "level", "type", "is_city_tertiary", "alliances"]
+    filterset_class = HospitalFilter
+    export_kind = "hospital_roster"
     search_fields = ["name", "code"]
 
     def get_queryset(self) -> QuerySet[Hospital]:

@@ -22,7 +22,7 @@ import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -38,13 +38,14 @@ from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
 
+from .exports.api import EXPORT_RESPONSES, export_response
+from .exports.writer import XLSX_MIME
 from .indicator_selectors import Period, indicator_comparisons, indicator_value_list, indicator_value_warnings
 from .indicator_workbook import indicator_import_confirm, indicator_import_create, indicator_template_build
 from .indicators import indicator_value_delete, indicator_value_explain, indicator_value_save
 from .models import IndicatorImport, IndicatorValue
 from .targets import indicator_evaluations
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURES = ("numerator", "denominator", "count", "answers")
 
 
@@ -384,6 +385,11 @@ class IndicatorEvaluationViewSet(viewsets.ViewSet):
                 "league": [e.as_dict() for e in table.league],
             }
         )
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=EXPORT_RESPONSES, summary="导出出成效指标表")
+    @action(detail=False, methods=["get"], url_path="export", url_name="export")
+    def export(self, request: Request) -> Response | FileResponse:
+        return export_response(request, "indicator_table")
 
 
 # ------------------------------------------------------------------------------------------ imports

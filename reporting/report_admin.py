@@ -15,6 +15,7 @@ from hospitals.admin import ScopedAdminMixin
 from hospitals.models import ChangeRecord
 
 from .bulletins import bulletin_publish
+from .exports.admin import xlsx_export_action
 from .notifications import notification_mark_read
 from .report_models import (
     Bulletin,
@@ -187,6 +188,7 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["campaign", "proposed_commendation", "hospital__banner", "hospital__level"]
     list_select_related = ["hospital"]
+    actions = [xlsx_export_action("evaluation")]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

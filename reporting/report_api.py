@@ -22,6 +22,8 @@ from hospitals.selectors import scope_queryset
 
 from .bulletins import bulletin_build, bulletin_filename, bulletin_publish, bulletin_workbook
 from .evaluation import evaluation_build
+from .exports.api import XlsxExportMixin
+from .filters import EvaluationFilter
 from .notifications import notification_mark_read
 from .report_models import Bulletin, Evaluation, MonthlyReport, Notification, ReviewComment, UnlockRequest
 from .report_selectors import (
@@ -379,9 +381,10 @@ class EvaluationBuildSerializer(serializers.Serializer):
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
 
 
-class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+class EvaluationViewSet(XlsxExportMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EvaluationSerializer
-    filterset_fields = ["campaign", "proposed_commendation", "hospital__banner"]
+    filterset_class = EvaluationFilter
+    export_kind = "evaluation"
 
     def get_queryset(self) -> QuerySet[Evaluation]:
         qs = Evaluation.objects.select_related("hospital").order_by("campaign", "rank", "hospital__code")

@@ -7,6 +7,7 @@ returns a namespace of the rows most tests need; tests that need other shapes us
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -65,3 +66,8 @@ def client_for(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def streamed(response: Any) -> bytes:
+    """The body of a file (streaming) response."""
+    return b"".join(response.streaming_content)

@@ -16,8 +16,7 @@ from .models import ExportJob
 from .registry import IDS_PARAM, export_kind_get
 from .selectors import export_jobs_for
 from .services import export_start
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .writer import XLSX_MIME
 
 
 def xlsx_export_action(kind_code: str) -> Callable[..., HttpResponseBase | None]:

@@ -24,10 +24,10 @@ from .models import ExportJob
 from .registry import export_kind_get, export_kinds, params_from_querydict
 from .selectors import export_jobs_for
 from .services import ExportOutcome, export_job_file, export_start
+from .writer import XLSX_MIME
 
 # Not ready yet is a conflict with the job's state; an expired file is gone for good.
 DOWNLOAD_STATUS = {"export_not_ready": status.HTTP_409_CONFLICT, "export_expired": status.HTTP_410_GONE}
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
@@ -89,9 +89,17 @@ def outcome_response(outcome: ExportOutcome) -> Response | FileResponse:
 
 
 EXPORT_RESPONSES = {
-    200: OpenApiResponse(OpenApiTypes.BINARY, description="The .xlsx file (small exports)"),
-    202: OpenApiResponse(ExportJobSerializer, description="A queued export job to poll (large exports)"),
+    (200, XLSX_MIME): OpenApiResponse(OpenApiTypes.BINARY, description="The .xlsx file (small exports)"),
+    (202, "application/json"): OpenApiResponse(
+        ExportJobSerializer, description="A queued export job to poll (large exports)"
+    ),
 }
+
+
+def export_response(request: Request, kind_code: str) -> Response | FileResponse:
+    """Export ``kind_code`` with the request's query parameters as the list's filters."""
+    outcome = export_start(actor=request.user, kind=kind_code, params=params_from_querydict(request.GET))
+    return outcome_response(outcome)
 
 
 class XlsxExportMixin:
@@ -103,15 +111,15 @@ class XlsxExportMixin:
 
     export_kind: str = ""
 
-    @extend_schema(responses=EXPORT_RESPONSES, summary="导出Excel（与列表相同的筛选条件）")
-    @action(detail=False, methods=["get"], url_path="export", url_name="export")
+    # filters=True: the list's filter parameters are this action's too (spectacular adds them to lists only).
+    @extend_schema(responses=EXPORT_RESPONSES, filters=True, summary="导出Excel（与列表相同的筛选条件）")
+    @action(detail=False, methods=["get"], url_path="export", url_name="export", pagination_class=None)
     def export(self, request: Request) -> Response | FileResponse:
         kind = export_kind_get(self.export_kind)
         own = getattr(self, "filterset_class", None)
-        if kind.filterset_class is not None and own is not None and kind.filterset_class is not own:
+        if kind.filterset_class is not own:
             raise AssertionError(f"{type(self).__name__} and export {kind.code} filter differently")
-        outcome = export_start(actor=request.user, kind=kind.code, params=params_from_querydict(request.GET))
-        return outcome_response(outcome)
+        return export_response(request, kind.code)
 
 
 class ExportJobViewSet(
@@ -138,7 +146,7 @@ class ExportJobViewSet(
         )
         return outcome_response(outcome)
 
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY)}, summary="下载导出文件")
+    @extend_schema(responses={(200, XLSX_MIME): OpenApiTypes.BINARY}, summary="下载导出文件")
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         job = self.get_object()

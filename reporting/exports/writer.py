@@ -32,6 +32,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows fetched per round trip by queryset_rows: large enough that the cursor's round trips cost little,
 # small enough that one batch of tuples is a few megabytes at most.
 BATCH_ROWS = 2000

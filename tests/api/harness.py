@@ -169,8 +169,10 @@ class Row:
 
     kind: "list" (GET lists the rows; POST creates one), "detail" (GET/PUT/PATCH/DELETE one row),
     "action" (an extra method on one row, e.g. POST …/{pk}/submit/ or GET …/{pk}/download/: another
-    organisation's row is 404, one's own is neither 401/403/404 nor a server error), "custom"
-    (``check(world)`` does it all: list-level actions, downloads, anything the table cannot say).
+    organisation's row is 404, one's own is neither 401/403/404 nor a server error), "export" (GET
+    …/export/ of the list ``list_route``: the workbook holds exactly as many rows as that list shows the
+    role, its own organisation's included), "custom" (``check(world)`` does it all: list-level actions,
+    downloads, anything the table cannot say).
 
     ``writes[method][role]`` is the status expected when ``role`` sends ``method`` to a row (or, for a
     POST on a list, names an owner) of its OWN organisation; a signed-in role left out must be refused
@@ -181,7 +183,7 @@ class Row:
     them unchanged.
     """
 
-    kind: Literal["list", "detail", "action", "custom"]
+    kind: Literal["list", "detail", "action", "export", "custom"]
     resource: Resource | None = None
     writes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     body: Body | None = None
@@ -190,6 +192,7 @@ class Row:
     # False when a create's body names no organisation (the row belongs to its requester, say): then
     # there is no forged id to try.
     body_names_owner: bool = True
+    list_route: str = ""
 
 
 def viewset_rows(
@@ -202,15 +205,17 @@ def viewset_rows(
     body: Body | None = None,
     review_fields: Mapping[str, Any] | None = None,
     body_names_owner: bool = True,
+    export: bool = False,
 ) -> dict[str, Row]:
-    """The two rows of a router-registered viewset: ``<basename>-list`` and ``<basename>-detail``."""
+    """The two rows of a router-registered viewset: ``<basename>-list`` and ``<basename>-detail``, and
+    ``<basename>-export`` when ``export`` (the viewset has ``XlsxExportMixin``)."""
     list_writes = {"post": create} if create is not None else {}
     detail_writes: dict[str, Mapping[str, int]] = {}
     if update is not None:
         detail_writes.update(put=update, patch=update)
     if delete is not None:
         detail_writes["delete"] = delete
-    return {
+    rows = {
         f"{basename}-list": Row(
             "list", resource, writes=list_writes, body=body, body_names_owner=body_names_owner
         ),
@@ -218,6 +223,9 @@ def viewset_rows(
             "detail", resource, writes=detail_writes, body=body, review_fields=review_fields or {}
         ),
     }
+    if export:
+        rows[f"{basename}-export"] = Row("export", resource, list_route=f"{basename}-list")
+    return rows
 
 
 def collect_rows() -> dict[str, Row]:

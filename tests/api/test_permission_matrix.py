@@ -9,15 +9,18 @@ a row fails ``test_every_route_has_a_row``. For each row:
 - every unsafe method either does what the row declares for the role's own organisation or is refused
   with the table unchanged (all rows, all values), and is always refused for another organisation's row
   or when the body names another organisation's hospital (a forged id);
-- a reporter's PATCH cannot set the row's review fields.
+- a reporter's PATCH cannot set the row's review fields;
+- a list's Excel export holds as many rows as the list shows the role (own organisation's included).
 """
 
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Any
 
 import pytest
 from django.db.models import Model
+from openpyxl import load_workbook
 
 from hospitals.models import ChangeRecord
 from tests.api.harness import (
@@ -32,6 +35,7 @@ from tests.api.harness import (
     api_routes,
     collect_rows,
 )
+from tests.conftest import streamed
 
 ROWS = collect_rows()
 ROUTES = api_routes()
@@ -118,6 +122,29 @@ def _check_list(world: World, route: Route, row: Row) -> None:
         _check_create(world, route, row, resource)
 
 
+def _check_export(world: World, route: Route, row: Row) -> None:
+    resource = row.resource
+    assert resource is not None
+    built = {o: resource.build(o) for o in resource.owners(world)}
+    url = route.url()
+    assert world.client("anonymous").get(url).status_code == 401
+    list_url = ROUTES[row.list_route].url()
+    for role in SIGNED_IN:
+        response = world.client(role).get(url)
+        assert response.status_code == 200, (route.name, role, response.status_code)
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats"), route.name
+        sheet = load_workbook(BytesIO(streamed(response))).worksheets[0]
+        exported = sheet.max_row - 1  # less the header row
+        listed = _ids(world, role, list_url)
+        assert exported == len(listed), (
+            f"{route.name}: {role} exports {exported} rows, its list shows {len(listed)}"
+        )
+        own = sum(
+            1 for owner, obj in built.items() if resource.is_visible(world, role, owner) and obj.pk in listed
+        )
+        assert own == sum(1 for owner in built if resource.is_visible(world, role, owner)), route.name
+
+
 def _check_create(world: World, route: Route, row: Row, resource: Resource) -> None:
     allowed = row.writes.get("post", {})
     url = route.url()
@@ -199,5 +226,7 @@ def test_route(world: World, name: str) -> None:
         row.check(world)
     elif row.kind == "list":
         _check_list(world, route, row)
+    elif row.kind == "export":
+        _check_export(world, route, row)
     else:
         _check_detail(world, route, row)

@@ -11,16 +11,12 @@ from openpyxl import load_workbook
 from reporting.exports.models import ExportJob
 from reporting.exports.services import export_job_run, export_jobs_expire
 from reporting.exports.tasks import delete_expired_exports, run_export_job
-from tests.conftest import Alxa, client_for
+from tests.conftest import Alxa, client_for, streamed
 from tests.factories import UserFactory
 
 
 def rows_of(content: bytes) -> list[tuple[Any, ...]]:
     return list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
-
-
-def streamed(response: Any) -> bytes:
-    return b"".join(response.streaming_content)
 
 
 @pytest.mark.django_db

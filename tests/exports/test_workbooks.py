@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 
 from campaign.models import ActionItem, LectureCoverage, LectureSession
 from hospitals.models import User
+from reporting.bulletins import bulletin_build
+from reporting.evaluation import evaluation_build
 from reporting.exports.generator import BENCH_ADMIN, RegionGenerator
 from reporting.exports.registry import export_kind_get
 from reporting.exports.writer import write_workbook
@@ -212,6 +214,9 @@ def test_libreoffice_opens_every_workbook(region: RegionGenerator, tmp_path: Pat
     from tests.exports.libreoffice import libreoffice_sheets
 
     LectureSession.objects.filter(pk=LectureSession.objects.order_by("id")[0].pk).update(title=HOSTILE)
+    # The December evaluation and a bulletin exist to be exported.
+    evaluation_build(campaign_id=region.campaign.pk, actor=admin())
+    bulletin_build(campaign_id=region.campaign.pk, month=dt.date(2021, 7, 1), actor=admin())
     paths = []
     for kind in export_kinds():
         path = tmp_path / f"lo-{kind.code}.xlsx"
@@ -219,9 +224,12 @@ def test_libreoffice_opens_every_workbook(region: RegionGenerator, tmp_path: Pat
         paths.append(path)
     opened = libreoffice_sheets(paths)
     for path in paths:
-        first = next(iter(opened[path].values()))
-        titles = [c.value for c in next(load_workbook(path).active.iter_rows(max_row=1))]
-        assert first[0] == titles, path.name
-        assert len(first) > 1, path.name
+        book = load_workbook(path)
+        assert sorted(opened[path]) == sorted(book.sheetnames), path.name
+        for sheet in book.worksheets:
+            read = opened[path][sheet.title]
+            titles = [c.value for c in next(sheet.iter_rows(max_row=1))]
+            assert read[0] == titles, (path.name, sheet.title)
+        assert len(opened[path][book.active.title]) > 1, path.name
     ledger = next(iter(opened[tmp_path / "lo-lecture_ledger.xlsx"].values()))
     assert f"'{HOSTILE}" in [row[4] for row in ledger]

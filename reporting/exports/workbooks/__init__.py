@@ -1,3 +1,3 @@
 """The workbooks. Each module registers its kinds with ``reporting.exports.registry`` on import."""
 
-from . import actions, hospitals, indicators, lectures  # noqa: F401
+from . import actions, bulletin, evaluation, hospitals, indicators, lectures  # noqa: F401

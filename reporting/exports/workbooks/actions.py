@@ -6,28 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import django_filters
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
-from django_filters import FilterSet
 
+from campaign.filters import ActionItemFilter
 from campaign.models import OVERDUE, ActionItem, ProgressEntry, ProgressStatus, RoadmapMilestone
 from campaign.selectors import action_item_list
 from hospitals.selectors import AnyUser
 
 from ..registry import ExportKind, Params, filtered, register_export
 from ..writer import DATE, ChildRows, Column, Sheet, queryset_rows
-
-
-class ActionItemExportFilter(FilterSet):
-    banner = django_filters.NumberFilter(field_name="hospital__banner")
-    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
-    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
-
-    class Meta:
-        model = ActionItem
-        fields = ["campaign", "hospital", "task", "responsible"]
-
 
 STATUS_LABELS = {**dict(ProgressStatus.choices), OVERDUE: "已逾期"}
 COLUMNS = [
@@ -51,7 +39,7 @@ TRACKER_ORDER = ("hospital__code", "task__code", "due_on", "id")
 
 def tracker_queryset(user: AnyUser, params: Params) -> QuerySet[ActionItem]:
     today = timezone.localdate()
-    qs = filtered(action_item_list(user=user).prefetch_related(None), params, ActionItemExportFilter)
+    qs = filtered(action_item_list(user=user).prefetch_related(None), params, ActionItemFilter)
     return qs.annotate(
         status_seen=Case(
             When(Q(due_on__lt=today) & ~Q(current_status=ProgressStatus.DONE), then=Value(OVERDUE)),
@@ -104,7 +92,5 @@ def build(user: AnyUser, params: Params) -> list[Sheet]:
 
 
 ACTION_TRACKER = register_export(
-    ExportKind(
-        code="action_tracker", title="见行动任务清单", build=build, filterset_class=ActionItemExportFilter
-    )
+    ExportKind(code="action_tracker", title="见行动任务清单", build=build, filterset_class=ActionItemFilter)
 )

@@ -7,22 +7,13 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django_filters import FilterSet
 
+from hospitals.filters import HospitalFilter
 from hospitals.models import Hospital, Post
 from hospitals.selectors import AnyUser, hospitals_visible_to
 
 from ..registry import ExportKind, Params, filtered, register_export
 from ..writer import BOOL, INT, Column, Sheet, queryset_rows
-
-
-class HospitalExportFilter(FilterSet):
-    """The same filters as the hospital list (``/api/v1/hospitals/``)."""
-
-    class Meta:
-        model = Hospital
-        fields = ["banner", "level", "type", "is_city_tertiary", "alliances"]
-
 
 COLUMNS = [
     Column("机构编码", "code", width=12),
@@ -60,11 +51,11 @@ def _with_leaders(batch: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
 
 
 def build(user: AnyUser, params: Params) -> list[Sheet]:
-    qs = filtered(hospitals_visible_to(user), params, HospitalExportFilter).order_by("banner__path", "code")
+    qs = filtered(hospitals_visible_to(user), params, HospitalFilter).order_by("banner__path", "code")
     rows = queryset_rows(qs, COLUMNS, extra_fields=["pk"], batch_hook=_with_leaders)
     return [Sheet("医院名册", COLUMNS, rows, count=qs.count)]
 
 
 HOSPITAL_ROSTER = register_export(
-    ExportKind(code="hospital_roster", title="医院名册", build=build, filterset_class=HospitalExportFilter)
+    ExportKind(code="hospital_roster", title="医院名册", build=build, filterset_class=HospitalFilter)
 )

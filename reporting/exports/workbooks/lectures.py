@@ -1,32 +1,21 @@
-"""宣讲台账: one row per lecture in the user's scope, filtered like the lecture list."""
+"""宣讲台账: one row per lecture in the user's scope, filtered like the lecture list (its own FilterSet,
+``campaign.filters.LectureFilter``, so ``/api/v1/lectures/export/?…`` holds exactly the listed rows)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import django_filters
 from django.db.models import Case, F, FloatField, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce
-from django_filters import FilterSet
 
+from campaign.filters import LectureFilter
 from campaign.models import LectureCoverage, LectureSession, SpeakerRole
 from campaign.selectors import lecture_list
 from hospitals.selectors import AnyUser
 
 from ..registry import ExportKind, Params, filtered, register_export
 from ..writer import BOOL, DATE, INT, PERCENT, ChildRows, Column, Sheet, queryset_rows
-
-
-class LectureExportFilter(FilterSet):
-    banner = django_filters.NumberFilter(field_name="hospital__banner")
-    held_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
-    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
-
-    class Meta:
-        model = LectureSession
-        fields = ["campaign", "hospital", "org_unit", "kind", "speaker_role", "party_history", "is_online"]
-
 
 COLUMNS = [
     Column("宣讲日期", "held_on", DATE),
@@ -50,7 +39,7 @@ EXTRA_FIELDS = ("party_history", "pk")
 def ledger_queryset(user: AnyUser, params: Params) -> QuerySet[LectureSession]:
     """The scoped, filtered lectures, oldest first (a ledger reads in date order), with the ledger's
     computed columns as annotations so the database does the arithmetic."""
-    qs = filtered(lecture_list(user=user).prefetch_related(None), params, LectureExportFilter)
+    qs = filtered(lecture_list(user=user).prefetch_related(None), params, LectureFilter)
     return (
         qs.annotate(due_count=F("attendance_expected") - F("on_duty_exempt"))
         .annotate(
@@ -108,5 +97,5 @@ def build(user: AnyUser, params: Params) -> list[Sheet]:
 
 
 LECTURE_LEDGER = register_export(
-    ExportKind(code="lecture_ledger", title="宣讲台账", build=build, filterset_class=LectureExportFilter)
+    ExportKind(code="lecture_ledger", title="宣讲台账", build=build, filterset_class=LectureFilter)
 )

@@ -105,7 +105,15 @@ def _check_action_plan(world: World) -> None:
 
 
 ROWS: dict[str, Row] = {
-    **viewset_rows("action-item", ITEM, body=_item_body, create=ALL, update=ALL_UPDATE, delete=ALL_DELETE),
+    **viewset_rows(
+        "action-item",
+        ITEM,
+        body=_item_body,
+        create=ALL,
+        update=ALL_UPDATE,
+        delete=ALL_DELETE,
+        export=True,
+    ),
     **viewset_rows(
         "roadmap-milestone", STEP, body=_step_body, create=ALL, update=ALL_UPDATE, delete=ALL_DELETE
     ),

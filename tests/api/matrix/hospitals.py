@@ -71,7 +71,7 @@ def _check_root(world: World) -> None:
 
 ROWS: dict[str, Row] = {
     **viewset_rows("org-unit", ORG_UNIT),
-    **viewset_rows("hospital", HOSPITAL),
+    **viewset_rows("hospital", HOSPITAL, export=True),
     **viewset_rows("person", PERSON),
     **viewset_rows("post", POST),
     **viewset_rows("department", DEPARTMENT),

@@ -9,11 +9,14 @@ import io
 from typing import Any
 
 from django.db.models import Model
+from openpyxl import load_workbook
 
 from campaign.models import Indicator
+from hospitals.models import Hospital
 from reporting.indicator_workbook import indicator_template_build
 from reporting.models import IndicatorImport, IndicatorValue
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
+from tests.conftest import streamed
 
 ALL_WRITERS = {"reporter": 200, "banner": 200, "league": 200, "admin": 200}
 CREATED = {role: 201 for role in ALL_WRITERS}
@@ -166,6 +169,27 @@ def _check_report(url: str, key: str) -> Any:
     return check
 
 
+def _check_table_export(world: World) -> None:
+    """The 出成效指标表 export's per-unit sheet holds exactly the hospitals the evaluations list shows."""
+    a = world.alxa
+    params: dict[str, Any] = {"campaign": a.campaign.pk, "period": "month", "year": 2021, "month": 7}
+    url = "/api/v1/indicator-evaluations/export/"
+    assert world.client("anonymous").get(url, params).status_code == 401
+    names = dict(Hospital.objects.values_list("pk", "name"))
+    for role in ("reporter", "banner", "league", "admin"):
+        client = world.client(role)
+        listed = client.get("/api/v1/indicator-evaluations/", params).json()["units"]
+        expected = {names[r["unit_id"]] for r in listed if r["scope"] == "hospital"}
+        response = client.get(url, params)
+        assert response.status_code == 200, (role, response.status_code)
+        sheet = load_workbook(io.BytesIO(streamed(response)))["指标表"]
+        exported = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[2] == "医院"}
+        assert exported == expected, role
+        assert world.foreign_hospital.name not in exported or role == "admin"
+    refused = world.client("league").get(url, {**params, "period": "century"})
+    assert refused.status_code == 400
+
+
 ROWS: dict[str, Row] = {
     **viewset_rows(
         "indicator-value", VALUE, body=_body(2021), create=CREATED, update=ALL_WRITERS, delete=DELETED
@@ -181,6 +205,7 @@ ROWS: dict[str, Row] = {
     "indicator-evaluation-list": Row(
         "custom", check=_check_report("/api/v1/indicator-evaluations/", "units")
     ),
+    "indicator-evaluation-export": Row("custom", check=_check_table_export),
     "indicator-import-list": Row("list", IMPORT),
     "indicator-import-detail": Row("detail", IMPORT),
     "indicator-import-confirm": Row("action", IMPORT, writes={"post": ALL_WRITERS}),

@@ -243,7 +243,15 @@ def _check_compliance_banners(world: World) -> None:
 
 
 ROWS: dict[str, Row] = {
-    **viewset_rows("lecture", LECTURE, body=_lecture_body, create=ALL, update=ALL_UPDATE, delete=ALL_DELETE),
+    **viewset_rows(
+        "lecture",
+        LECTURE,
+        body=_lecture_body,
+        create=ALL,
+        update=ALL_UPDATE,
+        delete=ALL_DELETE,
+        export=True,
+    ),
     # Uploads are multipart; the harness sends JSON, which carries no file and is refused. The multipart
     # upload, its scope (403 for another hospital's lecture) and its checks are in
     # tests/campaign/test_api_lectures.py.

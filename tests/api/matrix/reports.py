@@ -270,7 +270,7 @@ ROWS: dict[str, Row] = {
     "bulletin-publish": Row("action", DRAFT_BULLETIN, writes={"post": {"league": 200, "admin": 200}}),
     "bulletin-download": Row("action", BULLETIN),
     "bulletin-build": Row("custom", check=_check_bulletin_build),
-    **viewset_rows("evaluation", EVALUATION),
+    **viewset_rows("evaluation", EVALUATION, export=True),
     "evaluation-build": Row("custom", check=_check_evaluation_build),
     **viewset_rows("notification", NOTIFICATION),
     "notification-mark-read": Row("custom", check=_check_mark_read),

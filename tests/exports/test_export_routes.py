@@ -1,0 +1,299 @@
+"""Every way to ask for a workbook — a list's ``export/`` action, the generic /api/v1/exports/, an admin
+changelist action and a page link — gives the rows its list shows, in the caller's scope; the December
+evaluation and the bulletin are export kinds like the ledgers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from campaign.models import ActionItem, ActionTask, LectureSession, ProgressStatus
+from campaign.services import lecture_create
+from hospitals.models import Person
+from reporting.bulletins import bulletin_build, bulletin_publish
+from reporting.evaluation import evaluation_build
+from reporting.exports.models import ExportJob
+from reporting.report_models import Evaluation
+from tests.campaign.conftest import full_coverage, kind, lecture_data, person
+from tests.conftest import Alxa, client_for, streamed
+from tests.exports.test_writer import formula_cells
+
+pytestmark = pytest.mark.django_db
+HOSTILE = "=1+2"
+
+
+def workbook(response: Any) -> Any:
+    content = streamed(response)
+    return load_workbook(BytesIO(content))
+
+
+def rows_of(response: Any) -> list[tuple[Any, ...]]:
+    return list(workbook(response).active.iter_rows(values_only=True))
+
+
+def _lectures(alxa: Alxa) -> None:
+    """Two lectures of H004 (one a department lecture) and one of H006."""
+    lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, coverage=full_coverage(alxa)))
+    lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, "department", title=HOSTILE))
+    lecture_create(
+        actor=alxa.admin,
+        channel="web",
+        data=lecture_data(alxa, hospital=alxa.h006, speaker=person("H006-P01"), title="右旗宣讲"),
+    )
+
+
+# --- the list APIs' export/ action ------------------------------------------------------------------
+
+
+def test_lecture_export_applies_the_list_filters_and_scope(alxa: Alxa) -> None:
+    _lectures(alxa)
+    reporter = client_for(alxa.reporter)
+    rows = rows_of(reporter.get("/api/v1/lectures/export/"))
+    assert rows[0][:5] == ("宣讲日期", "旗(区)", "组织单位", "宣讲形式", "宣讲题目")
+    assert sorted(r[4] for r in rows[1:]) == sorted(["推动公立医院高质量发展", "'" + HOSTILE])
+    assert {r[2] for r in rows[1:]} == {"阿拉善左旗人民医院"}
+
+    department = kind(alxa, "department").pk
+    listed = reporter.get("/api/v1/lectures/", {"kind": department}).json()
+    rows = rows_of(reporter.get("/api/v1/lectures/export/", {"kind": department}))
+    assert listed["count"] == len(rows) - 1 == 1
+    assert rows[1][3] == "科室宣讲"
+
+    # Another hospital's id is a valid filter that finds nothing in the reporter's scope.
+    assert rows_of(reporter.get("/api/v1/lectures/export/", {"hospital": alxa.h006.pk}))[1:] == []
+    league = rows_of(
+        client_for(alxa.league_reviewer).get("/api/v1/lectures/export/", {"hospital": alxa.h006.pk})
+    )
+    assert [r[4] for r in league[1:]] == ["右旗宣讲"]
+
+
+def test_a_bad_filter_is_a_400_with_the_field_named(alxa: Alxa) -> None:
+    response = client_for(alxa.reporter).get("/api/v1/lectures/export/", {"held_after": "七月"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_filter"
+    assert "held_after" in body["errors"]
+    assert (
+        client_for(alxa.reporter).get("/api/v1/action-items/export/", {"status": "later"}).status_code == 400
+    )
+
+
+def test_action_export_follows_the_status_filter(alxa: Alxa) -> None:
+    task = ActionTask.objects.get(campaign=alxa.campaign, code="A3.2")
+    common = {
+        "campaign": alxa.campaign,
+        "hospital": alxa.h004,
+        "task": task,
+        "starts_on": dt.date(2021, 7, 1),
+        "due_on": dt.date(2021, 9, 30),
+        "responsible": Person.objects.get(code="H004-P02"),
+    }
+    ActionItem.objects.create(**common, title="已完成项", current_status=ProgressStatus.DONE)
+    ActionItem.objects.create(**common, title="逾期项")
+    client = client_for(alxa.banner_reviewer)
+    rows = rows_of(client.get("/api/v1/action-items/export/", {"status": "overdue"}))
+    assert [(r[5], r[10]) for r in rows[1:]] == [("逾期项", "已逾期")]
+    rows = rows_of(client.get("/api/v1/action-items/export/"))
+    assert sorted(r[5] for r in rows[1:]) == ["已完成项", "逾期项"]
+
+
+def test_hospital_export_follows_the_banner_filter(alxa: Alxa) -> None:
+    rows = rows_of(
+        client_for(alxa.league_reviewer).get("/api/v1/hospitals/export/", {"banner": alxa.youqi.pk})
+    )
+    listed = client_for(alxa.league_reviewer).get("/api/v1/hospitals/", {"banner": alxa.youqi.pk}).json()
+    assert sorted(r[0] for r in rows[1:]) == sorted(h["code"] for h in listed["results"])
+    assert {r[2] for r in rows[1:]} == {"阿拉善右旗"}
+
+
+# --- the December evaluation and the bulletin as workbooks -------------------------------------------
+
+
+def _evaluate(alxa: Alxa) -> None:
+    """As in tests/reporting/test_evaluation.py: H004 meets 1 of its 5 lecture milestones, covers the four
+    documents in all layers and has one action item, done."""
+    lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, coverage=full_coverage(alxa)))
+    president = lecture_data(alxa, speaker=person("H004-P02"), title="院长讲医改")
+    lecture_create(actor=alxa.reporter, channel="web", data=president)
+    ActionItem.objects.create(
+        campaign=alxa.campaign,
+        hospital=alxa.h004,
+        task=ActionTask.objects.get(campaign=alxa.campaign, code="A3.2"),
+        title="处方点评全覆盖",
+        responsible=Person.objects.get(code="H004-P02"),
+        starts_on=dt.date(2021, 7, 1),
+        due_on=dt.date(2021, 10, 31),
+        current_status=ProgressStatus.DONE,
+    )
+    evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+
+
+def test_evaluation_workbook_matches_the_stored_scores(alxa: Alxa) -> None:
+    _evaluate(alxa)
+    response = client_for(alxa.league_reviewer).get(
+        "/api/v1/evaluations/export/", {"campaign": alxa.campaign.pk}
+    )
+    book = workbook(response)
+    sheet = book.active
+    assert sheet.title == "年终评估"
+    assert sheet.freeze_panes == "A2"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "活动", "排名", "旗(区)", "机构编码", "医院", "讲医改得分", "见行动得分", "出成效得分", "总分",
+        "拟表彰", "路线图节点达标", "路线图节点数", "节点达标率", "四个层次讲全的重点文件", "重点文件数",
+        "行动项", "已完成", "已逾期", "行动项完成率", "按时报送月数", "应报送月数", "指标达标", "指标未达标",
+        "指标无数据", "指标达标率", "评估时间",
+    )  # fmt: skip
+    stored = list(Evaluation.objects.select_related("hospital__banner").order_by("rank", "hospital__code"))
+    assert len(rows) - 1 == len(stored) == 10
+    for row, e in zip(rows[1:], stored, strict=True):
+        d = e.details
+        applicable = d["outcome"]["met"] + d["outcome"]["not_met"] + d["outcome"]["no_data"]
+        assert row == (
+            alxa.campaign.name, e.rank, e.hospital.banner.name, e.hospital.code, e.hospital.name,
+            float(e.lecture_score), float(e.action_score), float(e.outcome_score), float(e.total_score),
+            "是" if e.proposed_commendation else "否",
+            d["lecture"]["milestones_met"], d["lecture"]["milestones"],
+            pytest.approx(d["lecture"]["milestones_met"] / d["lecture"]["milestones"]),
+            d["lecture"]["documents_all_layers"], d["lecture"]["documents"],
+            d["action"]["items"], d["action"]["done"], d["action"]["overdue"],
+            pytest.approx(d["action"]["done"] / d["action"]["items"]) if d["action"]["items"] else None,
+            d["action"]["reports_on_time"], d["action"]["report_months"],
+            d["outcome"]["met"], d["outcome"]["not_met"], d["outcome"]["no_data"],
+            pytest.approx(d["outcome"]["met"] / applicable) if applicable else None,
+            row[-1],
+        )  # fmt: skip
+    first = stored[0]
+    assert (first.hospital, rows[1][11], rows[1][12]) == (alxa.h004, 5, pytest.approx(0.2))
+    assert rows[1][18] == 1.0  # its one action item is done
+    assert sheet["M2"].number_format == "0.00%"
+    assert sheet["F2"].data_type == "n"
+    assert sheet["Z2"].is_date
+
+    # A reporter exports its own row only; a filter narrows like the list's.
+    mine = rows_of(client_for(alxa.reporter).get("/api/v1/evaluations/export/"))
+    assert [r[4] for r in mine[1:]] == ["阿拉善左旗人民医院"]
+    banner = rows_of(
+        client_for(alxa.admin).get("/api/v1/evaluations/export/", {"hospital__banner": alxa.youqi.pk})
+    )
+    assert {r[2] for r in banner[1:]} == {"阿拉善右旗"}
+    assert len(banner) - 1 == Evaluation.objects.filter(hospital__banner=alxa.youqi).count()
+
+
+def test_bulletin_exports_for_whoever_may_read_it(alxa: Alxa) -> None:
+    bulletin = bulletin_build(
+        campaign_id=alxa.campaign.pk, month=dt.date(2021, 7, 1), actor=alxa.league_reviewer
+    )
+    body = {"kind": "bulletin", "params": {"bulletin": [str(bulletin.pk)]}}
+    response = client_for(alxa.league_reviewer).post("/api/v1/exports/", body, format="json")
+    assert response.status_code == 200
+    book = workbook(response)
+    assert book.sheetnames == [s["title"][:31] for s in bulletin.data["sections"]]
+    ranking = book[book.sheetnames[-1]]
+    assert [c.value for c in ranking[1]] == ["排名", "旗(区)", "医院", "得分"]
+    assert ranking.max_row - 1 == 10
+
+    # A draft is the league's alone; once published every role of the league reads it.
+    refused = client_for(alxa.reporter).post("/api/v1/exports/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["message"] == "没有可导出的月度通报。"
+    bulletin_publish(bulletin_id=bulletin.pk, actor=alxa.league_reviewer)
+    assert client_for(alxa.reporter).post("/api/v1/exports/", body, format="json").status_code == 200
+    bad = client_for(alxa.reporter).post(
+        "/api/v1/exports/", {**body, "params": {"bulletin": ["x"]}}, format="json"
+    )
+    assert bad.status_code == 400
+
+
+# --- the admin's changelist action --------------------------------------------------------------------
+
+
+def test_admin_exports_the_selected_lectures(alxa: Alxa) -> None:
+    _lectures(alxa)
+    client = Client()
+    client.force_login(alxa.admin)
+    chosen = list(
+        LectureSession.objects.filter(hospital=alxa.h004).order_by("id").values_list("pk", flat=True)
+    )
+    response = client.post(
+        "/admin/campaign/lecturesession/",
+        {"action": "export_lecture_ledger", "_selected_action": [str(pk) for pk in chosen]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = rows_of(response)
+    assert len(rows) - 1 == 2
+    assert {r[2] for r in rows[1:]} == {"阿拉善左旗人民医院"}
+
+    evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+    ids = Evaluation.objects.filter(hospital__banner=alxa.zuoqi).values_list("pk", flat=True)
+    response = client.post(
+        "/admin/reporting/evaluation/",
+        {"action": "export_evaluation", "_selected_action": [str(i) for i in ids]},
+    )
+    assert {r[2] for r in rows_of(response)[1:]} == {"阿拉善左旗"}
+
+
+# --- the pages ----------------------------------------------------------------------------------------
+
+
+def test_page_link_exports_the_hospitals_lectures(alxa: Alxa, tmp_path: Any) -> None:
+    _lectures(alxa)
+    client = Client()
+    client.force_login(alxa.reporter)
+    page = client.get(f"/hospitals/{alxa.h004.pk}/lectures/")
+    assert f'href="/exports/lecture_ledger/?hospital={alxa.h004.pk}"' in page.content.decode()
+    response = client.get("/exports/lecture_ledger/", {"hospital": alxa.h004.pk})
+    assert response.status_code == 200
+    content = streamed(response)
+    (tmp_path / "page.xlsx").write_bytes(content)
+    assert formula_cells(tmp_path / "page.xlsx") == []
+    rows = list(load_workbook(tmp_path / "page.xlsx").active.iter_rows(values_only=True))
+    assert len(rows) - 1 == 2
+    # Outside the scope: nothing, not an error.
+    assert rows_of(client.get("/exports/lecture_ledger/", {"hospital": alxa.h006.pk}))[1:] == []
+
+
+def test_page_export_refusals_are_explained(alxa: Alxa) -> None:
+    client = Client()
+    client.force_login(alxa.reporter)
+    response = client.get("/exports/lecture_ledger/", {"held_after": "七月"})
+    assert response.status_code == 400
+    assert "held_after：" in response.content.decode()
+    response = client.get("/exports/no_such_kind/")
+    assert response.status_code == 400
+    assert "没有这种导出类型：no_such_kind" in response.content.decode()
+    assert Client().get("/exports/lecture_ledger/").status_code == 302  # to the login page
+
+
+def test_large_page_export_becomes_a_job_with_a_progress_page(
+    alxa: Alxa, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.EXPORT_ASYNC_ROW_THRESHOLD = 0
+    client = Client()
+    client.force_login(alxa.banner_reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/exports/hospital_roster/")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/exports/jobs/{job.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "已完成" in page
+    assert f"/exports/jobs/{job.pk}/download/" in page
+    rows = rows_of(client.get(f"/exports/jobs/{job.pk}/download/"))
+    assert {r[2] for r in rows[1:]} == {"阿拉善左旗"}
+    assert "医院名册" in client.get("/exports/jobs/").content.decode()
+
+    # Someone else's job is not found; an expired one is gone.
+    other = Client()
+    other.force_login(alxa.reporter)
+    assert other.get(f"/exports/jobs/{job.pk}/").status_code == 404
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.EXPIRED)
+    gone = client.get(f"/exports/jobs/{job.pk}/download/")
+    assert gone.status_code == 410
+    assert "该导出文件已过期" in gone.content.decode()
