@@ -13,8 +13,9 @@ How to add a workbook (the bulletin, a ledger, …):
    One Sheet per worksheet: a bulletin is one workbook with a sheet per section.
 3. ``registry.register_export(ExportKind(code, title, build, filterset_class))`` in a module of
    ``reporting/exports/workbooks/`` (imported by the app's ``ready``).
-4. Callers: ``api.XlsxExportMixin`` (``export_kind = code``) gives a list viewset ``GET …/export/``;
-   ``admin.xlsx_export_action(code)`` is a changelist action; ``services.export_start`` is for pages; a
+4. Callers: ``api.XlsxExportMixin`` (``export_kind = code``, the kind registered with the viewset's own
+   ``filterset_class``) gives a list viewset ``GET …/export/``; ``admin.xlsx_export_action(code)`` is a
+   changelist action; a page links to ``/exports/<code>/?<filters>`` (``views.export_download``); a
    file built by a task (the monthly rollup) calls ``writer.write_workbook(path_or_file, sheets)``.
 
 Exports above ``settings.EXPORT_ASYNC_ROW_THRESHOLD`` rows become an ``ExportJob`` run by the Celery task
