@@ -5,6 +5,12 @@ benchmark measure the same thing. Every table is filled with ``bulk_create`` in 
 ``BULK_BATCH`` rows; the whole region (about 300 hospitals, 100,000 lectures) takes a few minutes on
 PostgreSQL.
 
+What is generated, per hospital: its people and accounts, lectures, action items with a roadmap and
+monthly progress, the indicator values of the campaign year AND of the year before (the targets compare
+a period with the same period last year, so without last year's twelve months every comparison rule
+would say "no data"), and a monthly self-check report for every report month (July to December: the
+notice's "7月起按月自查") in a realistic mix of states.
+
 Shape: the real region unit and the 2021 campaign's catalogues are loaded from ``seeds/``; the region is
 made of ``leagues`` synthetic leagues (codes ``G01``…), ``banners`` banners spread over them and
 ``hospitals`` hospitals spread over the banners, each hospital with its secretary, president, department
@@ -66,7 +72,6 @@ class RegionSize:
     leagues: int = 12
     banners: int = 100
     lectures: int = 100_000
-    months: int = 12
 
 
 def batched(items: Iterable[M], size: int = BULK_BATCH) -> Iterator[list[M]]:
@@ -86,6 +91,53 @@ def bulk(model: type[M], rows: Iterable[M]) -> list[M]:
     for batch in batched(rows):
         created.extend(model._default_manager.bulk_create(batch))
     return created
+
+
+# The mix of states of a month's report (share of hospitals, in order). Months already closed are nearly
+# all approved; the campaign's last month, as the bench's clock sees it (early January, after the due
+# day, before the lock day), is still under review.
+CLOSED_MONTH_MIX = (
+    ("missing", 0.03),
+    ("draft", 0.02),
+    ("returned", 0.02),
+    ("resubmitted", 0.02),
+    ("banner_reviewed", 0.04),
+    ("submitted", 0.02),
+    ("approved", 0.85),
+)
+LAST_MONTH_MIX = (
+    ("missing", 0.12),
+    ("draft", 0.08),
+    ("returned", 0.05),
+    ("resubmitted", 0.05),
+    ("banner_reviewed", 0.20),
+    ("submitted", 0.30),
+    ("approved", 0.20),
+)
+# Share of first submissions made by the due day; the others are 1 to MAX_LATE_DAYS days late.
+ON_TIME_SHARE = 0.8
+MAX_LATE_DAYS = 12
+PROBLEMS = (
+    "部分科室宣讲覆盖不全，课件更新不及时。",
+    "院外宣讲安排偏少，医联体内交流不足。",
+    "指标数据报送口径需与病案统计科核对。",
+    "",
+)
+CORRECTIONS = (
+    "下月补讲并更新课件，由党办督办。",
+    "与牵头医院协商增加互讲场次。",
+    "已由医务科牵头统一口径，次月起按新口径报送。",
+    "",
+)
+
+
+def _pick(rng: random.Random, mix: Sequence[tuple[str, float]]) -> str:
+    roll = rng.random()
+    for state, share in mix:
+        if roll < share:
+            return state
+        roll -= share
+    return mix[-1][0]
 
 
 class RegionGenerator:
@@ -119,7 +171,7 @@ class RegionGenerator:
 
     def extra_steps(self) -> Sequence[Callable[[dict[str, int]], None]]:
         """Each step in its own transaction, so a region's worth of rows is not one huge commit."""
-        return [self.lectures, self.action_items, self.indicator_values]
+        return [self.lectures, self.action_items, self.indicator_values, self.monthly_reports]
 
     # -- organisations ---------------------------------------------------------------------------
     def org_tree(self, counts: dict[str, int]) -> None:
@@ -264,6 +316,8 @@ class RegionGenerator:
             for u in units
         ]
         bulk(User, users)
+        self.reviewers = {u.org_unit_id: u for u in users if u.role == Role.BANNER_REVIEWER}
+        self.league_reviewers = {u.org_unit_id: u for u in users if u.role == Role.LEAGUE_REVIEWER}
         counts["users"] = len(users)
 
     # -- 讲: lectures ------------------------------------------------------------------------------
@@ -463,3 +517,62 @@ class RegionGenerator:
                         yield value(indicator, owner, month)
 
         counts["indicator_values"] = len(bulk(IndicatorValue, rows()))
+
+    # -- monthly self-check reports ------------------------------------------------------------------
+    def monthly_reports(self, counts: dict[str, int]) -> None:
+        """One report per hospital and report month, except the missing ones, with the dates and reviewers
+        its state implies: a first submission before or after the due day (``late_days`` as the services
+        compute it), a banner review, an approval by a league reviewer, the returns counted."""
+        from zoneinfo import ZoneInfo
+
+        from reporting.report_models import MonthlyReport
+        from reporting.report_selectors import late_days_for, report_due_date, report_months
+
+        shanghai = ZoneInfo(settings.TIME_ZONE)
+        campaign = self.campaign
+        months = report_months(campaign)
+        league_of = {b.pk: b.parent_id for b in self.banners}
+        status = MonthlyReport.Status
+        rows = []
+
+        def at(day: dt.date, hour: int) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(hour, self.rng.randint(0, 59)), tzinfo=shanghai)
+
+        for month in months:
+            mix = LAST_MONTH_MIX if month == months[-1] else CLOSED_MONTH_MIX
+            due = report_due_date(campaign, month)
+            for hospital in self.hospital_rows:
+                state = _pick(self.rng, mix)
+                if state == "missing":
+                    continue
+                report = MonthlyReport(campaign=campaign, hospital=hospital, month=month)
+                rows.append(report)
+                if state == "draft":
+                    continue
+                report.problems = self.rng.choice(PROBLEMS)
+                report.corrections = self.rng.choice(CORRECTIONS) if report.problems else ""
+                late = 0 if self.rng.random() < ON_TIME_SHARE else self.rng.randint(1, MAX_LATE_DAYS)
+                first = due + dt.timedelta(days=late if late else -self.rng.randint(0, 4))
+                report.first_submitted_at = report.submitted_at = at(first, self.rng.randint(8, 17))
+                report.late_days = late_days_for(campaign, month, first)
+                reviewer = self.reviewers.get(hospital.banner_id)
+                reviewed = first + dt.timedelta(days=self.rng.randint(1, 3))
+                if state in ("returned", "resubmitted"):
+                    report.return_count = 1
+                    report.status = status.RETURNED
+                    if state == "resubmitted":
+                        report.status = status.RESUBMITTED
+                        report.submitted_at = at(reviewed + dt.timedelta(days=self.rng.randint(1, 3)), 16)
+                    continue
+                report.status = status.SUBMITTED
+                if state in ("banner_reviewed", "approved"):
+                    report.status = status.BANNER_REVIEWED
+                    report.banner_reviewed_at, report.banner_reviewed_by = at(reviewed, 10), reviewer
+                if state == "approved":
+                    report.status = status.APPROVED
+                    report.approved_at = at(reviewed + dt.timedelta(days=self.rng.randint(1, 4)), 15)
+                    report.approved_by = self.league_reviewers.get(league_of[hospital.banner_id])
+        created = bulk(MonthlyReport, rows)
+        counts["monthly_reports"] = len(created)
+        for state in status.values:
+            counts[f"monthly_reports_{state}"] = sum(1 for r in created if r.status == state)
