@@ -1,0 +1,67 @@
+"""The monthly rollup and the December evaluation read a fixed number of queries whatever the number of
+hospitals (issue 6: "the same number of queries at 30 and at 300 hospitals"), on a generated region
+where every hospital has lectures with coverage, action items, indicator values of both years and
+monthly reports in every state, so that no per-hospital read can hide behind empty data. The benchmark
+measures the time; this test pins the count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from campaign.models import Campaign
+from hospitals.models import Hospital, User
+from reporting.bulletins import bulletin_figures, rollup_previous_month
+from reporting.evaluation import evaluation_build, evaluation_scores
+from reporting.exports.generator import BENCH_ADMIN, CAMPAIGN_CODE, RegionGenerator, RegionSize
+from reporting.report_models import Evaluation, MonthlyReport
+from tests.reporting.conftest import SetClock
+
+pytestmark = pytest.mark.django_db
+
+DECEMBER = dt.date(2021, 12, 1)
+SMALL = RegionSize(hospitals=3, leagues=1, banners=2, lectures=60)
+LARGE = RegionSize(hospitals=24, leagues=3, banners=8, lectures=480)
+# The fixed counts, the same for both sizes (a change here is a change of the contract: say why).
+FIGURES_QUERIES = 18
+ROLLUP_QUERIES = 30
+SCORES_QUERIES = 16
+EVALUATION_QUERIES = 23
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["3 hospitals", "24 hospitals"])
+def test_rollup_and_evaluation_queries_do_not_grow_with_hospitals(
+    size: RegionSize, set_clock: SetClock, django_assert_num_queries: Any
+) -> None:
+    RegionGenerator(seed=11, size=size).run()
+    set_clock("2022-01-10 10:00")
+    campaign = Campaign.objects.select_related("league").get(code=CAMPAIGN_CODE)
+    hospitals = size.hospitals
+    assert Hospital.objects.count() == hospitals
+    # Every kind of record the figures read is there for the generated hospitals.
+    states = set(MonthlyReport.objects.values_list("status", flat=True))
+    assert {"approved", "submitted"} <= states
+
+    with django_assert_num_queries(FIGURES_QUERIES):
+        figures = bulletin_figures(campaign, DECEMBER)
+    assert figures["hospital_count"] == hospitals
+    # The change history's content types are cached per process: start each count from a cold cache,
+    # as a worker does, so that the test that runs first counts the same.
+    ContentType.objects.clear_cache()
+    with django_assert_num_queries(ROLLUP_QUERIES):
+        (bulletin,) = rollup_previous_month()
+    assert (bulletin.month, bulletin.data) == (DECEMBER, figures)
+
+    with django_assert_num_queries(SCORES_QUERIES):
+        scores = evaluation_scores(campaign)
+    assert len(scores) == hospitals
+    admin = User.objects.get(username=BENCH_ADMIN)
+    ContentType.objects.clear_cache()
+    with django_assert_num_queries(EVALUATION_QUERIES):
+        rows = evaluation_build(campaign_id=campaign.pk, actor=admin)
+    assert Evaluation.objects.filter(campaign=campaign).count() == len(rows) == hospitals
+    assert [(r.hospital_id, r.rank) for r in rows] == [(s.hospital.pk, s.rank) for s in scores]
