@@ -15,6 +15,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -30,6 +31,7 @@ from psycopg import sql
 from reporting.exports import bench
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+WIDTH = 50  # of the workload column
 # One tenth of the region's hospitals (and of its lectures), same leagues, for the query-count comparison.
 TENTH_SIZE = ["--hospitals", "30", "--banners", "10", "--lectures", "10000"]
 
@@ -65,6 +67,7 @@ class Command(BaseCommand):
             help="先重建两个PostgreSQL数据库(DATABASE_URL 与 --tenth-database-url)并生成数据",
         )
         parser.add_argument("--seed", type=int, default=2021)
+        parser.add_argument("--only", default="", help="只测这些项(逗号分隔的名称，如 rollup,evaluation)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["worker"]:
@@ -74,6 +77,10 @@ class Command(BaseCommand):
             self.prepare(os.environ.get("DATABASE_URL", ""), options["seed"], [])
             if options["tenth_database_url"]:
                 self.prepare(options["tenth_database_url"], options["seed"], TENTH_SIZE)
+        only = {name for name in options["only"].split(",") if name}
+        if only - set(bench.WORKLOADS):
+            raise CommandError(f"unknown workload(s): {', '.join(sorted(only - set(bench.WORKLOADS)))}")
+        self.only = only or set(bench.WORKLOADS)
         self.run_all(repeat=max(1, options["repeat"]), tenth_url=options["tenth_database_url"])
 
     def prepare(self, url: str, seed: int, size: list[str]) -> None:
@@ -122,7 +129,8 @@ class Command(BaseCommand):
     # -- the parent -------------------------------------------------------------------------------
     def measure(self, name: str, *, repeat: int = 1, database_url: str | None = None) -> Measure:
         best: Measure | None = None
-        env = dict(os.environ)
+        # The rollup stores its workbook: into a throw-away media folder, never the project's.
+        env = {**os.environ, "DJANGO_MEDIA_ROOT": self.media_root}
         if database_url:
             env["DATABASE_URL"] = database_url
         for _ in range(repeat):
@@ -146,18 +154,31 @@ class Command(BaseCommand):
         return best
 
     def run_all(self, *, repeat: int, tenth_url: str) -> None:
+        with tempfile.TemporaryDirectory(prefix="jjx-bench-media-") as media_root:
+            self.media_root = media_root
+            self._run_all(repeat=repeat, tenth_url=tenth_url)
+
+    def _run_all(self, *, repeat: int, tenth_url: str) -> None:
         write = self.stdout.write
         started = time.perf_counter()
         results: dict[str, Measure] = {}
-        write(f"{'workload':<34}{'rows':>9}{'seconds':>10}{'peak MB':>10}{'queries':>9}")
+        write(f"{'workload':<{WIDTH}}{'rows':>9}{'seconds':>10}{'peak MB':>10}{'queries':>9}")
 
         def show(m: Measure, label: str | None = None) -> None:
-            write(f"{label or m.name:<34}{m.rows:>9}{m.seconds:>10.2f}{m.peak_mb:>10.1f}{m.queries or 0:>9}")
+            text = label or m.name
+            pad = WIDTH - sum(2 if ord(c) > 0x2E7F else 1 for c in text)  # CJK characters are two wide
+            write(
+                f"{text}{' ' * max(1, pad)}{m.rows:>9}{m.seconds:>10.2f}{m.peak_mb:>10.1f}{m.queries or 0:>9}"
+            )
 
         for name, cfg in bench.EXPORT_WORKLOADS.items():
+            if name not in self.only:
+                continue
             results[name] = self.measure(name, repeat=repeat if cfg.repeat else 1)
             show(results[name], cfg.label)
         for name, label in bench.AGGREGATE_WORKLOADS.items():
+            if name not in self.only:
+                continue
             results[name] = self.measure(name)
             show(results[name], f"{label} (全区)")
             if tenth_url:
