@@ -252,6 +252,7 @@ def _indicators_section(facts: MonthFacts) -> tuple[list[Section], dict[int, flo
         hospitals=Hospital.objects.filter(pk__in=submitted),
         banners=OrgUnit.objects.filter(pk__in=[b.pk for b in _banners(facts)]),
         period=Period.month(facts.month.year, facts.month.month),
+        per_banner=False,  # the sections read the hospitals' verdicts and the league's
     )
     verdicts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for evaluation in table.units:

@@ -137,6 +137,7 @@ def evaluation_scores(campaign: Campaign, *, on: dt.date | None = None) -> list[
         hospitals=Hospital.objects.filter(pk__in=ids),
         banners=OrgUnit.objects.none(),
         period=Period(months[0], months[-1]) if months else Period.month(campaign.year, 12),
+        per_banner=False,
     )
     verdicts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for evaluation in table.units:

@@ -304,11 +304,14 @@ def indicator_evaluations(
     banners: QuerySet[OrgUnit],
     period: Period,
     indicators: Iterable[Indicator] | None = None,
+    per_banner: bool = True,
 ) -> EvaluationTable:
     """Judge every indicator of ``campaign`` for the given hospitals and banners over ``period``.
 
     ``hospitals`` and ``banners`` are usually a user's scope (``hospitals_visible_to``,
     ``org_units_visible_to(...).filter(kind="banner")``). Four queries, whatever their size.
+    ``per_banner=False`` leaves ``EvaluationTable.banners`` empty, for a caller that reads only the
+    units and the league (the bulletin, the December evaluation): a region has a hundred banners.
     """
     indicator_list = list(indicators) if indicators is not None else indicators_of(campaign)
     hospital_list = list(hospitals.select_related("banner").order_by("banner__path", "code"))
@@ -352,7 +355,7 @@ def indicator_evaluations(
             units.append(evaluation)
             by_banner[banner_id].append((evaluation, current, last))
             everyone.append((evaluation, current, last))
-        for banner in banner_list:
+        for banner in banner_list if per_banner else ():
             if banner.pk in by_banner:
                 banner_rollups.append(
                     _rollup(indicator, "banner", banner.pk, by_banner[banner.pk], threshold)
