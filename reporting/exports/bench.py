@@ -12,7 +12,10 @@ run measures the same work. Their "rows" are the hospitals they cover.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import gc
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +42,40 @@ BENCH_NOW = dt.datetime(2022, 1, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ROLLUP_MONTH = dt.date(2021, 12, 1)
 
 
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+_baseline_kb = 0
+
+
+def mark_start() -> None:
+    """The measured part starts here: its peak memory is counted from the resident memory now. Linux
+    lets a process reset its own high-water mark (``clear_refs`` 5), so set-up work done before (the
+    floor's in-memory list, a bulletin built to be exported) does not count in the peak."""
+    global _baseline_kb
+    # Give memory the set-up freed back to the system first, so the measured part cannot grow into it
+    # unseen (glibc keeps freed heap resident; malloc_trim returns it).
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:  # not Linux, or not allowed: the peak then includes the set-up
+        pass
+    _baseline_kb = _status_kb("VmRSS")
+
+
+def peak_mb() -> float:
+    """The resident high-water mark since ``mark_start``, above what the process held then."""
+    return max(0, _status_kb("VmHWM") - _baseline_kb) / 1024
+
+
 def bench_user() -> User:
     return User.objects.get(username=BENCH_ADMIN)
 
@@ -62,6 +99,7 @@ def floor() -> tuple[int, float]:
     # The very values the ledger writes (text neutralised, booleans as 是/否), so both write the same cells.
     ws = Workbook(write_only=True).create_sheet()
     rows = [SheetWriter(ws, sheet.columns).values(row) for row in raw]
+    mark_start()
     started = time.perf_counter()
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(sheet.title)
@@ -75,6 +113,7 @@ def floor() -> tuple[int, float]:
 
 def openpyxl_normal() -> tuple[int, float]:
     sheet, rows = ledger_rows_in_memory()
+    mark_start()
     started = time.perf_counter()
     workbook = Workbook()
     ws = workbook.active
@@ -247,21 +286,29 @@ def evaluation() -> tuple[int, float]:
 
 
 def bulletin_book() -> tuple[int, float]:
-    """The monthly bulletin's workbook (one sheet per section) for December: timed from the figures
-    (computed first, untimed) to the bytes. Rows: the rows of every section."""
-    from reporting.bulletins import bulletin_figures, bulletin_workbook
-    from reporting.report_models import Bulletin
+    """The monthly bulletin workbook (export kind ``bulletin``: one sheet per section) of December,
+    built first by the rollup (not measured), then exported as a clerk downloads it; rolled back."""
+    from reporting.bulletins import rollup_previous_month
 
-    with bench_clock():
-        campaign = bench_campaign()
-        bulletin = Bulletin(
-            campaign=campaign, month=ROLLUP_MONTH, data=bulletin_figures(campaign, ROLLUP_MONTH)
-        )
-        started = time.perf_counter()
-        content = bulletin_workbook(bulletin)
-        seconds = time.perf_counter() - started
-    assert content
-    return sum(len(s["rows"]) for s in bulletin.data["sections"]), seconds
+    with bench_clock(), transaction.atomic():
+        (bulletin,) = rollup_previous_month()
+        mark_start()
+        rows, seconds = _export("bulletin", {"bulletin": [str(bulletin.pk)]})
+        transaction.set_rollback(True)
+    return rows, seconds
+
+
+def evaluation_book() -> tuple[int, float]:
+    """The December evaluation workbook (export kind ``evaluation``) of the whole region, after the
+    evaluation has been built (not measured); rolled back."""
+    from reporting.evaluation import evaluation_build
+
+    with bench_clock(), transaction.atomic():
+        evaluation_build(campaign_id=bench_campaign().pk, actor=bench_user())
+        mark_start()
+        rows, seconds = _export("evaluation")
+        transaction.set_rollback(True)
+    return rows, seconds
 
 
 @dataclass(frozen=True)
@@ -282,7 +329,8 @@ EXPORT_WORKLOADS: dict[str, ExportWorkload] = {
         "出成效指标表 indicator_table (全年)",
         lambda: _export("indicator_table", {"period": ["ytd"], "month": ["12"]}),
     ),
-    "bulletin_workbook": ExportWorkload("月度通报 bulletin_workbook (12月)", bulletin_book),
+    "bulletin_workbook": ExportWorkload("月度通报 bulletin (12月)", bulletin_book),
+    "evaluation_workbook": ExportWorkload("年终评估 evaluation", evaluation_book),
 }
 # The aggregates measured on the whole region and on a tenth of its hospitals: name → label.
 AGGREGATE_WORKLOADS: dict[str, str] = {

@@ -2,17 +2,16 @@
 
 Each measurement runs in a fresh ``manage.py bench_exports --worker NAME`` subprocess, so that one
 export's memory cannot inflate the next one's: the worker reports rows, seconds and its peak resident
-memory above what it held before the measured work started (Django loaded, database connected). Timing
-of the floor and of openpyxl's normal mode excludes reading the rows from the database: they write a
-list that is already in memory, which is what makes them a floor. django-import-export is timed the way
-it is used: ``resource.export(queryset)`` then ``.xlsx``.
+memory above what it held when the measured work started (Django loaded, database connected; see
+``bench.mark_start``). Timing and peak of the floor and of openpyxl's normal mode exclude reading the
+rows from the database: they write a list that is already in memory, which is what makes them a floor.
+django-import-export is timed the way it is used: ``resource.export(queryset)`` then ``.xlsx``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,15 +29,9 @@ from psycopg import sql
 
 from reporting.exports import bench
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
 WIDTH = 50  # of the workload column
 # One tenth of the region's hospitals (and of its lectures), same leagues, for the query-count comparison.
 TENTH_SIZE = ["--hospitals", "30", "--banners", "10", "--lectures", "10000"]
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
 
 
 @dataclass
@@ -113,17 +106,10 @@ class Command(BaseCommand):
         if workload is None:
             raise CommandError(f"unknown workload {name}")
         connection.ensure_connection()
-        before = rss_bytes()
+        bench.mark_start()  # a workload with set-up marks the start again after it
         with CaptureQueriesContext(connection) as queries:
             rows, seconds = workload()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        result = Measure(
-            name=name,
-            rows=rows,
-            seconds=seconds,
-            peak_mb=max(0, peak - before) / 2**20,
-            queries=len(queries),
-        )
+        result = Measure(name=name, rows=rows, seconds=seconds, peak_mb=bench.peak_mb(), queries=len(queries))
         self.stdout.write("RESULT " + json.dumps(asdict(result)))
 
     # -- the parent -------------------------------------------------------------------------------
