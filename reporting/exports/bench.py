@@ -316,21 +316,28 @@ class ExportWorkload:
     label: str
     run: Workload
     repeat: bool = False  # measured --repeat times (the ones the tight targets compare)
+    kind: str = ""  # the export kind it writes, if any (every registered kind must have one)
 
 
 EXPORT_WORKLOADS: dict[str, ExportWorkload] = {
     "floor": ExportWorkload("写入下限 openpyxl只写(内存列表)", floor, repeat=True),
-    "ledger": ExportWorkload("宣讲台账 lecture_ledger", ledger, repeat=True),
+    "ledger": ExportWorkload("宣讲台账 lecture_ledger", ledger, repeat=True, kind="lecture_ledger"),
     "ledger_10k": ExportWorkload("宣讲台账 前1万行", ledger_small),
     "openpyxl_normal": ExportWorkload("openpyxl 普通模式(内存列表)", openpyxl_normal),
     "import_export": ExportWorkload("django-import-export XLSX", import_export),
-    "action_tracker": ExportWorkload("见行动任务清单 action_tracker", lambda: _export("action_tracker")),
+    "action_tracker": ExportWorkload(
+        "见行动任务清单 action_tracker", lambda: _export("action_tracker"), kind="action_tracker"
+    ),
     "indicator_table": ExportWorkload(
         "出成效指标表 indicator_table (全年)",
         lambda: _export("indicator_table", {"period": ["ytd"], "month": ["12"]}),
+        kind="indicator_table",
     ),
-    "bulletin_workbook": ExportWorkload("月度通报 bulletin (12月)", bulletin_book),
-    "evaluation_workbook": ExportWorkload("年终评估 evaluation", evaluation_book),
+    "hospital_roster": ExportWorkload(
+        "医院名册 hospital_roster", lambda: _export("hospital_roster"), kind="hospital_roster"
+    ),
+    "bulletin_workbook": ExportWorkload("月度通报 bulletin (12月)", bulletin_book, kind="bulletin"),
+    "evaluation_workbook": ExportWorkload("年终评估 evaluation", evaluation_book, kind="evaluation"),
 }
 # The aggregates measured on the whole region and on a tenth of its hospitals: name → label.
 AGGREGATE_WORKLOADS: dict[str, str] = {
