@@ -32,6 +32,7 @@ from django.utils import timezone
 from hospitals.audit import diff, record_change, snapshot
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
+from reporting.report_selectors import require_month_editable
 
 from .files import ANY_KIND, check_upload
 from .models import (
@@ -353,9 +354,11 @@ def lecture_check(*, actor: AnyUser, data: LectureData, lecture: LectureSession 
     """
     if lecture is not None:
         _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+        require_month_editable(lecture.hospital, lecture.held_on)
     _require_owner_in_scope(actor, data.hospital, data.org_unit)
     _check_organiser(data)
     _within_campaign(data.campaign, data.held_on, "宣讲日期")
+    require_month_editable(data.hospital, data.held_on)
     _check_attendance(data)
     roles = _speaker_roles(data)
     if data.speaker_role and data.speaker_role not in roles:
@@ -430,6 +433,7 @@ def lecture_update(
     for name in changed:
         setattr(lecture, name, values[name])
     if changed:
+        lecture.full_clean(validate_unique=False, validate_constraints=True)  # as lecture_create does
         lecture.save(update_fields=[*changed, "updated_at"])
     _write_lecture_relations(lecture, data)
     changes = diff(old, _lecture_snapshot(lecture))
@@ -451,6 +455,7 @@ def _delete_files_on_commit(files: Iterable[FieldFile]) -> None:
 @transaction.atomic
 def lecture_delete(*, actor: AnyUser, channel: Channel, lecture: LectureSession, reason: str = "") -> None:
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    require_month_editable(lecture.hospital, lecture.held_on)
     old = _lecture_snapshot(lecture)
     files = [m.file for m in lecture.materials.all()]
     record_change(
@@ -478,6 +483,7 @@ MATERIAL_FIELDS = (
 def material_check(*, actor: AnyUser, lecture: LectureSession, kind: str, file: File) -> None:
     """Scope, then type by content, extension and size (``campaign.files.check_upload``)."""
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    require_month_editable(lecture.hospital, lecture.held_on)
     check_upload(file, kind=kind)
 
 
@@ -486,6 +492,7 @@ def material_upload(
     *, actor: AnyUser, channel: Channel, lecture: LectureSession, kind: str, file: File, title: str = ""
 ) -> LectureMaterial:
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    require_month_editable(lecture.hospital, lecture.held_on)
     checked = check_upload(file, kind=kind)
     material = LectureMaterial(
         lecture=lecture,
@@ -547,6 +554,7 @@ def material_set_recommended(
 def material_delete(*, actor: AnyUser, channel: Channel, material: LectureMaterial, reason: str = "") -> None:
     lecture = material.lecture
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
+    require_month_editable(lecture.hospital, lecture.held_on)
     record_change(
         material,
         action="delete",
@@ -1084,6 +1092,7 @@ def progress_check(*, actor: AnyUser, action_item: ActionItem, month: dt.date, s
         raise _refuse(f"{month:%Y年%m月}尚未开始，不能填写进展。", "month_in_future")
     if month < action_item.starts_on.replace(day=1):
         raise _refuse(f"{month:%Y年%m月}早于行动项开始日期，不能填写进展。", "month_before_start")
+    require_month_editable(action_item.hospital, month)
 
 
 def _sync_current_status(item: ActionItem) -> None:
@@ -1145,6 +1154,7 @@ def progress_evidence_add(
     *, actor: AnyUser, channel: Channel, entry: ProgressEntry, file: File
 ) -> ProgressEvidence:
     require_hospital_in_scope(actor, entry.action_item.hospital)
+    require_month_editable(entry.action_item.hospital, entry.month)
     info = check_upload(file, kind=ANY_KIND)
     evidence = _add_evidence(actor, entry, file, info)
     record_change(
@@ -1161,6 +1171,7 @@ def progress_evidence_add(
 def progress_delete(*, actor: AnyUser, channel: Channel, entry: ProgressEntry, reason: str = "") -> None:
     item = entry.action_item
     require_hospital_in_scope(actor, item.hospital)
+    require_month_editable(item.hospital, entry.month)
     files = [e.file for e in entry.evidence.all()]
     record_change(
         entry,

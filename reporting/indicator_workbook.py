@@ -53,6 +53,7 @@ from .indicators import (
     require_owner_in_scope,
 )
 from .models import IndicatorImport, IndicatorValue
+from .report_selectors import require_month_editable
 
 TEMPLATE_ID = "jjx-indicator-values"
 # Bump when the layout changes: an old file is then refused instead of being read wrongly.
@@ -491,6 +492,7 @@ def indicator_import_create(
     if month.day != 1:
         raise ValidationError({"month": [ValidationError("月份须为当月1日。", code="invalid_month")]})
     require_unit_in_campaign(campaign, hospital, unit)
+    require_month_editable(hospital, month)
     inspect_xlsx(data)
     wb = _read_template(data)
     sheet = _check_meta(wb, campaign=campaign, month=month, hospital=hospital, unit=unit)
@@ -564,6 +566,7 @@ def indicator_import_confirm(*, actor: AnyUser | None, batch: IndicatorImport) -
     """Write a dry run's rows, all or nothing, with "excel" as the channel in every value's history."""
     batch = IndicatorImport.objects.select_for_update().select_related("campaign__league").get(pk=batch.pk)
     require_owner_in_scope(actor, batch.hospital, batch.unit)
+    require_month_editable(batch.hospital, batch.month)
     if batch.status != IndicatorImport.Status.PENDING:
         message = "该导入有错误，请修改后重新上传。" if batch.errors else "该导入已确认，不能重复导入。"
         raise ValidationError(message, code="import_not_pending")

@@ -186,6 +186,13 @@ def actor_user(actor: AnyUser | None) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
+def _require_month_editable(hospital: Hospital | None, month: dt.date) -> None:
+    # Imported here: report_selectors reads indicator_selectors, which reads this module.
+    from .report_selectors import require_month_editable
+
+    require_month_editable(hospital, month)
+
+
 @transaction.atomic
 def indicator_value_save(
     *,
@@ -208,6 +215,7 @@ def indicator_value_save(
     new in the history under ``channel``. Saving the same figures again writes nothing.
     """
     require_owner_in_scope(actor, hospital, unit)
+    _require_month_editable(hospital, month)
     clean = indicator_value_clean(
         indicator=indicator,
         month=month,
@@ -273,6 +281,7 @@ def indicator_value_explain(
 ) -> IndicatorValue:
     """Write the explanation a soft-rule warning asks for (kept with the value and in its history)."""
     require_owner_in_scope(actor, value.hospital, value.unit)
+    _require_month_editable(value.hospital, value.month)
     explanation = explanation.strip()
     if explanation == value.explanation:
         return value
@@ -292,6 +301,7 @@ def indicator_value_delete(
 ) -> None:
     """Remove a value entered by mistake; the history keeps what it was."""
     require_owner_in_scope(actor, value.hospital, value.unit)
+    _require_month_editable(value.hospital, value.month)
     record_change(
         value,
         action="indicator_value_delete",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from campaign.models import ActionItem, Campaign, LectureSession, ProgressEntry, ProgressStatus
@@ -123,6 +124,31 @@ def report_lock_state(report: MonthlyReport, today: dt.date | None = None) -> Lo
             f"已过锁定日({lock_date:%Y-%m-%d})，报告只读。如需修改请申请解锁。",
         )
     return LockState(False, "open", lock_date, f"可修改，{lock_date:%Y-%m-%d}后锁定。")
+
+
+def require_month_editable(hospital: Hospital | None, month: dt.date) -> None:
+    """Refuse a change to what a hospital's month report holds (that month's lectures, materials, action
+    progress and indicator values) while the report is read-only: approved, past the lock day, or its
+    unlock ended (SPEC §7 "a report is read-only"). The one guard every such service calls.
+
+    A month without a report has nothing to protect yet; banner-level rows (no hospital) have no report.
+    """
+    if hospital is None:
+        return
+    report = (
+        MonthlyReport.objects.select_related("campaign")
+        .filter(hospital=hospital, month=month.replace(day=1))
+        .first()
+    )
+    if report is None:
+        return
+    state = report_lock_state(report)
+    if state.locked:
+        raise ValidationError(
+            "%(month)s：%(message)s",
+            code="report_locked",
+            params={"month": f"{report.month:%Y年%m月}的月度自查报告", "message": state.message},
+        )
 
 
 # A content provider returns the report's items as {key: {"kind", "label", "value"}}. The key is stable
