@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from campaign.models import ActionTask, KeyDocument, Layer, LectureKind
+from campaign.models import ActionItem, ActionTask, KeyDocument, Layer, LectureKind
 from campaign.services import LectureData
 from hospitals.models import Hospital, MedicalAlliance, OrgUnit, Person
 from tests.conftest import Alxa
@@ -97,3 +97,17 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Each test writes its uploads to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def h004_action_item(alxa: Alxa, **overrides: Any) -> ActionItem:
+    """H004's 处方点评全覆盖 (task A3.2, the president responsible, July to October), then ``overrides``."""
+    values: dict[str, Any] = {
+        "campaign": alxa.campaign,
+        "hospital": alxa.h004,
+        "task": ActionTask.objects.get(campaign=alxa.campaign, code="A3.2"),
+        "title": "处方点评全覆盖",
+        "responsible": Person.objects.get(code="H004-P02"),
+        "starts_on": dt.date(2021, 7, 1),
+        "due_on": dt.date(2021, 10, 31),
+    }
+    return ActionItem.objects.create(**{**values, **overrides})

@@ -12,14 +12,13 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from campaign.models import ActionItem, ActionTask, LectureSession, ProgressStatus
+from campaign.models import LectureSession, ProgressStatus
 from campaign.services import lecture_create
-from hospitals.models import Person
 from reporting.bulletins import bulletin_build, bulletin_publish
 from reporting.evaluation import evaluation_build
 from reporting.exports.models import ExportJob
 from reporting.report_models import Evaluation
-from tests.campaign.conftest import full_coverage, kind, lecture_data, person
+from tests.campaign.conftest import full_coverage, h004_action_item, kind, lecture_data, person
 from tests.conftest import Alxa, client_for, streamed
 from tests.exports.test_writer import formula_cells
 
@@ -84,17 +83,9 @@ def test_a_bad_filter_is_a_400_with_the_field_named(alxa: Alxa) -> None:
 
 
 def test_action_export_follows_the_status_filter(alxa: Alxa) -> None:
-    task = ActionTask.objects.get(campaign=alxa.campaign, code="A3.2")
-    common = {
-        "campaign": alxa.campaign,
-        "hospital": alxa.h004,
-        "task": task,
-        "starts_on": dt.date(2021, 7, 1),
-        "due_on": dt.date(2021, 9, 30),
-        "responsible": Person.objects.get(code="H004-P02"),
-    }
-    ActionItem.objects.create(**common, title="已完成项", current_status=ProgressStatus.DONE)
-    ActionItem.objects.create(**common, title="逾期项")
+    september = dt.date(2021, 9, 30)
+    h004_action_item(alxa, title="已完成项", due_on=september, current_status=ProgressStatus.DONE)
+    h004_action_item(alxa, title="逾期项", due_on=september)
     client = client_for(alxa.banner_reviewer)
     rows = rows_of(client.get("/api/v1/action-items/export/", {"status": "overdue"}))
     assert [(r[5], r[10]) for r in rows[1:]] == [("逾期项", "已逾期")]
@@ -120,16 +111,7 @@ def _evaluate(alxa: Alxa) -> None:
     lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, coverage=full_coverage(alxa)))
     president = lecture_data(alxa, speaker=person("H004-P02"), title="院长讲医改")
     lecture_create(actor=alxa.reporter, channel="web", data=president)
-    ActionItem.objects.create(
-        campaign=alxa.campaign,
-        hospital=alxa.h004,
-        task=ActionTask.objects.get(campaign=alxa.campaign, code="A3.2"),
-        title="处方点评全覆盖",
-        responsible=Person.objects.get(code="H004-P02"),
-        starts_on=dt.date(2021, 7, 1),
-        due_on=dt.date(2021, 10, 31),
-        current_status=ProgressStatus.DONE,
-    )
+    h004_action_item(alxa, current_status=ProgressStatus.DONE)
     evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
 
 

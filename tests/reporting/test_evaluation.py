@@ -1,15 +1,13 @@
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from campaign.models import ActionItem, ActionTask, Campaign, ProgressStatus
+from campaign.models import Campaign, ProgressStatus
 from campaign.services import lecture_create
-from hospitals.models import Person
 from reporting.evaluation import evaluation_build, evaluation_scores
 from reporting.report_models import Evaluation
-from tests.campaign.conftest import full_coverage, lecture_data, person
+from tests.campaign.conftest import full_coverage, h004_action_item, lecture_data, person
 from tests.conftest import Alxa
 from tests.factories import HospitalFactory
 from tests.reporting.conftest import SetClock, make_report
@@ -26,16 +24,7 @@ def _record_h004_year(alxa: Alxa) -> None:
         channel="web",
         data=lecture_data(alxa, speaker=person("H004-P02"), title="院长讲医改"),
     )
-    ActionItem.objects.create(
-        campaign=alxa.campaign,
-        hospital=alxa.h004,
-        task=ActionTask.objects.get(campaign=alxa.campaign, code="A3.2"),
-        title="处方点评全覆盖",
-        responsible=Person.objects.get(code="H004-P02"),
-        starts_on=dt.date(2021, 7, 1),
-        due_on=dt.date(2021, 10, 31),
-        current_status=ProgressStatus.DONE,
-    )
+    h004_action_item(alxa, current_status=ProgressStatus.DONE)
     make_report(alxa, state="approved")
 
 

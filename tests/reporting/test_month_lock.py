@@ -10,18 +10,18 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from campaign.models import ActionItem, ActionTask, LectureSession, ProgressEntry
+from campaign.models import ActionItem, LectureSession, ProgressEntry
 from campaign.services import (
     lecture_create,
     lecture_delete,
     lecture_update,
     progress_record,
 )
-from hospitals.models import ChangeRecord, Person
+from hospitals.models import ChangeRecord
 from reporting.indicators import indicator_value_delete, indicator_value_save
 from reporting.models import IndicatorValue
 from reporting.report_services import report_unlock_grant, report_unlock_request
-from tests.campaign.conftest import lecture_data
+from tests.campaign.conftest import h004_action_item, lecture_data
 from tests.conftest import Alxa, client_for
 from tests.reporting.conftest import JULY, SetClock, make_report
 
@@ -31,15 +31,7 @@ APPROVED = "2021年07月的月度自查报告：报告已审核通过，只读�
 
 
 def _item(alxa: Alxa) -> ActionItem:
-    return ActionItem.objects.create(
-        campaign=alxa.campaign,
-        hospital=alxa.h004,
-        task=ActionTask.objects.get(campaign=alxa.campaign, code="A3.2"),
-        title="处方点评全覆盖",
-        responsible=Person.objects.get(code="H004-P02"),
-        starts_on=dt.date(2021, 7, 1),
-        due_on=dt.date(2021, 12, 31),
-    )
+    return h004_action_item(alxa, due_on=dt.date(2021, 12, 31))
 
 
 def _refused(call: object, message: str = APPROVED) -> None:

@@ -6,13 +6,12 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from campaign.models import ActionItem, ActionTask, ProgressEntry, ProgressStatus
+from campaign.models import ProgressEntry, ProgressStatus
 from campaign.services import lecture_create
-from hospitals.models import Person
 from reporting.models import IndicatorValue
 from reporting.report_selectors import report_changes_since_last_review, report_contents, report_open_warnings
 from reporting.report_services import CommentInput, report_return, report_submit, report_update
-from tests.campaign.conftest import lecture_data
+from tests.campaign.conftest import h004_action_item, lecture_data
 from tests.conftest import Alxa
 from tests.factories import indicator_value
 from tests.reporting.conftest import JULY, SetClock, fill_indicators, make_report
@@ -28,16 +27,7 @@ def test_the_contents_hold_the_months_lectures_progress_and_indicators(
     alxa: Alxa, set_clock: SetClock
 ) -> None:
     lecture = lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa))
-    item = ActionItem.objects.create(
-        campaign=alxa.campaign,
-        hospital=alxa.h004,
-        task=ActionTask.objects.get(campaign=alxa.campaign, code="A3.2"),
-        title="处方点评全覆盖",
-        responsible=Person.objects.get(code="H004-P02"),
-        starts_on=dt.date(2021, 7, 1),
-        due_on=dt.date(2021, 10, 31),
-        current_status=ProgressStatus.ON_TRACK,
-    )
+    item = h004_action_item(alxa, current_status=ProgressStatus.ON_TRACK)
     ProgressEntry.objects.create(
         action_item=item, month=JULY, status=ProgressStatus.ON_TRACK, note="已点评1200张"
     )
@@ -59,15 +49,7 @@ def test_missing_indicators_and_missing_progress_block_the_submission(
 ) -> None:
     report = make_report(alxa)
     _narrative(report.pk, alxa)
-    ActionItem.objects.create(
-        campaign=alxa.campaign,
-        hospital=alxa.h004,
-        task=ActionTask.objects.get(campaign=alxa.campaign, code="A3.2"),
-        title="处方点评全覆盖",
-        responsible=Person.objects.get(code="H004-P02"),
-        starts_on=dt.date(2021, 7, 1),
-        due_on=dt.date(2021, 10, 31),
-    )
+    h004_action_item(alxa)
     with pytest.raises(ValidationError) as exc:
         report_submit(report_id=report.pk, actor=alxa.reporter)
     messages = exc.value.messages
