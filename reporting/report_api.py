@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -53,6 +55,18 @@ from .report_services import (
 )
 
 API = ChangeRecord.Channel.API
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class LockStateSerializer(serializers.Serializer):
+    """``LockState.as_dict()``: documents the shape, never used to write."""
+
+    locked = serializers.BooleanField()
+    reason = serializers.ChoiceField(
+        choices=["approved", "past_lock_day", "unlock_expired", "unlocked_until", "open"]
+    )
+    until = serializers.DateField(allow_null=True)
+    message = serializers.CharField()
 
 
 class MonthlyReportSerializer(serializers.ModelSerializer):
@@ -87,6 +101,7 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [f for f in fields if f not in ("problems", "corrections")]
 
+    @extend_schema_field(LockStateSerializer)
     def get_lock_state(self, obj: MonthlyReport) -> dict[str, Any]:
         return report_lock_state(obj).as_dict()
 
@@ -124,6 +139,53 @@ class IdsSerializer(serializers.Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False
     )
+
+
+# The documented bodies of the actions that answer with something else than their model (the views build
+# these dicts; the serializers only tell the schema, and so clients and the schemathesis run, their shape).
+ReportContentsSerializer = inline_serializer(
+    "ReportContents",
+    fields={
+        "items": serializers.DictField(
+            child=serializers.DictField(), help_text="{条目键: {kind, label, value}}"
+        ),
+        "changes_since_last_review": serializers.ListField(child=serializers.DictField()),
+        "open_comments": inline_serializer(
+            "OpenComment",
+            fields={
+                "item_kind": serializers.CharField(),
+                "item_key": serializers.CharField(allow_blank=True),
+                "item_label": serializers.CharField(allow_blank=True),
+                "text": serializers.CharField(),
+            },
+            many=True,
+        ),
+        "warnings": serializers.ListField(child=serializers.CharField()),
+        "lock_state": LockStateSerializer(),
+    },
+)
+ReportHistorySerializer = inline_serializer(
+    "ReportHistoryEntry",
+    many=True,
+    fields={
+        "at": serializers.DateTimeField(),
+        "action": serializers.CharField(),
+        "actor": serializers.CharField(allow_null=True),
+        "channel": serializers.CharField(),
+        "changes": serializers.JSONField(),
+        "reason": serializers.CharField(allow_blank=True),
+    },
+)
+BulkApproveResultSerializer = inline_serializer(
+    "BulkApproveResult",
+    fields={
+        "approved": serializers.ListField(child=serializers.IntegerField(), help_text="已通过的报告编号"),
+        "skipped": serializers.DictField(child=serializers.CharField(), help_text="{报告编号: 未通过的原因}"),
+    },
+)
+MarkReadResultSerializer = inline_serializer(
+    "MarkReadResult", fields={"marked": serializers.IntegerField(help_text="标为已读的条数")}
+)
 
 
 class UnlockRequestSerializer(serializers.ModelSerializer):
@@ -177,6 +239,11 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         report = self.get_queryset().get(pk=report.pk)
         return Response(MonthlyReportSerializer(report).data)
 
+    @extend_schema(
+        request=ReportOpenSerializer,
+        responses={201: MonthlyReportSerializer, 200: MonthlyReportSerializer},
+        description="Opens the hospital's report of the month: 201 when created, 200 when it existed.",
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _data(ReportOpenSerializer, request)
         report, created = report_get_or_create(
@@ -187,15 +254,18 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
+    @extend_schema(request=NarrativeSerializer, responses=MonthlyReportSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
         data = _data(NarrativeSerializer, request)
         return self._report(report_update(report_id=report.pk, actor=request.user, channel=API, **data))
 
+    @extend_schema(request=None, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         return self._report(report_submit(report_id=self.get_object().pk, actor=request.user, channel=API))
 
+    @extend_schema(request=ReasonSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"], url_path="banner-review", serializer_class=ReasonSerializer)
     def banner_review(self, request: Request, pk: str | None = None) -> Response:
         reason = _data(ReasonSerializer, request)["reason"]
@@ -204,6 +274,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         )
         return self._report(report)
 
+    @extend_schema(request=ReasonSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
     def approve(self, request: Request, pk: str | None = None) -> Response:
         reason = _data(ReasonSerializer, request)["reason"]
@@ -212,6 +283,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         )
         return self._report(report)
 
+    @extend_schema(request=ReturnSerializer, responses=MonthlyReportSerializer)
     @action(
         detail=True, methods=["post"], url_path="return", url_name="return", serializer_class=ReturnSerializer
     )
@@ -227,6 +299,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         )
         return self._report(report)
 
+    @extend_schema(request=ReasonSerializer, responses={201: UnlockRequestSerializer})
     @action(detail=True, methods=["post"], url_path="unlock-request", serializer_class=ReasonSerializer)
     def unlock_request(self, request: Request, pk: str | None = None) -> Response:
         reason = _data(ReasonSerializer, request)["reason"]
@@ -235,6 +308,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         )
         return Response(UnlockRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=ReportContentsSerializer)
     @action(detail=True, methods=["get"])
     def contents(self, request: Request, pk: str | None = None) -> Response:
         """What the reviewer reads: the items, what changed since the last review, the open return
@@ -258,7 +332,9 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             }
         )
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=ReportHistorySerializer)
+    # The whole history, not paginated (and so documented).
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         rows = report_history(self.get_object())
         return Response(
@@ -275,6 +351,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             ]
         )
 
+    @extend_schema(request=IdsSerializer, responses=BulkApproveResultSerializer)
     @action(detail=False, methods=["post"], url_path="bulk-approve", serializer_class=IdsSerializer)
     def bulk_approve(self, request: Request) -> Response:
         ids = _data(IdsSerializer, request)["ids"]
@@ -292,6 +369,7 @@ class UnlockRequestViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[UnlockRequest]:
         return unlock_requests_visible_to(self.request.user).order_by("-requested_at", "-id")
 
+    @extend_schema(request=GrantSerializer, responses=UnlockRequestSerializer)
     @action(detail=True, methods=["post"], serializer_class=GrantSerializer)
     def grant(self, request: Request, pk: str | None = None) -> Response:
         data = _data(GrantSerializer, request)
@@ -301,6 +379,7 @@ class UnlockRequestViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(UnlockRequestSerializer(self.get_queryset().get(pk=request_id)).data)
 
+    @extend_schema(request=RefuseSerializer, responses=UnlockRequestSerializer)
     @action(detail=True, methods=["post"], serializer_class=RefuseSerializer)
     def refuse(self, request: Request, pk: str | None = None) -> Response:
         note = _data(RefuseSerializer, request)["note"]
@@ -334,6 +413,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Bulletin]:
         return bulletins_visible_to(self.request.user).order_by("-month", "id")
 
+    @extend_schema(request=BulletinBuildSerializer, responses={201: BulletinSerializer})
     @action(detail=False, methods=["post"], serializer_class=BulletinBuildSerializer)
     def build(self, request: Request) -> Response:
         data = _data(BulletinBuildSerializer, request)
@@ -343,16 +423,23 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(BulletinSerializer(bulletin).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=BulletinSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         bulletin = bulletin_publish(bulletin_id=self.get_object().pk, actor=request.user, channel=API)
         return Response(BulletinSerializer(bulletin).data)
 
+    @extend_schema(responses={(200, XLSX_MIME): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         bulletin = self.get_object()
         content = bulletin_workbook(bulletin)
-        return FileResponse(io.BytesIO(content), as_attachment=True, filename=bulletin_filename(bulletin))
+        return FileResponse(
+            io.BytesIO(content),
+            as_attachment=True,
+            filename=bulletin_filename(bulletin),
+            content_type=XLSX_MIME,
+        )
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
@@ -390,7 +477,9 @@ class EvaluationViewSet(XlsxExportMixin, viewsets.ReadOnlyModelViewSet):
         qs = Evaluation.objects.select_related("hospital").order_by("campaign", "rank", "hospital__code")
         return scope_queryset(qs, self.request.user)
 
-    @action(detail=False, methods=["post"], serializer_class=EvaluationBuildSerializer)
+    @extend_schema(request=EvaluationBuildSerializer, responses={201: EvaluationSerializer(many=True)})
+    # Answers every evaluated row of the campaign in scope, not a page (and so documented).
+    @action(detail=False, methods=["post"], serializer_class=EvaluationBuildSerializer, pagination_class=None)
     def build(self, request: Request) -> Response:
         campaign = _data(EvaluationBuildSerializer, request)["campaign"]
         evaluation_build(campaign_id=campaign.pk, actor=request.user, channel=API)
@@ -422,6 +511,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(read_at__isnull=True)
         return qs
 
+    @extend_schema(request=MarkReadSerializer, responses=MarkReadResultSerializer)
     @action(detail=False, methods=["post"], url_path="mark-read", serializer_class=MarkReadSerializer)
     def mark_read(self, request: Request) -> Response:
         ids = _data(MarkReadSerializer, request).get("ids")
