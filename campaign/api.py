@@ -26,6 +26,7 @@ from hospitals.selectors import hospitals_visible_to, org_units_visible_to
 from reporting.exports.api import XlsxExportMixin
 
 from .compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
+from .files import ALLOWED_TYPES
 from .filters import (
     ActionItemFilter,
     LaunchRecordFilter,
@@ -142,12 +143,30 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 # ---------------------------------------------------------------------------------------------------
 
 
+# Every stored file passed campaign.files.check_upload, so a download has one of the allowed types (named
+# in the schema); octet-stream is for a file whose name has none of their extensions, which no upload makes.
+OCTET_STREAM = "application/octet-stream"
+FILE_MEDIA_TYPES = sorted({mime for mime, _ in ALLOWED_TYPES.values()} | {OCTET_STREAM})
+
+
+def _file_responses(description: str) -> dict[tuple[int, str], OpenApiResponse]:
+    return {
+        (200, media): OpenApiResponse(OpenApiTypes.BINARY, description=description)
+        for media in FILE_MEDIA_TYPES
+    }
+
+
+def _media_type(filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return next((mime for mime, names in ALLOWED_TYPES.values() if extension in names), OCTET_STREAM)
+
+
 def _file_response(field: FieldFile, filename: str, content_type: str = "") -> FileResponse:
     if not field:
         raise Http404("没有文件。")
     response = FileResponse(field.open("rb"), as_attachment=True, filename=filename)
-    if content_type:
-        response["Content-Type"] = content_type
+    # Not guessed by FileResponse from the system's MIME table: the types are the documented ones.
+    response["Content-Type"] = content_type or _media_type(filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -184,7 +203,7 @@ class LectureMaterialViewSet(
     def perform_destroy(self, instance: LectureMaterial) -> None:
         material_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, material=instance)
 
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="文件")})
+    @extend_schema(responses=_file_responses("文件"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         material = self.get_object()
@@ -233,7 +252,7 @@ class LaunchRecordViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: LaunchRecord) -> None:
         launch_record_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, record=instance)
 
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="文件")})
+    @extend_schema(responses=_file_responses("文件"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         record = self.get_object()
@@ -266,7 +285,7 @@ class LecturePlanItemViewSet(
     def get_queryset(self) -> QuerySet[LecturePlanItem]:
         return lecture_plan_item_list(user=self.request.user)
 
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="课件")})
+    @extend_schema(responses=_file_responses("课件"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         item = self.get_object()
@@ -317,7 +336,7 @@ class ProgressEvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet
     def get_queryset(self) -> QuerySet[ProgressEvidence]:
         return evidence_list(user=self.request.user)
 
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="佐证材料")})
+    @extend_schema(responses=_file_responses("佐证材料"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         evidence = self.get_object()

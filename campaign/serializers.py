@@ -175,8 +175,8 @@ class LectureSessionSerializer(serializers.ModelSerializer):
         read_only=True
     )
     kind_name = serializers.CharField(source="kind.name", read_only=True)
-    hospital_name = serializers.CharField(source="hospital.name", read_only=True, default=None)
-    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None)
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True, allow_null=True)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, allow_null=True)
     banner = serializers.SerializerMethodField()
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     speaker_role = serializers.ChoiceField(choices=SpeakerRole.choices, required=False, allow_blank=True)

@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from config.api import ApiErrorSerializer
+
 from .models import ExportJob
 from .registry import export_kind_get, export_kinds, params_from_querydict
 from .selectors import export_jobs_for
@@ -146,7 +148,15 @@ class ExportJobViewSet(
         )
         return outcome_response(outcome)
 
-    @extend_schema(responses={(200, XLSX_MIME): OpenApiTypes.BINARY}, summary="下载导出文件")
+    @extend_schema(
+        responses={
+            (200, XLSX_MIME): OpenApiResponse(OpenApiTypes.BINARY),
+            # DOWNLOAD_STATUS: not finished yet, or the file is gone.
+            409: OpenApiResponse(ApiErrorSerializer, description="导出尚未完成"),
+            410: OpenApiResponse(ApiErrorSerializer, description="导出文件已过期"),
+        },
+        summary="下载导出文件",
+    )
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         job = self.get_object()

@@ -18,6 +18,7 @@ from campaign.services import (
     lecture_create,
     progress_record,
 )
+from tests.api.openapi import assert_documented
 from tests.campaign.conftest import EXE, PDF, lecture_data, person, task, upload
 from tests.conftest import Alxa, client_for
 
@@ -80,6 +81,8 @@ def test_reporter_creates_an_action_item_with_a_roadmap_and_progress(alxa: Alxa)
     assert [e["original_name"] for e in evidence] == ["纪要.pdf"]
     download = client.get(f"/api/v1/progress-evidence/{evidence[0]['id']}/download/")
     assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert_documented(download)  # a PDF, once documented as application/json (schemathesis)
     detail = client.get(f"/api/v1/action-items/{item_id}/").json()
     assert detail["current_status"] == "on_track"
     assert [s["title"] for s in detail["roadmap"]] == ["制定点评制度"]
@@ -202,7 +205,11 @@ def test_launch_records_and_plans_through_the_api(alxa: Alxa) -> None:
         format="multipart",
     )
     assert launch.status_code == 201, launch.json()
-    assert client.get(launch.json()["download_url"]).status_code == 200
+    launch_download = client.get(launch.json()["download_url"])
+    assert launch_download.status_code == 200
+    # Named from the checked upload's type, not guessed from the system's MIME table (schemathesis).
+    assert launch_download["Content-Type"] == "application/pdf"
+    assert_documented(launch_download)
     again = client.post(
         "/api/v1/launch-records/",
         {
@@ -233,6 +240,10 @@ def test_launch_records_and_plans_through_the_api(alxa: Alxa) -> None:
     )
     assert item.status_code == 201, item.json()
     assert item.json()["has_courseware"] is True
+    courseware = client.get(f"/api/v1/lecture-plan-items/{item.json()['id']}/download/")
+    assert courseware.status_code == 200
+    assert courseware["Content-Type"] == "application/pdf"
+    assert_documented(courseware)
     foreign = client.post(
         "/api/v1/lecture-plans/",
         {"campaign": alxa.campaign.pk, "hospital": alxa.h006.pk, "fixed_on": "2021-06-29"},

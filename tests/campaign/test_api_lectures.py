@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from campaign.models import LectureCoverage, LectureMaterial, LectureSession, SpeakerRole
 from campaign.services import lecture_create, material_upload
 from hospitals.models import ChangeRecord, User
+from tests.api.openapi import assert_documented
 from tests.campaign.conftest import EXE, PDF, kind, lecture_data, person, upload
 from tests.conftest import Alxa, client_for
 
@@ -103,6 +104,36 @@ def test_patch_goes_through_the_same_rules(alxa: Alxa) -> None:
     assert ChangeRecord.objects.get(object_id=str(lecture_id), action="update").changes == {
         "attendance_present": [380, 399]
     }
+
+
+def test_the_organisation_a_lecture_does_not_name_is_null_in_every_answer(alxa: Alxa) -> None:
+    """Found by schemathesis: ``org_unit_name`` was null against a documented string, and a PATCH answer
+    left it out (a field's default is skipped on partial updates)."""
+    client = client_for(alxa.reporter)
+    created = client.post("/api/v1/lectures/", payload(alxa), format="json")
+    assert (created.json()["hospital_name"], created.json()["org_unit_name"]) == ("阿拉善左旗人民医院", None)
+    assert_documented(created)
+    url = f"/api/v1/lectures/{created.json()['id']}/"
+    patched = client.patch(url, {"title": "再学习"}, format="json")
+    assert patched.status_code == 200
+    assert (patched.json()["title"], patched.json()["org_unit_name"]) == ("再学习", None)
+    assert_documented(patched)
+    assert_documented(client.get(url))
+    centralised = client_for(alxa.banner_reviewer).post(
+        "/api/v1/lectures/",
+        payload(
+            alxa,
+            kind=kind(alxa, "centralised").pk,
+            hospital=None,
+            org_unit=alxa.zuoqi.pk,
+            speaker=person("B152921-P01").pk,
+            held_on="2021-06-28",
+        ),
+        format="json",
+    )
+    assert centralised.status_code == 201
+    assert (centralised.json()["hospital_name"], centralised.json()["org_unit_name"]) == (None, "阿拉善左旗")
+    assert_documented(centralised)
 
 
 # --- scope, per role -------------------------------------------------------------------------------
@@ -201,6 +232,8 @@ def test_upload_then_download_through_the_scoped_endpoint_only(alxa: Alxa) -> No
     assert body["size"] == len(PDF)
     download = client.get(f"/api/v1/lecture-materials/{body['id']}/download/")
     assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert_documented(download)  # a PDF, once documented as application/json (schemathesis)
     assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
     assert download["Content-Disposition"].startswith("attachment")
     stored = LectureMaterial.objects.get(pk=body["id"]).file.name

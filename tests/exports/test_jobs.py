@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from reporting.exports.models import ExportJob
 from reporting.exports.services import export_job_run, export_jobs_expire
 from reporting.exports.tasks import delete_expired_exports, run_export_job
+from tests.api.openapi import assert_documented
 from tests.conftest import Alxa, client_for, streamed
 from tests.factories import UserFactory
 
@@ -25,7 +26,8 @@ def test_small_export_answers_the_file_at_once(alxa: Alxa) -> None:
         "/api/v1/exports/", {"kind": "hospital_roster", "params": {}}, format="json"
     )
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert_documented(response)  # an .xlsx, once documented as application/json (schemathesis)
     assert "attachment" in response["Content-Disposition"]
     rows = rows_of(streamed(response))
     assert rows[0][:3] == ("机构编码", "医院名称", "所属旗(区)")
@@ -138,7 +140,12 @@ def test_expired_files_are_deleted_and_refused(alxa: Alxa) -> None:
     assert (job.status, job.file.name) == ("expired", "")
     response = client_for(alxa.banner_reviewer).get(f"/api/v1/exports/{job.pk}/download/")
     assert response.status_code == 410
-    assert response.json()["code"] == "export_expired"
+    assert response.json() == {
+        "code": "export_expired",
+        "message": "该导出文件已过期，请重新导出。",
+        "errors": {},
+    }
+    assert_documented(response)  # 409 and 410 were not documented (schemathesis)
 
 
 @pytest.mark.django_db
@@ -148,7 +155,12 @@ def test_a_pending_job_is_not_downloadable_yet(alxa: Alxa) -> None:
     )
     response = client_for(alxa.reporter).get(f"/api/v1/exports/{job.pk}/download/")
     assert response.status_code == 409
-    assert response.json()["code"] == "export_not_ready"
+    assert response.json() == {
+        "code": "export_not_ready",
+        "message": "导出文件尚未生成（25%）。",
+        "errors": {},
+    }
+    assert_documented(response)
     assert client_for(alxa.reporter).get(f"/api/v1/exports/{job.pk}/").json()["percent"] == 25
 
 
