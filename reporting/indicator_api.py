@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -143,6 +143,21 @@ class IndicatorValueFilter(django_filters.FilterSet):
         return queryset.filter(Q(hospital__banner=value) | Q(unit=value))
 
 
+# The body of ``history``: the value's change records (documents the shape only).
+IndicatorValueHistorySerializer = inline_serializer(
+    "IndicatorValueHistoryEntry",
+    many=True,
+    fields={
+        "at": serializers.DateTimeField(),
+        "action": serializers.CharField(),
+        "channel": serializers.CharField(),
+        "actor": serializers.CharField(allow_null=True),
+        "changes": serializers.JSONField(),
+        "reason": serializers.CharField(allow_blank=True),
+    },
+)
+
+
 class IndicatorValueViewSet(viewsets.ModelViewSet):
     """Values of the campaign's year. Create replaces the month's value if there is one (as the template
     does); update changes the figures or the explanation; every write goes through the service."""
@@ -220,8 +235,9 @@ class IndicatorValueViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: IndicatorValue) -> None:
         indicator_value_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, value=instance)
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
-    @action(detail=True, methods=["get"])
+    @extend_schema(request=None, responses=IndicatorValueHistorySerializer)
+    # The whole history, not paginated (and so documented).
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         value = self.get_object()
         return Response(
@@ -281,24 +297,32 @@ def _campaign(request: Request) -> Campaign:
     return campaign
 
 
-def period_from(request: Request, campaign: Campaign) -> Period:
-    params = request.query_params
+def _period(params: Any, campaign: Campaign) -> Period:
+    """Raises ValueError (or OverflowError, for a year or month no date can hold) on bad parameters."""
     kind = params.get("period", "ytd")
+    year = int(params.get("year") or campaign.year)
+    if "start" in params or "end" in params:
+        return Period(parse_month(params.get("start"), "start"), parse_month(params.get("end"), "end"))
+    if kind == "quarter":
+        quarter = int(params.get("quarter") or 1)
+        if not 1 <= quarter <= 4:
+            raise ValueError
+        return Period.quarter(year, quarter)
+    month = int(params.get("month") or 12)
+    if kind == "month":
+        return Period.month(year, month)
+    if kind == "ytd":
+        return Period.year_to_date(year, month)
+    raise ValueError
+
+
+def period_from(request: Request, campaign: Campaign) -> Period:
     try:
-        year = int(params.get("year") or campaign.year)
-        if "start" in params or "end" in params:
-            return Period(parse_month(params.get("start"), "start"), parse_month(params.get("end"), "end"))
-        if kind == "quarter":
-            quarter = int(params.get("quarter") or 1)
-            if not 1 <= quarter <= 4:
-                raise ValueError
-            return Period.quarter(year, quarter)
-        month = int(params.get("month") or 12)
-        if kind == "month":
-            return Period.month(year, month)
-        if kind == "ytd":
-            return Period.year_to_date(year, month)
-    except ValueError:
+        period = _period(request.query_params, campaign)
+        # Every figure is shown beside last year's: a period in year 1 has none (date.replace refuses).
+        period.previous_year()
+        return period
+    except (ValueError, OverflowError):
         pass
     raise ValidationError(
         {

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, User
 from reporting.models import IndicatorValue
+from tests.api.openapi import assert_documented
 from tests.conftest import Alxa, client_for
 from tests.factories import HospitalFactory, indicator_value
 
@@ -83,7 +84,9 @@ def test_create_update_explain_and_history_through_the_api(alxa: Alxa) -> None:
         f"{VALUES}{data['id']}/explain/", {"explanation": "开展社区义诊月"}, format="json"
     )
     assert explained.json()["warnings"][0]["explained"] is True
-    history = client.get(f"{VALUES}{data['id']}/history/").json()
+    history_response = client.get(f"{VALUES}{data['id']}/history/")
+    assert_documented(history_response)  # a list, once documented as an object (schemathesis)
+    history = history_response.json()
     assert [(h["action"], h["channel"]) for h in reversed(history)] == [
         ("indicator_value_create", "api"),
         ("indicator_value_update", "api"),
@@ -201,3 +204,28 @@ def test_bad_parameters_are_a_400_not_a_500(alxa: Alxa, url: str, params: dict[s
     response = client_for(alxa.admin).get(url, params)
     assert response.status_code == 400
     assert set(response.json()) == {"code", "message", "errors"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/indicator-evaluations/", "/api/v1/indicator-figures/"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        # Found by schemathesis: a year no date can hold was an OverflowError, a 500.
+        {"year": "-7346749752746611", "month": "1192886156", "period": "quarter"},
+        {"year": "99999999999", "period": "month", "month": "7"},
+        {"period": "month", "month": "1192886156"},
+        # Year 1 has no previous year to compare with.
+        {"year": "1", "period": "month", "month": "7"},
+        {"start": "0001-01", "end": "0001-03"},
+    ],
+)
+def test_a_period_no_date_can_hold_is_a_400(alxa: Alxa, url: str, params: dict[str, str]) -> None:
+    response = client_for(alxa.league_reviewer).get(url, params)
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid_period",
+        "message": "期间参数有误：period=month|quarter|ytd，或 start/end=YYYY-MM。",
+        "errors": {"period": ["期间参数有误：period=month|quarter|ytd，或 start/end=YYYY-MM。"]},
+    }
+    assert_documented(response)
