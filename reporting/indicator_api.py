@@ -298,7 +298,7 @@ def _campaign(request: Request) -> Campaign:
 
 
 def _period(params: Any, campaign: Campaign) -> Period:
-    """Raises ValueError (or OverflowError, for a year or month no date can hold) on bad parameters."""
+    """Raises ValueError on bad parameters (Period's constructors refuse what no date can hold)."""
     kind = params.get("period", "ytd")
     year = int(params.get("year") or campaign.year)
     if "start" in params or "end" in params:
@@ -319,10 +319,10 @@ def _period(params: Any, campaign: Campaign) -> Period:
 def period_from(request: Request, campaign: Campaign) -> Period:
     try:
         period = _period(request.query_params, campaign)
-        # Every figure is shown beside last year's: a period in year 1 has none (date.replace refuses).
+        # Every figure is shown beside last year's: start/end in year 1 have none (date.replace refuses).
         period.previous_year()
         return period
-    except (ValueError, OverflowError):
+    except ValueError:
         pass
     raise ValidationError(
         {

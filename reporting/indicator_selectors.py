@@ -41,18 +41,31 @@ class Period:
         if self.start.day != 1 or self.end.day != 1 or self.end < self.start:
             raise ValueError(f"bad period {self.start}–{self.end}")
 
+    @staticmethod
+    def _first_of(year: int, month: int) -> dt.date:
+        """The 1st of a month named by request parameters. Every error is a ValueError, which the callers
+        turn into a 400: a year or month too large for a C long (OverflowError in ``dt.date``), and year 1,
+        which has no previous year to compare with (``previous_year``)."""
+        try:
+            first = dt.date(year, month, 1)
+        except OverflowError as exc:
+            raise ValueError(f"no month {year}-{month}") from exc
+        if first.year == dt.MINYEAR:
+            raise ValueError("year 1 has no previous year")
+        return first
+
     @classmethod
     def month(cls, year: int, month: int) -> Period:
-        return cls(dt.date(year, month, 1), dt.date(year, month, 1))
+        return cls(cls._first_of(year, month), cls._first_of(year, month))
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
         first = 3 * (quarter - 1) + 1
-        return cls(dt.date(year, first, 1), dt.date(year, first + 2, 1))
+        return cls(cls._first_of(year, first), cls._first_of(year, first + 2))
 
     @classmethod
     def year_to_date(cls, year: int, month: int) -> Period:
-        return cls(dt.date(year, 1, 1), dt.date(year, month, 1))
+        return cls(cls._first_of(year, 1), cls._first_of(year, month))
 
     @property
     def months(self) -> list[dt.date]:

@@ -82,6 +82,25 @@ def test_a_bad_filter_is_a_400_with_the_field_named(alxa: Alxa) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        # schemathesis: a quarter no date can hold was an OverflowError, a 500
+        {"year": "362880", "period": "quarter", "quarter": "3749414182792689876992"},
+        {"year": "1", "period": "month", "month": "7"},
+    ],
+)
+def test_an_indicator_table_period_no_date_can_hold_is_a_400(alxa: Alxa, params: dict[str, str]) -> None:
+    response = client_for(alxa.league_reviewer).get("/api/v1/indicator-evaluations/export/", params)
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid_period",
+        "message": "期间参数有误：period=month|quarter|ytd，配合 year、month 或 quarter。",
+        "errors": {"period": ["期间参数有误：period=month|quarter|ytd，配合 year、month 或 quarter。"]},
+    }
+    assert not ExportJob.objects.exists()
+
+
 def test_action_export_follows_the_status_filter(alxa: Alxa) -> None:
     september = dt.date(2021, 9, 30)
     h004_action_item(alxa, title="已完成项", due_on=september, current_status=ProgressStatus.DONE)

@@ -179,3 +179,24 @@ def test_missing_values_and_the_unit_month_view(alxa: Alxa) -> None:
     assert first.last_year is not None
     assert first.last_year.count == 2
     assert len(rows) == len(codes) + 1
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        # schemathesis: years and months from query strings that no date can hold were an OverflowError
+        lambda: Period.quarter(362880, 3749414182792689876992),
+        lambda: Period.month(-7346749752746611, 7),
+        lambda: Period.year_to_date(2021, 1192886156),
+        lambda: Period.month(2021, 13),
+        # year 1 has no previous year to compare with
+        lambda: Period.month(1, 7),
+    ],
+)
+def test_a_period_no_date_can_hold_is_a_value_error(build) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 (every caller turns any ValueError into its 400)
+        build()
+
+
+def test_a_period_in_year_2_still_has_its_previous_year() -> None:
+    assert Period.month(2, 7).previous_year() == Period(dt.date(1, 7, 1), dt.date(1, 7, 1))
