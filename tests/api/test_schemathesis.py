@@ -2,18 +2,19 @@
 
 In-process against the WSGI app and the module's seeded world (tests/api/conftest.py), to which this module
 adds, once, a row of every resource of the permission matrix (tests/api/matrix/) for each organisation of
-the world. For each operation schemathesis sends its explicit and coverage cases (boundaries, unsupported
-methods) and hypothesis draws ``EXAMPLES`` more, valid and invalid (wrong types, out-of-range ids, unknown
-enum values, broken bodies), with a fixed seed (``derandomize``). Most generated path ids are swapped for
-the id of a real row (of the role's own organisation or of another), so that the cases reach the views'
-success paths and not only their 404. The cases of each operation go in turn to anonymous, hospital
-reporter, banner reviewer, league reviewer and admin (token authentication). Every response must be no
-server error (5xx), have a status and a content type the schema documents, and a body that matches the
+the world. For each operation schemathesis sends its explicit and coverage cases (boundaries, missing and
+extra parameters, unsupported methods), the roles taking turns; then hypothesis draws ``EXAMPLES`` cases,
+valid and invalid (wrong types, out-of-range ids, unknown enum values, broken bodies), and sends them as
+EACH role: anonymous, hospital reporter, banner reviewer, league reviewer and admin (token
+authentication), the same cases for every role because the seed is fixed (``derandomize``). Most
+generated path ids are swapped for the id of a real row (of the role's own organisation or of another), so
+that the cases reach the views' success paths and not only their 404. Every response must be no server
+error (5xx), have a status and a content type the schema documents, and a body that matches the
 documented schema. Unsafe methods get the same data as everything else; what one operation changes is
 rolled back before the next.
 
-Run just this: ``make pytest PYTEST_ARGS="tests/api/test_schemathesis.py -q"`` (one operation:
-``-k "POST and bulk-approve"``).
+Run just this: ``make pytest PYTEST_ARGS="tests/api/test_schemathesis.py -q"`` (about 8 minutes on 2
+cores; one operation: ``-k "POST and bulk-approve"``, one role: ``-k "reporter"``).
 """
 
 from __future__ import annotations
@@ -125,14 +126,11 @@ def _role_for(case: Any) -> str:
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
 
 
-@pytest.mark.django_db
-@schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
+# Shared by both tests below.
+COMMON = settings(
     derandomize=True,  # the fixed seed: the same cases on every run and every machine
     database=None,
     deadline=None,  # in-process requests on a loaded 2-core machine: timing says nothing here
-    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found
     # These health checks judge the generator, not the API: the function-scoped fixtures (the savepoint,
     # the headers) are shared by an operation's cases on purpose; generation time on a loaded 2-core
     # machine varies from run to run; and schemathesis discards drawn cases it cannot send (a body its
@@ -143,9 +141,29 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(
         HealthCheck.too_slow,
     ],
 )
-def test_api_operation(
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(COMMON, phases=[Phase.explicit])  # no shrinking: a failure is reported as found
+def test_api_operation_edge_cases(
     case: Any, role_headers: dict[str, dict[str, str]], real_ids: dict[str, list[Any]]
 ) -> None:
+    """schemathesis's explicit and coverage cases (boundaries, missing and extra parameters, unsupported
+    methods), the roles taking turns."""
     role = _role_for(case)  # before the swap: each drawn id is its own case, whichever row it names
+    _name_a_real_row(case, real_ids)
+    case.call_and_validate(headers=role_headers[role], checks=CHECKS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@schema.parametrize()
+@settings(COMMON, max_examples=EXAMPLES, phases=[Phase.generate])
+def test_api_operation(
+    case: Any, role: str, role_headers: dict[str, dict[str, str]], real_ids: dict[str, list[Any]]
+) -> None:
+    """``EXAMPLES`` generated cases of every operation as each role (the same cases for every role: the
+    seed is fixed)."""
     _name_a_real_row(case, real_ids)
     case.call_and_validate(headers=role_headers[role], checks=CHECKS)
