@@ -18,12 +18,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
+# The demo runs the 2021 campaign as if it were early December 2021: November's report is due, the
+# bulletins of July to November can be built and the December evaluation run (README "Configuration").
+DEMO_CLOCK ?= 2021-12-03T10:00
+
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_seed
 	$(BIN)/python manage.py sync_beat_schedule
 	$(BIN)/python manage.py demo_logins
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	JJX_REPORTING_CLOCK=$(DEMO_CLOCK) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .

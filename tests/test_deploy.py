@@ -38,3 +38,17 @@ def test_production_refuses_to_start_without_its_secrets() -> None:
     result = _run_check({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/jjx"})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_fixed_reporting_clock() -> None:
+    result = _run_check(
+        {
+            "DJANGO_SECRET_KEY": "k" * 30 + "-production-secret-9f8e7d6c5b4a3210",
+            "DJANGO_ALLOWED_HOSTS": "jjx.example.org",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/jjx",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            "JJX_REPORTING_CLOCK": "2021-12-03T10:00",
+        }
+    )
+    assert result.returncode != 0
+    assert "JJX_REPORTING_CLOCK fixes the date for demos" in result.stderr

@@ -146,6 +146,10 @@ MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", MATERIAL_MAX_BYTES + 1024 * 102
 EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 24)
 # Exports with more rows than this run as a Celery task with progress instead of in the request.
 EXPORT_ASYNC_ROW_THRESHOLD = env_int("EXPORT_ASYNC_ROW_THRESHOLD", 5000)
+# A fixed "now" for the reporting workflow (reporting.clock), in Asia/Shanghai, e.g. 2021-12-03T10:00:
+# `make run` sets it so the 2021 demo campaign is in its last month. Empty: the real time. Never in
+# production (refused there).
+REPORTING_CLOCK = env("JJX_REPORTING_CLOCK", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

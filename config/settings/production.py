@@ -12,6 +12,8 @@ DEBUG = False
 for _required in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
     if not env(_required):
         raise ImproperlyConfigured(f"{_required} must be set in production")
+if env("JJX_REPORTING_CLOCK"):
+    raise ImproperlyConfigured("JJX_REPORTING_CLOCK fixes the date for demos; production runs on real time")
 
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
