@@ -1,6 +1,8 @@
+from typing import Any
+
 from rest_framework import serializers
 
-from .models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
+from .models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
@@ -51,3 +53,16 @@ class MedicalAllianceSerializer(serializers.ModelSerializer):
     class Meta:
         model = MedicalAlliance
         fields = ["id", "code", "name", "kind", "assessed_by", "lead_hospital", "members"]
+
+
+class ChangeRecordSerializer(serializers.ModelSerializer):
+    """One entry of a record's history (``hospitals.audit.history_of``): every ``…/history/`` action."""
+
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = ChangeRecord
+        fields = ["at", "action", "actor", "channel", "changes", "reason"]
+        read_only_fields = fields

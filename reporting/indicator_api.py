@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -37,6 +37,7 @@ from campaign.models import Campaign, Indicator
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
+from hospitals.serializers import ChangeRecordSerializer
 
 from .exports.api import EXPORT_RESPONSES, export_response
 from .exports.writer import XLSX_MIME
@@ -143,21 +144,6 @@ class IndicatorValueFilter(django_filters.FilterSet):
         return queryset.filter(Q(hospital__banner=value) | Q(unit=value))
 
 
-# The body of ``history``: the value's change records (documents the shape only).
-IndicatorValueHistorySerializer = inline_serializer(
-    "IndicatorValueHistoryEntry",
-    many=True,
-    fields={
-        "at": serializers.DateTimeField(),
-        "action": serializers.CharField(),
-        "channel": serializers.CharField(),
-        "actor": serializers.CharField(allow_null=True),
-        "changes": serializers.JSONField(),
-        "reason": serializers.CharField(allow_blank=True),
-    },
-)
-
-
 class IndicatorValueViewSet(viewsets.ModelViewSet):
     """Values of the campaign's year. Create replaces the month's value if there is one (as the template
     does); update changes the figures or the explanation; every write goes through the service."""
@@ -235,24 +221,12 @@ class IndicatorValueViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: IndicatorValue) -> None:
         indicator_value_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, value=instance)
 
-    @extend_schema(request=None, responses=IndicatorValueHistorySerializer)
+    @extend_schema(request=None, responses=ChangeRecordSerializer(many=True))
     # The whole history, not paginated (and so documented).
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         value = self.get_object()
-        return Response(
-            [
-                {
-                    "at": r.at.isoformat(),
-                    "action": r.action,
-                    "channel": r.channel,
-                    "actor": r.actor.username if r.actor else None,
-                    "changes": r.changes,
-                    "reason": r.reason,
-                }
-                for r in history_of(value)
-            ]
-        )
+        return Response(ChangeRecordSerializer(history_of(value), many=True).data)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=IndicatorValueSerializer)
     @action(detail=True, methods=["post"])

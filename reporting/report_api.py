@@ -21,6 +21,7 @@ from rest_framework.routers import DefaultRouter
 from campaign.models import Campaign
 from hospitals.models import ChangeRecord, Hospital
 from hospitals.selectors import scope_queryset
+from hospitals.serializers import ChangeRecordSerializer
 
 from .bulletins import bulletin_build, bulletin_filename, bulletin_publish, bulletin_workbook
 from .evaluation import evaluation_build
@@ -162,18 +163,6 @@ ReportContentsSerializer = inline_serializer(
         ),
         "warnings": serializers.ListField(child=serializers.CharField()),
         "lock_state": LockStateSerializer(),
-    },
-)
-ReportHistorySerializer = inline_serializer(
-    "ReportHistoryEntry",
-    many=True,
-    fields={
-        "at": serializers.DateTimeField(),
-        "action": serializers.CharField(),
-        "actor": serializers.CharField(allow_null=True),
-        "channel": serializers.CharField(),
-        "changes": serializers.JSONField(),
-        "reason": serializers.CharField(allow_blank=True),
     },
 )
 BulkApproveResultSerializer = inline_serializer(
@@ -332,24 +321,11 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             }
         )
 
-    @extend_schema(responses=ReportHistorySerializer)
+    @extend_schema(responses=ChangeRecordSerializer(many=True))
     # The whole history, not paginated (and so documented).
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
-        rows = report_history(self.get_object())
-        return Response(
-            [
-                {
-                    "at": r.at,
-                    "action": r.action,
-                    "actor": r.actor.username if r.actor else None,
-                    "channel": r.channel,
-                    "changes": r.changes,
-                    "reason": r.reason,
-                }
-                for r in rows
-            ]
-        )
+        return Response(ChangeRecordSerializer(report_history(self.get_object()), many=True).data)
 
     @extend_schema(request=IdsSerializer, responses=BulkApproveResultSerializer)
     @action(detail=False, methods=["post"], url_path="bulk-approve", serializer_class=IdsSerializer)

@@ -38,6 +38,18 @@ def payload(alxa: Alxa, **overrides: Any) -> dict[str, Any]:
     return body
 
 
+def centralised_payload(alxa: Alxa) -> dict[str, Any]:
+    """左旗's 集中宣讲 by its commission head (a banner reviewer's lecture, not a hospital's)."""
+    return payload(
+        alxa,
+        kind=kind(alxa, "centralised").pk,
+        hospital=None,
+        org_unit=alxa.zuoqi.pk,
+        speaker=person("B152921-P01").pk,
+        held_on="2021-06-28",
+    )
+
+
 def _first_document(alxa: Alxa) -> list[Any]:
     document = alxa.campaign.key_documents.get(number=1)
     return [(document, layer) for layer in alxa.campaign.layers.all()]
@@ -121,14 +133,7 @@ def test_the_organisation_a_lecture_does_not_name_is_null_in_every_answer(alxa: 
     assert_documented(client.get(url))
     centralised = client_for(alxa.banner_reviewer).post(
         "/api/v1/lectures/",
-        payload(
-            alxa,
-            kind=kind(alxa, "centralised").pk,
-            hospital=None,
-            org_unit=alxa.zuoqi.pk,
-            speaker=person("B152921-P01").pk,
-            held_on="2021-06-28",
-        ),
+        centralised_payload(alxa),
         format="json",
     )
     assert centralised.status_code == 201
@@ -201,14 +206,7 @@ def test_list_scope_per_role(
 
 
 def test_banner_reviewer_records_the_centralised_lecture_a_reporter_cannot(alxa: Alxa) -> None:
-    body = payload(
-        alxa,
-        kind=kind(alxa, "centralised").pk,
-        hospital=None,
-        org_unit=alxa.zuoqi.pk,
-        speaker=person("B152921-P01").pk,
-        held_on="2021-06-28",
-    )
+    body = centralised_payload(alxa)
     assert client_for(alxa.reporter).post("/api/v1/lectures/", body, format="json").status_code == 403
     response = client_for(alxa.banner_reviewer).post("/api/v1/lectures/", body, format="json")
     assert response.status_code == 201, response.json()
