@@ -18,8 +18,8 @@ from hospitals.models import ChangeRecord, Hospital
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, require_hospital_in_scope
 from reporting.exports.admin import xlsx_export_action
 
-from .files import check_upload
-from .models import (
+from campaign.files import check_upload
+from campaign.models import (
     OVERDUE,
     ActionArea,
     ActionItem,
@@ -41,8 +41,8 @@ from .models import (
     RoadmapMilestone,
     TourLecturer,
 )
-from .selectors import action_item_list, filter_action_status, lecture_list, lecture_plan_list
-from .services import (
+from campaign.selectors import action_item_list, filter_action_status, lecture_list, lecture_plan_list
+from campaign.services import (
     ActionItemData,
     LectureData,
     action_item_check,

@@ -25,9 +25,9 @@ from hospitals.models import ChangeRecord, OrgUnit, Role
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to
 from reporting.exports.api import XlsxExportMixin
 
-from .compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
-from .files import ALLOWED_TYPES
-from .filters import (
+from campaign.compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
+from campaign.files import ALLOWED_TYPES
+from campaign.filters import (
     ActionItemFilter,
     LaunchRecordFilter,
     LectureFilter,
@@ -36,7 +36,7 @@ from .filters import (
     ProgressFilter,
     RoadmapFilter,
 )
-from .models import (
+from campaign.models import (
     ActionItem,
     ActionTask,
     Campaign,
@@ -54,7 +54,7 @@ from .models import (
     RoadmapMilestone,
     TourLecturer,
 )
-from .selectors import (
+from campaign.selectors import (
     action_item_list,
     action_plan,
     campaign_current,
@@ -68,7 +68,7 @@ from .selectors import (
     roadmap_list,
     tour_lecturer_list,
 )
-from .serializers import (
+from campaign.serializers import (
     ActionItemSerializer,
     ActionTaskSerializer,
     CampaignSerializer,
@@ -87,7 +87,7 @@ from .serializers import (
     RoadmapMilestoneSerializer,
     TourLecturerSerializer,
 )
-from .services import (
+from campaign.services import (
     action_item_delete,
     launch_record_delete,
     lecture_delete,

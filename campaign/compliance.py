@@ -23,7 +23,7 @@ from django.db.models.functions import RowNumber
 
 from hospitals.models import Hospital, OrgUnit
 
-from .models import (
+from campaign.models import (
     Campaign,
     KeyDocument,
     LaunchRecord,

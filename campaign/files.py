@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 
-from .models import MaterialKind
+from campaign.models import MaterialKind
 
 # Detected extension → (MIME type, the name extensions that may carry it).
 ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {

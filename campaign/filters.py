@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hospitals.models import Hospital, OrgUnit
 
-from .models import (
+from campaign.models import (
     OVERDUE,
     ActionArea,
     ActionItem,
@@ -26,7 +26,7 @@ from .models import (
     RoadmapMilestone,
     SpeakerRole,
 )
-from .selectors import filter_action_status
+from campaign.selectors import filter_action_status
 
 # The topics of SPEC §4: 百年党史, or a key document by its code (kd1…), or any policy document.
 TOPIC_PARTY_HISTORY = "party_history"

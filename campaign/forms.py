@@ -10,7 +10,7 @@ from django import forms
 from config.forms import DateInput, MonthField, MultipleFileField
 from hospitals.models import Department, Hospital, MedicalAlliance, Person
 
-from .models import (
+from campaign.models import (
     ActionTask,
     Campaign,
     KeyDocument,
@@ -19,7 +19,7 @@ from .models import (
     MaterialKind,
     ProgressStatus,
 )
-from .services import ActionItemData, LectureData
+from campaign.services import ActionItemData, LectureData
 
 
 class LectureForm(forms.Form):

@@ -19,7 +19,7 @@ from django.db import models, transaction
 
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, User
 
-from .models import (
+from campaign.models import (
     ActionArea,
     ActionTask,
     Campaign,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from hospitals.models import Hospital
 from hospitals.selectors import AnyUser, scope_queryset
 
-from .models import (
+from campaign.models import (
     OVERDUE,
     ActionItem,
     ActionTask,

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from hospitals.models import ChangeRecord, Person
 
-from .models import (
+from campaign.models import (
     ActionItem,
     ActionTask,
     Campaign,
@@ -29,7 +29,7 @@ from .models import (
     SpeakerRole,
     TourLecturer,
 )
-from .services import (
+from campaign.services import (
     ActionItemData,
     LectureData,
     action_item_create,

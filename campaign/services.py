@@ -34,8 +34,8 @@ from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Per
 from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
 from reporting.report_selectors import require_month_editable
 
-from .files import ANY_KIND, check_upload
-from .models import (
+from campaign.files import ANY_KIND, check_upload
+from campaign.models import (
     ActionItem,
     ActionTask,
     Applicability,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from campaign import views
 
 app_name = "campaign"
 urlpatterns = [

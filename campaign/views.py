@@ -19,9 +19,9 @@ from config.pages import call_service, error_text, page_user
 from hospitals.models import ChangeRecord
 from hospitals.views import hospital_for_page
 
-from . import services
-from .forms import ActionItemForm, LectureForm, MaterialForm, ProgressForm, RoadmapForm
-from .models import Campaign, ProgressStatus
+from campaign import services
+from campaign.forms import ActionItemForm, LectureForm, MaterialForm, ProgressForm, RoadmapForm
+from campaign.models import Campaign, ProgressStatus
 
 WEB = ChangeRecord.Channel.WEB
 STATUS_BADGES = {

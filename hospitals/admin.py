@@ -5,8 +5,8 @@ from django.http import HttpRequest
 
 from reporting.exports.admin import xlsx_export_action
 
-from .models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, User
-from .selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
+from hospitals.models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, User
+from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
 
 admin.site.site_header = "讲医改、见行动、出成效 活动管理"
 admin.site.site_title = "讲见效活动管理"

@@ -15,10 +15,10 @@ from rest_framework.views import APIView
 
 from reporting.exports.api import XlsxExportMixin
 
-from .filters import HospitalFilter
-from .models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
-from .selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
-from .serializers import (
+from hospitals.filters import HospitalFilter
+from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
+from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
+from hospitals.serializers import (
     DepartmentSerializer,
     HospitalSerializer,
     MedicalAllianceSerializer,

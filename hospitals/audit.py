@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
-from .models import ChangeRecord, User
+from hospitals.models import ChangeRecord, User
 
 
 def _plain(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from .models import Hospital
+from hospitals.models import Hospital
 
 
 class HospitalFilter(django_filters.FilterSet):

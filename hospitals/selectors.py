@@ -8,7 +8,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
-from .models import Hospital, OrgUnit, Role, User
+from hospitals.models import Hospital, OrgUnit, Role, User
 
 M = TypeVar("M", bound=Model)
 # What request.user may be: every selector accepts both and gives an anonymous user nothing.

@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
+from hospitals.models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):

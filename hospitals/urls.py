@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from hospitals import views
 
 app_name = "hospitals"
 urlpatterns = [

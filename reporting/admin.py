@@ -14,13 +14,13 @@ from django.http import HttpRequest
 from hospitals.models import ChangeRecord
 from hospitals.selectors import scope_queryset
 
-from .indicators import (
+from reporting.indicators import (
     indicator_value_clean,
     indicator_value_delete,
     indicator_value_save,
     require_owner_in_scope,
 )
-from .models import IndicatorImport, IndicatorValue
+from reporting.models import IndicatorImport, IndicatorValue
 
 
 class IndicatorValueForm(forms.ModelForm):
@@ -152,4 +152,4 @@ class IndicatorImportAdmin(admin.ModelAdmin):
 
 
 # The report workflow's admin lives in report_admin.py; importing it registers its ModelAdmins.
-from . import report_admin  # noqa: E402, F401
+from reporting import report_admin  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from .indicator_api import register as register_indicators
+from reporting.indicator_api import register as register_indicators
 
 
 def register(router: DefaultRouter) -> None:

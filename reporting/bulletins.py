@@ -29,12 +29,12 @@ from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 from hospitals.selectors import AnyUser
 
-from . import clock
-from .exports.writer import DECIMAL, INT, TEXT, Column, ColumnType, Sheet, write_workbook
-from .indicator_selectors import Period
-from .report_models import Bulletin, MonthlyReport, Notification
-from .report_selectors import campaign_hospitals, next_month, report_months
-from .targets import Verdict, indicator_evaluations
+from reporting import clock
+from reporting.exports.writer import DECIMAL, INT, TEXT, Column, ColumnType, Sheet, write_workbook
+from reporting.indicator_selectors import Period
+from reporting.report_models import Bulletin, MonthlyReport, Notification
+from reporting.report_selectors import campaign_hospitals, next_month, report_months
+from reporting.targets import Verdict, indicator_evaluations
 
 # A late report loses this many points per day late in the punctuality score, down to the floor.
 LATE_PENALTY_PER_DAY = 10

@@ -37,11 +37,11 @@ from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, User
 from hospitals.selectors import AnyUser
 
-from . import clock
-from .indicator_selectors import Period
-from .report_models import Evaluation, MonthlyReport
-from .report_selectors import campaign_hospitals, report_months
-from .targets import Verdict, indicator_evaluations
+from reporting import clock
+from reporting.indicator_selectors import Period
+from reporting.report_models import Evaluation, MonthlyReport
+from reporting.report_selectors import campaign_hospitals, report_months
+from reporting.targets import Verdict, indicator_evaluations
 
 DEFAULT_RULES: dict[str, Any] = {
     "weights": {"lecture": 40, "action": 30, "outcome": 30},

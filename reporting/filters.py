@@ -7,7 +7,7 @@ import django_filters
 
 from hospitals.models import OrgUnit
 
-from .report_models import Evaluation
+from reporting.report_models import Evaluation
 
 
 class EvaluationFilter(django_filters.FilterSet):

@@ -15,10 +15,10 @@ from config.forms import DateInput
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, org_units_visible_to
 
-from .indicator_selectors import UnitMonth
-from .report_models import MonthlyReport
-from .report_selectors import report_months
-from .report_services import CommentInput
+from reporting.indicator_selectors import UnitMonth
+from reporting.report_models import MonthlyReport
+from reporting.report_selectors import report_months
+from reporting.report_services import CommentInput
 
 YES_NO = [("", "—"), ("yes", "是"), ("no", "否")]
 

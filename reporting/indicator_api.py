@@ -39,13 +39,22 @@ from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
 from hospitals.serializers import ChangeRecordSerializer
 
-from .exports.api import EXPORT_RESPONSES, export_response
-from .exports.writer import XLSX_MIME
-from .indicator_selectors import Period, indicator_comparisons, indicator_value_list, indicator_value_warnings
-from .indicator_workbook import indicator_import_confirm, indicator_import_create, indicator_template_build
-from .indicators import indicator_value_delete, indicator_value_explain, indicator_value_save
-from .models import IndicatorImport, IndicatorValue
-from .targets import indicator_evaluations
+from reporting.exports.api import EXPORT_RESPONSES, export_response
+from reporting.exports.writer import XLSX_MIME
+from reporting.indicator_selectors import (
+    Period,
+    indicator_comparisons,
+    indicator_value_list,
+    indicator_value_warnings,
+)
+from reporting.indicator_workbook import (
+    indicator_import_confirm,
+    indicator_import_create,
+    indicator_template_build,
+)
+from reporting.indicators import indicator_value_delete, indicator_value_explain, indicator_value_save
+from reporting.models import IndicatorImport, IndicatorValue
+from reporting.targets import indicator_evaluations
 
 FIGURES = ("numerator", "denominator", "count", "answers")
 

@@ -21,8 +21,8 @@ from campaign.models import Campaign, Indicator, applies_to_hospital
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, scope_queryset
 
-from .indicators import next_month
-from .models import IndicatorValue
+from reporting.indicators import next_month
+from reporting.models import IndicatorValue
 
 HUNDRED = Decimal(100)
 

@@ -45,15 +45,15 @@ from hospitals.audit import _plain, record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit
 from hospitals.selectors import AnyUser
 
-from .indicator_selectors import applicable_indicators, format_figure, indicators_of
-from .indicators import (
+from reporting.indicator_selectors import applicable_indicators, format_figure, indicators_of
+from reporting.indicators import (
     actor_user,
     indicator_value_clean,
     indicator_value_save,
     require_owner_in_scope,
 )
-from .models import IndicatorImport, IndicatorValue
-from .report_selectors import require_month_editable
+from reporting.models import IndicatorImport, IndicatorValue
+from reporting.report_selectors import require_month_editable
 
 TEMPLATE_ID = "jjx-indicator-values"
 # Bump when the layout changes: an old file is then refused instead of being read wrongly.

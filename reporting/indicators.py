@@ -23,7 +23,7 @@ from hospitals.audit import diff, record_change, snapshot
 from hospitals.models import Hospital, OrgUnit, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
 
-from .models import AMOUNT_DECIMALS, AMOUNT_DIGITS, IndicatorValue
+from reporting.models import AMOUNT_DECIMALS, AMOUNT_DIGITS, IndicatorValue
 
 # The fields a value's history shows old → new.
 HISTORY_FIELDS = ("numerator", "denominator", "count", "answers", "explanation")
@@ -188,7 +188,7 @@ def actor_user(actor: AnyUser | None) -> User | None:
 
 def _require_month_editable(hospital: Hospital | None, month: dt.date) -> None:
     # Imported here: report_selectors reads indicator_selectors, which reads this module.
-    from .report_selectors import require_month_editable
+    from reporting.report_selectors import require_month_editable
 
     require_month_editable(hospital, month)
 

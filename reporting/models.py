@@ -189,7 +189,7 @@ class IndicatorImport(models.Model):
 
 # --- Monthly reports, review, bulletin, evaluation, notifications, send log (issue 5) ---------------
 # Defined in reporting/report_models.py; imported here so that Django registers them.
-from .report_models import (  # noqa: E402, F401
+from reporting.report_models import (
     Bulletin,
     Evaluation,
     MonthlyReport,

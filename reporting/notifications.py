@@ -21,8 +21,8 @@ from django.db import IntegrityError, transaction
 from hospitals.models import Hospital, User
 from hospitals.selectors import AnyUser
 
-from . import clock
-from .report_models import Notification, SendLog
+from reporting import clock
+from reporting.report_models import Notification, SendLog
 
 logger = logging.getLogger(__name__)
 Channel = SendLog.Channel

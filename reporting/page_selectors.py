@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from hospitals.selectors import AnyUser, scope_queryset
 
-from .report_models import Evaluation
+from reporting.report_models import Evaluation
 
 
 def evaluations_visible_to(user: AnyUser) -> QuerySet[Evaluation]:

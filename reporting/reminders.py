@@ -29,10 +29,10 @@ from campaign.compliance import checked_milestones, milestone_compliance
 from campaign.models import ActionItem, Campaign, ProgressStatus
 from hospitals.models import Hospital, Post, Role, User
 
-from . import clock
-from .notifications import Channel, send_once
-from .report_models import MonthlyReport
-from .report_selectors import (
+from reporting import clock
+from reporting.notifications import Channel, send_once
+from reporting.report_models import MonthlyReport
+from reporting.report_selectors import (
     campaign_hospitals,
     report_due_date,
     report_lock_date,

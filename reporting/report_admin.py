@@ -14,10 +14,10 @@ from django.http import HttpRequest
 from hospitals.admin import ScopedAdminMixin
 from hospitals.models import ChangeRecord
 
-from .bulletins import bulletin_publish
-from .exports.admin import xlsx_export_action
-from .notifications import notification_mark_read
-from .report_models import (
+from reporting.bulletins import bulletin_publish
+from reporting.exports.admin import xlsx_export_action
+from reporting.notifications import notification_mark_read
+from reporting.report_models import (
     Bulletin,
     Evaluation,
     MonthlyReport,
@@ -26,8 +26,13 @@ from .report_models import (
     SendLog,
     UnlockRequest,
 )
-from .report_selectors import report_lock_state
-from .report_services import report_approve, report_banner_review, report_return, reports_bulk_approve
+from reporting.report_selectors import report_lock_state
+from reporting.report_services import (
+    report_approve,
+    report_banner_review,
+    report_return,
+    reports_bulk_approve,
+)
 
 ADMIN = ChangeRecord.Channel.ADMIN
 

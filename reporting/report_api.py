@@ -23,13 +23,20 @@ from hospitals.models import ChangeRecord, Hospital
 from hospitals.selectors import scope_queryset
 from hospitals.serializers import ChangeRecordSerializer
 
-from .bulletins import bulletin_build, bulletin_filename, bulletin_publish, bulletin_workbook
-from .evaluation import evaluation_build
-from .exports.api import XlsxExportMixin
-from .filters import EvaluationFilter
-from .notifications import notification_mark_read
-from .report_models import Bulletin, Evaluation, MonthlyReport, Notification, ReviewComment, UnlockRequest
-from .report_selectors import (
+from reporting.bulletins import bulletin_build, bulletin_filename, bulletin_publish, bulletin_workbook
+from reporting.evaluation import evaluation_build
+from reporting.exports.api import XlsxExportMixin
+from reporting.filters import EvaluationFilter
+from reporting.notifications import notification_mark_read
+from reporting.report_models import (
+    Bulletin,
+    Evaluation,
+    MonthlyReport,
+    Notification,
+    ReviewComment,
+    UnlockRequest,
+)
+from reporting.report_selectors import (
     bulletins_visible_to,
     notifications_for,
     report_changes_since_last_review,
@@ -41,7 +48,7 @@ from .report_selectors import (
     reports_visible_to,
     unlock_requests_visible_to,
 )
-from .report_services import (
+from reporting.report_services import (
     CommentInput,
     report_approve,
     report_banner_review,

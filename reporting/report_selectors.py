@@ -15,13 +15,20 @@ from campaign.models import ActionItem, Campaign, LectureSession, ProgressEntry,
 from hospitals.models import ChangeRecord, Hospital, Role, User
 from hospitals.selectors import AnyUser, scope_queryset
 
-from . import clock
-from .indicator_selectors import (
+from reporting import clock
+from reporting.indicator_selectors import (
     indicator_unexplained_warnings,
     indicator_unit_month,
     indicator_values_missing,
 )
-from .report_models import Bulletin, MonthlyReport, Notification, ReportReview, ReviewComment, UnlockRequest
+from reporting.report_models import (
+    Bulletin,
+    MonthlyReport,
+    Notification,
+    ReportReview,
+    ReviewComment,
+    UnlockRequest,
+)
 
 
 def month_start(day: dt.date) -> dt.date:

@@ -29,9 +29,9 @@ from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Hospital, Role, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope
 
-from . import clock
-from .report_models import MonthlyReport, Notification, ReportReview, ReviewComment, UnlockRequest
-from .report_selectors import (
+from reporting import clock
+from reporting.report_models import MonthlyReport, Notification, ReportReview, ReviewComment, UnlockRequest
+from reporting.report_selectors import (
     ancestor_paths,
     campaign_for_hospital,
     late_days_for,

@@ -35,7 +35,7 @@ from django.db.models import QuerySet
 from campaign.models import Campaign, Indicator, applies_to_hospital
 from hospitals.models import Hospital, OrgUnit
 
-from .indicator_selectors import (
+from reporting.indicator_selectors import (
     HUNDRED,
     Figure,
     Period,

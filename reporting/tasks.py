@@ -11,8 +11,8 @@ import datetime as dt
 
 from celery import shared_task
 
-from .bulletins import bulletin_build, rollup_previous_month
-from .reminders import reminders_send_due
+from reporting.bulletins import bulletin_build, rollup_previous_month
+from reporting.reminders import reminders_send_due
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -24,11 +24,11 @@ from hospitals.models import ChangeRecord, Hospital, Role, User
 from hospitals.selectors import AnyUser
 from hospitals.views import hospital_for_page
 
-from . import clock
-from .bulletins import bulletin_build, bulletin_filename, bulletin_months, bulletin_publish
-from .dashboard import campaign_months, current_month
-from .evaluation import evaluation_build
-from .forms import (
+from reporting import clock
+from reporting.bulletins import bulletin_build, bulletin_filename, bulletin_months, bulletin_publish
+from reporting.dashboard import campaign_months, current_month
+from reporting.evaluation import evaluation_build
+from reporting.forms import (
     BulletinBuildForm,
     IndicatorMonthForm,
     QueueFilterForm,
@@ -38,12 +38,12 @@ from .forms import (
     UnlockDecisionForm,
     UnlockRequestForm,
 )
-from .indicator_selectors import indicator_unit_month
-from .indicators import indicator_value_save
-from .notifications import notification_mark_read
-from .page_selectors import evaluations_visible_to
-from .report_models import MonthlyReport
-from .report_selectors import (
+from reporting.indicator_selectors import indicator_unit_month
+from reporting.indicators import indicator_value_save
+from reporting.notifications import notification_mark_read
+from reporting.page_selectors import evaluations_visible_to
+from reporting.report_models import MonthlyReport
+from reporting.report_selectors import (
     bulletins_visible_to,
     notifications_for,
     report_changes_since_last_review,
@@ -56,7 +56,7 @@ from .report_selectors import (
     reports_visible_to,
     unlock_requests_visible_to,
 )
-from .report_services import (
+from reporting.report_services import (
     report_approve,
     report_banner_review,
     report_get_or_create,

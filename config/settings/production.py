@@ -5,8 +5,8 @@ Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_U
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import env, env_bool, env_int
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env, env_bool, env_int
 
 DEBUG = False
 for _required in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):

@@ -1,6 +1,6 @@
 """Tests. The suite runs on PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL set by the Makefile)."""
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

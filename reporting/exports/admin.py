@@ -12,11 +12,11 @@ from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.functional import lazy
 
-from .models import ExportJob
-from .registry import IDS_PARAM, export_kind_get
-from .selectors import export_jobs_for
-from .services import export_start
-from .writer import XLSX_MIME
+from reporting.exports.models import ExportJob
+from reporting.exports.registry import IDS_PARAM, export_kind_get
+from reporting.exports.selectors import export_jobs_for
+from reporting.exports.services import export_start
+from reporting.exports.writer import XLSX_MIME
 
 
 def xlsx_export_action(kind_code: str) -> Callable[..., HttpResponseBase | None]:

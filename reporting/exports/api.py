@@ -22,11 +22,11 @@ from rest_framework.routers import DefaultRouter
 
 from config.api import ApiErrorSerializer
 
-from .models import ExportJob
-from .registry import export_kind_get, export_kinds, params_from_querydict
-from .selectors import export_jobs_for
-from .services import ExportOutcome, export_job_file, export_start
-from .writer import XLSX_MIME
+from reporting.exports.models import ExportJob
+from reporting.exports.registry import export_kind_get, export_kinds, params_from_querydict
+from reporting.exports.selectors import export_jobs_for
+from reporting.exports.services import ExportOutcome, export_job_file, export_start
+from reporting.exports.writer import XLSX_MIME
 
 # Not ready yet is a conflict with the job's state; an expired file is gone for good.
 DOWNLOAD_STATUS = {"export_not_ready": status.HTTP_409_CONFLICT, "export_expired": status.HTTP_410_GONE}

@@ -11,4 +11,4 @@ class ExportsConfig(AppConfig):
 
     def ready(self) -> None:
         # The workbooks register themselves with the registry when imported.
-        from . import workbooks  # noqa: F401
+        from reporting.exports import workbooks  # noqa: F401

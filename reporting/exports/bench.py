@@ -29,9 +29,9 @@ from openpyxl import Workbook
 
 from hospitals.models import ChangeRecord, User
 
-from .generator import BENCH_ADMIN, CAMPAIGN_CODE
-from .registry import export_kind_get
-from .writer import Sheet, SheetWriter, write_workbook
+from reporting.exports.generator import BENCH_ADMIN, CAMPAIGN_CODE
+from reporting.exports.registry import export_kind_get
+from reporting.exports.writer import Sheet, SheetWriter, write_workbook
 
 # The small export that shows memory is flat: the first 10,000 lectures of the ledger.
 SMALL_LEDGER_ROWS = 10_000
@@ -148,8 +148,8 @@ def _import_export(*, stream: bool) -> tuple[int, float]:
 
     from campaign.models import LectureCoverage, LectureSession, SpeakerRole
 
-    from .workbooks.lectures import ledger_queryset
-    from .writer import BATCH_ROWS
+    from reporting.exports.workbooks.lectures import ledger_queryset
+    from reporting.exports.writer import BATCH_ROWS
 
     roles = dict(SpeakerRole.choices)
 

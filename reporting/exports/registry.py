@@ -19,7 +19,7 @@ from django_filters import FilterSet
 
 from hospitals.selectors import AnyUser
 
-from .writer import Sheet
+from reporting.exports.writer import Sheet
 
 # Query parameters that steer a list's page, not its rows.
 NON_FILTER_PARAMS = frozenset({"page", "page_size", "format", "ordering"})

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from hospitals.models import Role, User
 from hospitals.selectors import AnyUser
 
-from .models import ExportJob
+from reporting.exports.models import ExportJob
 
 
 def export_jobs_for(user: AnyUser) -> QuerySet[ExportJob]:

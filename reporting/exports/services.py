@@ -26,9 +26,9 @@ from django.utils import timezone
 from hospitals.models import Role, User
 from hospitals.selectors import AnyUser
 
-from .models import ExportJob
-from .registry import ExportKind, Params, export_kind_get
-from .writer import Sheet, write_workbook
+from reporting.exports.models import ExportJob
+from reporting.exports.registry import ExportKind, Params, export_kind_get
+from reporting.exports.writer import Sheet, write_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def export_job_create(
         rows_total=rows_total,
         filename=filename,
     )
-    from .tasks import run_export_job
+    from reporting.exports.tasks import run_export_job
 
     transaction.on_commit(lambda: run_export_job.delay(job.pk))
     return job

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from reporting.exports import views
 
 app_name = "exports"
 urlpatterns = [

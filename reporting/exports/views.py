@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from config.pages import error_text
 
-from .models import ExportJob
-from .registry import export_kind_get, export_kinds, params_from_querydict
-from .selectors import export_jobs_for
-from .services import export_job_file, export_start
-from .writer import XLSX_MIME
+from reporting.exports.models import ExportJob
+from reporting.exports.registry import export_kind_get, export_kinds, params_from_querydict
+from reporting.exports.selectors import export_jobs_for
+from reporting.exports.services import export_job_file, export_start
+from reporting.exports.writer import XLSX_MIME
 
 
 def _refusal(error: ValidationError | PermissionDenied) -> str:

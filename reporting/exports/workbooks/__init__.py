@@ -1,3 +1,3 @@
 """The workbooks. Each module registers its kinds with ``reporting.exports.registry`` on import."""
 
-from . import actions, bulletin, evaluation, hospitals, indicators, lectures  # noqa: F401
+from reporting.exports.workbooks import actions, bulletin, evaluation, hospitals, indicators, lectures  # noqa: F401

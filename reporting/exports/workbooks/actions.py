@@ -14,8 +14,8 @@ from campaign.models import OVERDUE, ActionItem, ProgressEntry, ProgressStatus, 
 from campaign.selectors import action_item_list
 from hospitals.selectors import AnyUser
 
-from ..registry import ExportKind, Params, filtered, register_export
-from ..writer import DATE, ChildRows, Column, Sheet, queryset_rows
+from reporting.exports.registry import ExportKind, Params, filtered, register_export
+from reporting.exports.writer import DATE, ChildRows, Column, Sheet, queryset_rows
 
 STATUS_LABELS = {**dict(ProgressStatus.choices), OVERDUE: "已逾期"}
 COLUMNS = [

@@ -10,8 +10,8 @@ from hospitals.selectors import AnyUser
 from reporting.bulletins import bulletin_sheets
 from reporting.report_selectors import bulletins_visible_to
 
-from ..registry import ExportKind, Params, register_export
-from ..writer import Sheet
+from reporting.exports.registry import ExportKind, Params, register_export
+from reporting.exports.writer import Sheet
 
 
 def build(user: AnyUser, params: Params) -> list[Sheet]:

@@ -12,8 +12,8 @@ from hospitals.selectors import AnyUser, scope_queryset
 from reporting.filters import EvaluationFilter
 from reporting.report_models import Evaluation
 
-from ..registry import ExportKind, Params, filtered, register_export
-from ..writer import BOOL, DATETIME, DECIMAL, INT, PERCENT, Column, Sheet, queryset_rows
+from reporting.exports.registry import ExportKind, Params, filtered, register_export
+from reporting.exports.writer import BOOL, DATETIME, DECIMAL, INT, PERCENT, Column, Sheet, queryset_rows
 
 COLUMNS = [
     Column("活动", "campaign__name", width=24),

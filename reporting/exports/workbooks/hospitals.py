@@ -12,8 +12,8 @@ from hospitals.filters import HospitalFilter
 from hospitals.models import Hospital, Post
 from hospitals.selectors import AnyUser, hospitals_visible_to
 
-from ..registry import ExportKind, Params, filtered, register_export
-from ..writer import BOOL, INT, Column, Sheet, queryset_rows
+from reporting.exports.registry import ExportKind, Params, filtered, register_export
+from reporting.exports.writer import BOOL, INT, Column, Sheet, queryset_rows
 
 COLUMNS = [
     Column("机构编码", "code", width=12),

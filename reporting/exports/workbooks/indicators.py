@@ -23,8 +23,8 @@ from hospitals.selectors import AnyUser, hospitals_visible_to, org_units_visible
 from reporting.indicator_selectors import Period
 from reporting.targets import Evaluation, Verdict, indicator_evaluations
 
-from ..registry import ExportKind, Params, register_export
-from ..writer import Column, Sheet, Styled
+from reporting.exports.registry import ExportKind, Params, register_export
+from reporting.exports.writer import Column, Sheet, Styled
 
 PERCENT_FORMAT = "0.00%"
 RATIO_FORMAT = "0.00"

@@ -14,8 +14,8 @@ from campaign.models import LectureCoverage, LectureSession, SpeakerRole
 from campaign.selectors import lecture_list
 from hospitals.selectors import AnyUser
 
-from ..registry import ExportKind, Params, filtered, register_export
-from ..writer import BOOL, DATE, INT, PERCENT, ChildRows, Column, Sheet, queryset_rows
+from reporting.exports.registry import ExportKind, Params, filtered, register_export
+from reporting.exports.writer import BOOL, DATE, INT, PERCENT, ChildRows, Column, Sheet, queryset_rows
 
 COLUMNS = [
     Column("宣讲日期", "held_on", DATE),
