@@ -58,5 +58,5 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	touch $@
 
 bench: install $(VENV)/.bench-installed
-	DJANGO_DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_exports --prepare \
+	DJANGO_SETTINGS_MODULE=config.settings.bench DJANGO_DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_exports --prepare \
 		--tenth-database-url $(BENCH_TENTH_DATABASE_URL) $(BENCH_ARGS)

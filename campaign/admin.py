@@ -13,11 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from hospitals.admin import ScopedAdminMixin
-from hospitals.models import ChangeRecord, Hospital
-from hospitals.selectors import hospitals_visible_to, org_units_visible_to, require_hospital_in_scope
-from reporting.exports.admin import xlsx_export_action
-
 from campaign.files import check_upload
 from campaign.models import (
     OVERDUE,
@@ -76,6 +71,10 @@ from campaign.services import (
     tour_lecturer_remove,
     tour_lecturer_select,
 )
+from exports.admin import xlsx_export_action
+from hospitals.admin import ScopedAdminMixin
+from hospitals.models import ChangeRecord, Hospital
+from hospitals.selectors import hospitals_visible_to, org_units_visible_to, require_hospital_in_scope
 
 
 class MilestoneInline(admin.TabularInline):

@@ -21,10 +21,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from hospitals.models import ChangeRecord, OrgUnit, Role
-from hospitals.selectors import hospitals_visible_to, org_units_visible_to
-from reporting.exports.api import XlsxExportMixin
-
 from campaign.compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
 from campaign.files import ALLOWED_TYPES
 from campaign.filters import (
@@ -97,6 +93,9 @@ from campaign.services import (
     roadmap_milestone_delete,
     tour_lecturer_remove,
 )
+from exports.api import XlsxExportMixin
+from hospitals.models import ChangeRecord, OrgUnit, Role
+from hospitals.selectors import hospitals_visible_to, org_units_visible_to
 
 
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):

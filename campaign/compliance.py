@@ -21,8 +21,6 @@ from django.db import models
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from hospitals.models import Hospital, OrgUnit
-
 from campaign.models import (
     Campaign,
     KeyDocument,
@@ -33,6 +31,7 @@ from campaign.models import (
     Milestone,
     SpeakerRole,
 )
+from hospitals.models import Hospital, OrgUnit
 
 
 class ComplianceState(models.TextChoices):

@@ -8,8 +8,6 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hospitals.models import Hospital, OrgUnit
-
 from campaign.models import (
     OVERDUE,
     ActionArea,
@@ -27,6 +25,7 @@ from campaign.models import (
     SpeakerRole,
 )
 from campaign.selectors import filter_action_status
+from hospitals.models import Hospital, OrgUnit
 
 # The topics of SPEC §4: 百年党史, or a key document by its code (kd1…), or any policy document.
 TOPIC_PARTY_HISTORY = "party_history"

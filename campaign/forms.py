@@ -7,9 +7,6 @@ from typing import Any
 
 from django import forms
 
-from config.forms import DateInput, MonthField, MultipleFileField
-from hospitals.models import Department, Hospital, MedicalAlliance, Person
-
 from campaign.models import (
     ActionTask,
     Campaign,
@@ -20,6 +17,8 @@ from campaign.models import (
     ProgressStatus,
 )
 from campaign.services import ActionItemData, LectureData
+from core.forms import DateInput, MonthField, MultipleFileField
+from hospitals.models import Department, Hospital, MedicalAlliance, Person
 
 
 class LectureForm(forms.Form):

@@ -17,8 +17,6 @@ from typing import Any, TypeVar
 import yaml
 from django.db import models, transaction
 
-from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, User
-
 from campaign.models import (
     ActionArea,
     ActionTask,
@@ -29,6 +27,7 @@ from campaign.models import (
     LectureKind,
     Milestone,
 )
+from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, User
 
 M = TypeVar("M", bound=models.Model)
 

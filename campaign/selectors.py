@@ -6,9 +6,6 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from hospitals.models import Hospital
-from hospitals.selectors import AnyUser, scope_queryset
-
 from campaign.models import (
     OVERDUE,
     ActionItem,
@@ -26,6 +23,8 @@ from campaign.models import (
     RoadmapMilestone,
     TourLecturer,
 )
+from hospitals.models import Hospital
+from hospitals.selectors import AnyUser, scope_queryset
 
 
 def campaign_current() -> Campaign | None:
@@ -174,3 +173,17 @@ def action_plan(*, campaign: Campaign, hospital: Hospital) -> list[PlanRow]:
         named = {item.part for item in items}
         rows.append(PlanRow(task, parts, items, [p for p in parts if p not in named]))
     return rows
+
+
+def campaign_hospitals(campaign: Campaign) -> QuerySet[Hospital]:
+    """The hospitals a campaign covers: every hospital under its league."""
+    return Hospital.objects.filter(banner__path__startswith=campaign.league.path).select_related("banner")
+
+
+def campaign_for_hospital(hospital: Hospital, month: dt.date) -> Campaign | None:
+    """The campaign of the hospital's league running in ``month`` (a league runs one campaign a year)."""
+    campaigns = Campaign.objects.filter(year=month.year).select_related("league")
+    for campaign in campaigns:
+        if hospital.banner.path.startswith(campaign.league.path):
+            return campaign
+    return None

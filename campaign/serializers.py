@@ -7,8 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from hospitals.models import ChangeRecord, Person
-
 from campaign.models import (
     ActionItem,
     ActionTask,
@@ -47,6 +45,7 @@ from campaign.services import (
     roadmap_milestone_update,
     tour_lecturer_select,
 )
+from hospitals.models import ChangeRecord, Person
 
 
 class MilestoneSerializer(serializers.ModelSerializer):

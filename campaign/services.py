@@ -29,11 +29,6 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from hospitals.audit import diff, record_change, snapshot
-from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
-from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
-from reporting.report_selectors import require_month_editable
-
 from campaign.files import ANY_KIND, check_upload
 from campaign.models import (
     ActionItem,
@@ -56,6 +51,10 @@ from campaign.models import (
     SpeakerRole,
     TourLecturer,
 )
+from core.monthlock import require_month_editable
+from hospitals.audit import diff, record_change, snapshot
+from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
+from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
 
 Channel = str  # one of hospitals.models.ChangeRecord.Channel
 

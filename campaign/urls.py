@@ -4,6 +4,7 @@ from campaign import views
 
 app_name = "campaign"
 urlpatterns = [
+    path("hospitals/<int:hospital_id>/", views.hospital_detail, name="hospital"),
     path("hospitals/<int:hospital_id>/lectures/", views.lecture_index, name="lectures"),
     path("hospitals/<int:hospital_id>/lectures/new/", views.lecture_new, name="lecture_new"),
     path("lectures/<int:lecture_id>/", views.lecture_detail, name="lecture"),

@@ -14,14 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from campaign.selectors import action_item_list, action_plan, campaign_current, lecture_list, material_list
-from config.pages import call_service, error_text, page_user
-from hospitals.models import ChangeRecord
-from hospitals.views import hospital_for_page
-
 from campaign import services
+from campaign.compliance import milestone_compliance
 from campaign.forms import ActionItemForm, LectureForm, MaterialForm, ProgressForm, RoadmapForm
 from campaign.models import Campaign, ProgressStatus
+from campaign.selectors import action_item_list, action_plan, campaign_current, lecture_list, material_list
+from core.pages import call_service, error_text
+from hospitals.models import ChangeRecord, Post
+from hospitals.pages import page_user
+from hospitals.views import hospital_for_page
 
 WEB = ChangeRecord.Channel.WEB
 STATUS_BADGES = {
@@ -32,7 +33,8 @@ STATUS_BADGES = {
 }
 
 
-def _campaign() -> Campaign:
+def campaign_for_page() -> Campaign:
+    """The current campaign of a page, or 404 when none is set up."""
     campaign = campaign_current()
     if campaign is None:
         raise Http404("尚未设置活动。")
@@ -49,7 +51,7 @@ def lecture_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
 @login_required
 def lecture_new(request: HttpRequest, hospital_id: int) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign = _campaign()
+    campaign = campaign_for_page()
     form = LectureForm(request.POST or None, campaign=campaign, hospital=hospital)
     if request.method == "POST" and form.is_valid():
         lecture = call_service(
@@ -89,7 +91,7 @@ def lecture_detail(request: HttpRequest, lecture_id: int) -> HttpResponse:
 @login_required
 def action_plan_page(request: HttpRequest, hospital_id: int) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign = _campaign()
+    campaign = campaign_for_page()
     form = ActionItemForm(request.POST or None, campaign=campaign, hospital=hospital)
     if request.method == "POST" and form.is_valid():
         item = call_service(
@@ -189,4 +191,19 @@ def material_download(request: HttpRequest, material_id: int) -> FileResponse:
         as_attachment=True,
         filename=material.original_name,
         content_type=material.content_type,
+    )
+
+
+@login_required
+def hospital_detail(request: HttpRequest, hospital_id: int) -> HttpResponse:
+    """One hospital's overview: its leaders, and the campaign's milestones with their status."""
+    hospital = hospital_for_page(request.user, hospital_id)
+    campaign = campaign_for_page()
+    today = timezone.localdate()
+    leaders = [(label, hospital.leader_on(role, today)) for role, label in Post.Role.choices[:2]]
+    milestones = milestone_compliance(campaign=campaign, hospitals=[hospital], on=today)[hospital.pk]
+    return render(
+        request,
+        "campaign/hospital.html",
+        {"hospital": hospital, "campaign": campaign, "leaders": leaders, "milestones": milestones},
     )

@@ -4,18 +4,16 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from campaign.api import register as register_campaign
+from exports.api import register as register_exports
 from hospitals.api import AuthTokenView
 from hospitals.api import register as register_hospitals
 from reporting.api import register as register_reporting
-from reporting.exports.api import register as register_exports
-from reporting.report_api import register as register_reports
 
 router = DefaultRouter()
 router.include_root_view = True
 register_hospitals(router)
 register_campaign(router)
 register_exports(router)
-register_reports(router)
 register_reporting(router)
 
 urlpatterns = [path("auth/token/", AuthTokenView.as_view(), name="auth-token"), *router.urls]

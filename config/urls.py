@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.views import home
+from reporting.dashboard.views import home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -12,12 +12,12 @@ urlpatterns = [
     path("hospitals/", include("hospitals.urls")),
     path("", include("campaign.urls")),
     path("", include("reporting.urls")),
-    path("exports/", include("reporting.exports.urls")),
+    path("exports/", include("exports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
-handler404 = "config.api.not_found"
-handler500 = "config.api.server_error"
+handler404 = "core.api.not_found"
+handler500 = "core.api.server_error"

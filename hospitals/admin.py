@@ -3,8 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from reporting.exports.admin import xlsx_export_action
-
+from exports.admin import xlsx_export_action
 from hospitals.models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, User
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
 

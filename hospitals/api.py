@@ -13,8 +13,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from reporting.exports.api import XlsxExportMixin
-
+from exports.api import XlsxExportMixin
 from hospitals.filters import HospitalFilter
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
@@ -108,7 +107,7 @@ class AuthTokenView(APIView):
     )
     def post(self, request: Request) -> Response:
         # django-axes reads and marks the Django request (not DRF's wrapper): its middleware turns a
-        # lockout into the 429 of config.security.lockout_response.
+        # lockout into the 429 of core.security.lockout_response.
         serializer = AuthTokenSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])

@@ -108,3 +108,13 @@ def require_unit_in_scope(user: AnyUser, unit: OrgUnit | int) -> None:
         raise PermissionDenied("您无权操作该单位的数据。")
     if not org_units_visible_to(user).filter(pk=unit_id).exists():
         raise PermissionDenied("您无权操作该单位的数据。")
+
+
+def reporters_of(hospital_ids: list[int]) -> QuerySet[User]:
+    return User.objects.filter(role=Role.HOSPITAL_REPORTER, hospital_id__in=hospital_ids, is_active=True)
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """ "/a/b/c/" → ["/a/", "/a/b/", "/a/b/c/"]: the units above and including a unit."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]

@@ -6,5 +6,4 @@ app_name = "hospitals"
 urlpatterns = [
     path("", views.hospital_list, name="list"),
     path("mine/", views.my_hospital, name="mine"),
-    path("<int:hospital_id>/", views.hospital_detail, name="detail"),
 ]

@@ -11,8 +11,8 @@ import datetime as dt
 
 from celery import shared_task
 
-from reporting.bulletins import bulletin_build, rollup_previous_month
-from reporting.reminders import reminders_send_due
+from reporting.bulletins.services import rollup_previous_month
+from reporting.reminders.services import reminders_send_due
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -29,9 +29,3 @@ def send_due_reminders(today: str | None = None) -> dict[str, int]:
 def build_previous_month_rollup(today: str | None = None) -> list[int]:
     """Monthly, day 1: last month's bulletin (draft) and its workbook, for every campaign."""
     return [b.pk for b in rollup_previous_month(today=_date(today))]
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def build_bulletin(campaign_id: int, month: str) -> int:
-    """One month's bulletin, queued from the API or the admin after the request commits."""
-    return bulletin_build(campaign_id=campaign_id, month=dt.date.fromisoformat(month)).pk

@@ -1,17 +1,20 @@
 from django.urls import path
 
-from reporting import views
+from reporting.bulletins import views as bulletins
+from reporting.evaluation import views as evaluation
+from reporting.notices import views as notices
+from reporting.reports import views as reports
 
 app_name = "reporting"
 urlpatterns = [
-    path("hospitals/<int:hospital_id>/months/", views.month_index, name="months"),
-    path("hospitals/<int:hospital_id>/months/<str:month>/", views.month_page, name="month"),
-    path("reports/<int:report_id>/", views.report_detail, name="report"),
-    path("review/", views.review_queue, name="queue"),
-    path("unlock-requests/", views.unlock_requests, name="unlocks"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("bulletins/", views.bulletin_list, name="bulletins"),
-    path("bulletins/<int:bulletin_id>/", views.bulletin_detail, name="bulletin"),
-    path("bulletins/<int:bulletin_id>/excel/", views.bulletin_excel, name="bulletin_excel"),
-    path("evaluation/", views.evaluation_page, name="evaluation"),
+    path("hospitals/<int:hospital_id>/months/", reports.month_index, name="months"),
+    path("hospitals/<int:hospital_id>/months/<str:month>/", reports.month_page, name="month"),
+    path("reports/<int:report_id>/", reports.report_detail, name="report"),
+    path("review/", reports.review_queue, name="queue"),
+    path("unlock-requests/", reports.unlock_requests, name="unlocks"),
+    path("notifications/", notices.notifications, name="notifications"),
+    path("bulletins/", bulletins.bulletin_list, name="bulletins"),
+    path("bulletins/<int:bulletin_id>/", bulletins.bulletin_detail, name="bulletin"),
+    path("bulletins/<int:bulletin_id>/excel/", bulletins.bulletin_excel, name="bulletin_excel"),
+    path("evaluation/", evaluation.evaluation_page, name="evaluation"),
 ]

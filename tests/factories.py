@@ -129,7 +129,7 @@ def admin_user(**kwargs: object) -> User:
 def indicator_value(indicator_code: str, owner: Hospital | OrgUnit, month: dt.date, **figures: Any) -> Any:
     """Store a value directly (no rules, no history): for tests of reads. Writes go through the service."""
     from campaign.models import Indicator
-    from reporting.models import IndicatorValue
+    from reporting.indicators.models import IndicatorValue
 
     indicator = Indicator.objects.get(
         code=indicator_code, campaign__code=figures.pop("campaign", "alxa-2021")

@@ -48,23 +48,24 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "core",
+    "exports",
     "hospitals",
     "campaign",
     "reporting",
-    "reporting.exports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body: an oversized request is refused unread.
-    "config.security.RequestSizeLimitMiddleware",
+    "core.security.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.security.RefusedAccessLogMiddleware",
+    "core.security.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it must see the outcome of authentication.
@@ -84,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.navigation.navigation",
+                "reporting.navigation.navigation",
             ],
         },
     },
@@ -146,7 +147,7 @@ MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", MATERIAL_MAX_BYTES + 1024 * 102
 EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 24)
 # Exports with more rows than this run as a Celery task with progress instead of in the request.
 EXPORT_ASYNC_ROW_THRESHOLD = env_int("EXPORT_ASYNC_ROW_THRESHOLD", 5000)
-# A fixed "now" for the reporting workflow (reporting.clock), in Asia/Shanghai, e.g. 2021-12-03T10:00:
+# A fixed "now" for the reporting workflow (core.clock), in Asia/Shanghai, e.g. 2021-12-03T10:00:
 # `make run` sets it so the 2021 demo campaign is in its last month. Empty: the real time. Never in
 # production (refused there).
 REPORTING_CLOCK = env("JJX_REPORTING_CLOCK", "")
@@ -163,10 +164,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     # Only the token endpoint is throttled by rate; django-axes adds the per-account cool-off.
     "DEFAULT_THROTTLE_RATES": {"token": env("API_TOKEN_THROTTLE_RATE", "30/minute")},
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 API_DESCRIPTION = """阿拉善盟卫生健康委员会公立医院“讲见效”活动管理系统。
 
@@ -208,7 +209,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # django-celery-beat's DatabaseScheduler, except that it only creates missing rows from the schedule
 # below instead of overwriting them at each start (reporting/beat.py): clerks edit it in the admin.
-CELERY_BEAT_SCHEDULER = "reporting.beat:SeedOnceScheduler"
+CELERY_BEAT_SCHEDULER = "core.beat:SeedOnceScheduler"
 # Times are Asia/Shanghai (CELERY_TIMEZONE): "day 1, 09:00" fires at 01:00 UTC.
 CELERY_BEAT_SCHEDULE = {
     "daily-reminders": {
@@ -221,7 +222,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly, so an expired export file is gone within the hour after its EXPORT_FILE_TTL_HOURS.
     "delete-expired-exports": {
-        "task": "reporting.exports.tasks.delete_expired_exports",
+        "task": "exports.tasks.delete_expired_exports",
         "schedule": crontab(minute=17),
     },
 }
@@ -234,7 +235,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 # 429 with the API's error format under /api/, a short page elsewhere.
-AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The cool-off runs from the lock, not from the latest try: a clerk who keeps trying is still let in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reporting.exports.generator import RegionGenerator, RegionSize
+from bench.generator import RegionGenerator, RegionSize
 
 SMALL = RegionSize(hospitals=6, leagues=2, banners=3, lectures=60)
 

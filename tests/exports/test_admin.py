@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from exports.models import ExportJob
 from hospitals.models import Hospital
-from reporting.exports.models import ExportJob
 from tests.conftest import Alxa
 
 CHANGELIST = "admin:hospitals_hospital_changelist"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reporting.exports import bench
-from reporting.exports.registry import export_kinds
+from bench import measure as bench
+from exports.registry import export_kinds
 
 
 @dataclass

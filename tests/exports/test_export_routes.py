@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 
 from campaign.models import LectureSession, ProgressStatus
 from campaign.services import lecture_create
-from reporting.bulletins import bulletin_build, bulletin_publish
-from reporting.evaluation import evaluation_build
-from reporting.exports.models import ExportJob
-from reporting.report_models import Evaluation
+from exports.models import ExportJob
+from reporting.bulletins.services import bulletin_build, bulletin_publish
+from reporting.evaluation.models import Evaluation
+from reporting.evaluation.services import evaluation_build
 from tests.campaign.conftest import full_coverage, h004_action_item, kind, lecture_data, person
 from tests.conftest import Alxa, client_for, streamed
 from tests.exports.test_writer import formula_cells

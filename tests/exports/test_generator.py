@@ -10,10 +10,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from reporting.exports.generator import RegionGenerator, RegionSize
-from reporting.models import IndicatorValue
-from reporting.report_models import MonthlyReport
-from reporting.report_selectors import late_days_for, report_months
+from bench.generator import RegionGenerator, RegionSize
+from campaign.calendar import late_days_for, report_months
+from reporting.indicators.models import IndicatorValue
+from reporting.reports.models import MonthlyReport
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from exports.registry import export_kind_get
+from exports.writer import write_workbook
 from hospitals.models import Hospital
-from reporting.exports.registry import export_kind_get
-from reporting.exports.writer import write_workbook
 from tests.conftest import Alxa
 from tests.factories import BannerFactory, HospitalFactory, PostFactory, banner_reviewer_for
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reporting.exports.models import ExportJob
-from reporting.exports.services import export_job_run, export_jobs_expire
-from reporting.exports.tasks import delete_expired_exports, run_export_job
+from exports.models import ExportJob
+from exports.services import export_job_run, export_jobs_expire
+from exports.tasks import delete_expired_exports, run_export_job
 from tests.api.openapi import assert_documented
 from tests.conftest import Alxa, client_for, streamed
 from tests.factories import UserFactory
@@ -63,7 +63,7 @@ def test_large_export_runs_as_a_job_with_progress(
 
 @pytest.mark.django_db
 def test_job_records_progress_while_it_writes(alxa: Alxa, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reporting.exports import writer
+    from exports import writer
 
     monkeypatch.setattr(writer, "PROGRESS_EVERY", 3)
     monkeypatch.setattr(writer.write_workbook, "__kwdefaults__", {"progress": None, "progress_every": 3})

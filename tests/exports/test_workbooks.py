@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from bench.generator import BENCH_ADMIN, RegionGenerator
 from campaign.models import ActionItem, LectureCoverage, LectureSession
+from exports.registry import export_kind_get
+from exports.writer import write_workbook
 from hospitals.models import User
-from reporting.bulletins import bulletin_build
-from reporting.evaluation import evaluation_build
-from reporting.exports.generator import BENCH_ADMIN, RegionGenerator
-from reporting.exports.registry import export_kind_get
-from reporting.exports.writer import write_workbook
+from reporting.bulletins.services import bulletin_build
+from reporting.evaluation.services import evaluation_build
 from tests.exports.test_writer import formula_cells
 
 HOSTILE = '=HYPERLINK("http://evil","点我")'
@@ -155,8 +155,8 @@ def test_export_queries_do_not_grow_with_rows(
 
 @pytest.mark.django_db
 def test_indicator_table_matches_the_evaluations(region: RegionGenerator, tmp_path: Path) -> None:
-    from reporting.indicator_selectors import Period
-    from reporting.targets import indicator_evaluations
+    from reporting.indicators.selectors import Period
+    from reporting.indicators.targets import indicator_evaluations
 
     path = tmp_path / "ind.xlsx"
     params = {"period": ["ytd"], "year": ["2021"], "month": ["12"]}
@@ -210,7 +210,7 @@ def test_indicator_table_matches_the_evaluations(region: RegionGenerator, tmp_pa
 
 @pytest.mark.django_db
 def test_libreoffice_opens_every_workbook(region: RegionGenerator, tmp_path: Path) -> None:
-    from reporting.exports.registry import export_kinds
+    from exports.registry import export_kinds
     from tests.exports.libreoffice import libreoffice_sheets
 
     LectureSession.objects.filter(pk=LectureSession.objects.order_by("id")[0].pk).update(title=HOSTILE)

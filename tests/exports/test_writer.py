@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from reporting.exports.writer import (
+from exports.writer import (
     BOOL,
     DATE,
     DATETIME,
@@ -142,7 +142,7 @@ def test_libreoffice_opens_the_workbook_and_shows_neutralised_text(tmp_path: Pat
 
 
 def test_unexpected_types_and_per_row_formats(tmp_path: Path) -> None:
-    from reporting.exports.writer import Styled
+    from exports.writer import Styled
 
     path = tmp_path / "mixed.xlsx"
     columns = [Column("值"), Column("数", type=INT)]

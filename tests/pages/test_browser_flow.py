@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 
 from campaign.models import Indicator, LectureMaterial, LectureSession
-from reporting.indicator_selectors import applicable_indicators
-from reporting.models import IndicatorValue
-from reporting.report_models import Bulletin, MonthlyReport
+from reporting.bulletins.models import Bulletin
+from reporting.indicators.models import IndicatorValue
+from reporting.indicators.selectors import applicable_indicators
+from reporting.reports.models import MonthlyReport
 from tests.campaign.conftest import PDF
 from tests.conftest import Alxa
 from tests.pages.conftest import Pages

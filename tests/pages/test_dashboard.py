@@ -8,7 +8,7 @@ from django.test import Client
 
 from campaign.models import Campaign
 from hospitals.models import User
-from reporting.dashboard import Chart, dashboard_charts
+from reporting.dashboard.selectors import Chart, dashboard_charts
 from tests.conftest import Alxa
 from tests.reporting.conftest import SetClock
 

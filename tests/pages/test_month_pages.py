@@ -11,7 +11,7 @@ from django.test import Client
 
 from campaign.models import Indicator
 from hospitals.models import User
-from reporting.models import IndicatorValue
+from reporting.indicators.models import IndicatorValue
 from tests.conftest import Alxa
 from tests.factories import indicator_value
 

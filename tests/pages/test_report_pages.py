@@ -13,8 +13,10 @@ from django.test import Client
 
 from campaign.models import Indicator
 from hospitals.models import User
-from reporting.indicators import indicator_value_save
-from reporting.report_models import Bulletin, MonthlyReport, Notification, UnlockRequest
+from reporting.bulletins.models import Bulletin
+from reporting.indicators.services import indicator_value_save
+from reporting.notices.models import Notification
+from reporting.reports.models import MonthlyReport, UnlockRequest
 from tests.conftest import Alxa
 from tests.reporting.conftest import JULY, SetClock, fill_indicators, make_report
 

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core import clock
 from hospitals.models import Hospital
-from reporting import clock
-from reporting.report_models import MonthlyReport
-from reporting.report_services import (
+from reporting.reports.models import MonthlyReport
+from reporting.reports.services import (
     report_approve,
     report_banner_review,
     report_get_or_create,
@@ -47,7 +47,7 @@ def fill_indicators(hospital: Hospital, month: dt.date) -> None:
     """Every indicator that applies to ``hospital``, with a plausible value and no last year to compare
     with, so the month has no missing item and no warning."""
     from campaign.models import Indicator
-    from reporting.indicator_selectors import applicable_indicators
+    from reporting.indicators.selectors import applicable_indicators
 
     indicators = applicable_indicators(
         Indicator.objects.filter(campaign__code="alxa-2021"), hospital=hospital

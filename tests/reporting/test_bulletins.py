@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
-from reporting.bulletins import bulletin_build, bulletin_publish
-from reporting.report_models import Bulletin
+from reporting.bulletins.models import Bulletin
+from reporting.bulletins.services import bulletin_build, bulletin_publish
 from reporting.tasks import build_previous_month_rollup
 from tests.conftest import Alxa
 from tests.reporting.conftest import JULY, SetClock, make_report
@@ -96,7 +96,7 @@ def test_the_figures_take_a_fixed_number_of_queries(
     alxa: Alxa, set_clock: SetClock, django_assert_max_num_queries
 ) -> None:
     from campaign.models import Campaign
-    from reporting.bulletins import bulletin_figures
+    from reporting.bulletins.selectors import bulletin_figures
     from tests.factories import HospitalFactory
 
     campaign = Campaign.objects.select_related("league").get(pk=alxa.campaign.pk)

@@ -12,8 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.utils import timezone
 
-from reporting import clock
-from reporting.report_services import report_get_or_create, report_submit, report_update
+from core import clock
+from reporting.reports.services import report_get_or_create, report_submit, report_update
 from tests.conftest import Alxa
 from tests.reporting.conftest import fill_indicators
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from hospitals.models import ChangeRecord
-from reporting.report_models import MonthlyReport
-from reporting.report_services import report_approve, report_get_or_create
+from reporting.reports.models import MonthlyReport
+from reporting.reports.services import report_approve, report_get_or_create
 from tests.conftest import Alxa
 from tests.reporting.conftest import JULY, SetClock, make_report
 

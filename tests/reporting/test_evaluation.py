@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from campaign.models import Campaign, ProgressStatus
 from campaign.services import lecture_create
-from reporting.evaluation import evaluation_build, evaluation_scores
-from reporting.report_models import Evaluation
+from reporting.evaluation.models import Evaluation
+from reporting.evaluation.services import evaluation_build, evaluation_scores
 from tests.campaign.conftest import full_coverage, h004_action_item, lecture_data, person
 from tests.conftest import Alxa
 from tests.factories import HospitalFactory

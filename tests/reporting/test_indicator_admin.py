@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hospitals.audit import history_of
-from reporting.models import IndicatorValue
+from reporting.indicators.models import IndicatorValue
 from tests.conftest import Alxa
 from tests.factories import indicator_value
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, User
-from reporting.models import IndicatorValue
+from reporting.indicators.models import IndicatorValue
 from tests.api.openapi import assert_documented
 from tests.conftest import Alxa, client_for
 from tests.factories import HospitalFactory, indicator_value

@@ -7,7 +7,8 @@ import pytest
 
 from campaign.models import Indicator
 from hospitals.models import Hospital, OrgUnit, User
-from reporting.indicator_selectors import (
+from reporting.indicators.models import IndicatorValue
+from reporting.indicators.selectors import (
     Period,
     UnitKey,
     indicator_comparisons,
@@ -17,7 +18,6 @@ from reporting.indicator_selectors import (
     indicator_value_warnings,
     indicator_values_missing,
 )
-from reporting.models import IndicatorValue
 from tests.conftest import Alxa
 from tests.factories import indicator_value
 

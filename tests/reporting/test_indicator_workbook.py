@@ -15,14 +15,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from hospitals.audit import history_of
 from hospitals.models import Hospital
-from reporting.indicator_workbook import (
-    DATA_SHEET,
-    META_SHEET,
-    _read_template,
-    indicator_template_build,
-)
-from reporting.indicators import indicator_value_save
-from reporting.models import IndicatorImport, IndicatorValue
+from reporting.indicators.models import IndicatorImport, IndicatorValue
+from reporting.indicators.services import indicator_value_save
+from reporting.indicators.template import DATA_SHEET, META_SHEET, _read_template, indicator_template_build
 from tests.conftest import Alxa, client_for
 
 JULY = dt.date(2021, 7, 1)

@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaign.models import Indicator
+from core.months import month_has_ended
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord
-from reporting.indicators import indicator_value_explain, indicator_value_save, month_has_ended
-from reporting.models import IndicatorValue
+from reporting.indicators.models import IndicatorValue
+from reporting.indicators.services import indicator_value_explain, indicator_value_save
 from tests.conftest import Alxa
 
 JULY = dt.date(2021, 7, 1)

@@ -18,9 +18,9 @@ from campaign.services import (
     progress_record,
 )
 from hospitals.models import ChangeRecord
-from reporting.indicators import indicator_value_delete, indicator_value_save
-from reporting.models import IndicatorValue
-from reporting.report_services import report_unlock_grant, report_unlock_request
+from reporting.indicators.models import IndicatorValue
+from reporting.indicators.services import indicator_value_delete, indicator_value_save
+from reporting.reports.services import report_unlock_grant, report_unlock_request
 from tests.campaign.conftest import h004_action_item, lecture_data
 from tests.conftest import Alxa, client_for
 from tests.reporting.conftest import JULY, SetClock, make_report

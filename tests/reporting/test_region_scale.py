@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from bench.generator import BENCH_ADMIN, CAMPAIGN_CODE, RegionGenerator, RegionSize
 from campaign.models import Campaign
 from hospitals.models import Hospital, User
-from reporting.bulletins import bulletin_figures, rollup_previous_month
-from reporting.evaluation import evaluation_build, evaluation_scores
-from reporting.exports.generator import BENCH_ADMIN, CAMPAIGN_CODE, RegionGenerator, RegionSize
-from reporting.report_models import Evaluation, MonthlyReport
+from reporting.bulletins.selectors import bulletin_figures
+from reporting.bulletins.services import rollup_previous_month
+from reporting.evaluation.models import Evaluation
+from reporting.evaluation.services import evaluation_build, evaluation_scores
+from reporting.reports.models import MonthlyReport
 from tests.reporting.conftest import SetClock
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 
 from hospitals.models import Person
-from reporting.reminders import campaign_offsets, current_step
-from reporting.report_models import Notification, SendLog
-from reporting.report_services import report_return
+from reporting.notices.models import Notification, SendLog
+from reporting.reminders.services import campaign_offsets, current_step
+from reporting.reports.services import report_return
 from reporting.tasks import send_due_reminders
 from tests.conftest import Alxa
 from tests.reporting.conftest import SetClock, make_report

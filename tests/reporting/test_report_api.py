@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from reporting.report_api import MAX_ID
-from reporting.report_models import MonthlyReport, Notification
+from reporting.notices.models import Notification
+from reporting.reports.api import MAX_ID
+from reporting.reports.models import MonthlyReport
 from tests.api.openapi import assert_documented
 from tests.conftest import Alxa, client_for
 from tests.reporting.conftest import JULY, SetClock, make_report

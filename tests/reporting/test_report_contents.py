@@ -8,9 +8,13 @@ from django.core.exceptions import ValidationError
 
 from campaign.models import ProgressEntry, ProgressStatus
 from campaign.services import lecture_create
-from reporting.models import IndicatorValue
-from reporting.report_selectors import report_changes_since_last_review, report_contents, report_open_warnings
-from reporting.report_services import CommentInput, report_return, report_submit, report_update
+from reporting.indicators.models import IndicatorValue
+from reporting.reports.selectors import (
+    report_changes_since_last_review,
+    report_contents,
+    report_open_warnings,
+)
+from reporting.reports.services import CommentInput, report_return, report_submit, report_update
 from tests.campaign.conftest import h004_action_item, lecture_data
 from tests.conftest import Alxa
 from tests.factories import indicator_value

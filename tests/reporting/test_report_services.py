@@ -4,14 +4,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from hospitals.audit import history_of
-from reporting import report_selectors
-from reporting.report_models import MonthlyReport, Notification, ReviewComment, UnlockRequest
-from reporting.report_selectors import (
+from reporting.notices.models import Notification
+from reporting.reports import selectors as report_selectors
+from reporting.reports.models import MonthlyReport, ReviewComment, UnlockRequest
+from reporting.reports.selectors import (
     report_changes_since_last_review,
     report_lock_state,
     report_open_comments,
 )
-from reporting.report_services import (
+from reporting.reports.services import (
     CommentInput,
     report_approve,
     report_banner_review,

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from hospitals.models import Hospital, OrgUnit
-from reporting.indicator_selectors import Period
-from reporting.targets import EvaluationTable, indicator_evaluations
+from reporting.indicators.selectors import Period
+from reporting.indicators.targets import EvaluationTable, indicator_evaluations
 from tests.conftest import Alxa
 from tests.factories import HospitalFactory, indicator_value
 

@@ -13,8 +13,9 @@ from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
 from config.celery_app import app
-from reporting.beat import SeedOnceScheduler, beat_schedule_seed
-from reporting.report_models import Bulletin, SendLog
+from core.beat import SeedOnceScheduler, beat_schedule_seed
+from reporting.bulletins.models import Bulletin
+from reporting.notices.models import SendLog
 from reporting.tasks import build_previous_month_rollup, send_due_reminders
 from tests.conftest import Alxa
 from tests.factories import reporter_for
@@ -41,7 +42,7 @@ def test_the_schedule_is_seeded_once_and_admin_edits_survive_a_beat_start() -> N
     SeedOnceScheduler(app=app, lazy=True).setup_schedule()
     assert PeriodicTask.objects.get(name="daily-reminders").crontab.hour == "8"
     assert PeriodicTask.objects.filter(name__in=settings.CELERY_BEAT_SCHEDULE).count() == len(created)
-    assert settings.CELERY_BEAT_SCHEDULER == "reporting.beat:SeedOnceScheduler"
+    assert settings.CELERY_BEAT_SCHEDULER == "core.beat:SeedOnceScheduler"
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Export job routes (reporting/exports/api.py). A job belongs to the user who asked for it; only they and
-an admin see it (reporting.exports.selectors.export_jobs_for)."""
+an admin see it (exports.selectors.export_jobs_for)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Model
 from django.urls import reverse
 
+from exports.models import ExportJob
 from hospitals.models import Role, User
-from reporting.exports.models import ExportJob
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
 from tests.factories import reporter_for
 

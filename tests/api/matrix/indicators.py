@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from campaign.models import Indicator
 from hospitals.models import Hospital
-from reporting.indicator_workbook import indicator_template_build
-from reporting.models import IndicatorImport, IndicatorValue
+from reporting.indicators.models import IndicatorImport, IndicatorValue
+from reporting.indicators.template import indicator_template_build
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
 from tests.conftest import streamed
 

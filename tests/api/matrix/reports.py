@@ -15,9 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.models import Campaign
+from core.months import next_month
 from hospitals.models import Hospital, Role, User
-from reporting.report_models import Bulletin, Evaluation, MonthlyReport, Notification, UnlockRequest
-from reporting.report_selectors import next_month
+from reporting.bulletins.models import Bulletin
+from reporting.evaluation.models import Evaluation
+from reporting.notices.models import Notification
+from reporting.reports.models import MonthlyReport, UnlockRequest
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
 from tests.factories import HospitalFactory, reporter_for
 from tests.reporting.conftest import fill_indicators

@@ -1,0 +1,17 @@
+"""Thin tasks: ids in, a service call, safe to run twice (STYLE habit 4)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from exports.services import export_job_run, export_jobs_expire
+
+
+@shared_task(name="exports.tasks.run_export_job")
+def run_export_job(job_id: int) -> str:
+    return export_job_run(job_id=job_id).status
+
+
+@shared_task(name="exports.tasks.delete_expired_exports")
+def delete_expired_exports() -> int:
+    return export_jobs_expire()

@@ -1,0 +1,80 @@
+"""/api/v1/bulletins/: build, publish and download the monthly bulletin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from campaign.models import Campaign
+from reporting.bulletins.models import Bulletin
+from reporting.bulletins.selectors import bulletins_visible_to
+from reporting.bulletins.services import bulletin_build, bulletin_publish
+from reporting.bulletins.workbook import bulletin_filename, bulletin_workbook
+from reporting.reports.api import API, XLSX_MIME, _data
+
+
+class BulletinSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Bulletin
+        fields = ["id", "campaign", "month", "status", "status_label", "built_at", "published_at", "data"]
+        read_only_fields = fields
+
+
+class BulletinBuildSerializer(serializers.Serializer):
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+    month = serializers.DateField()
+
+
+class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
+    """The league's monthly bulletins: published ones for everyone in the league, drafts for league
+    reviewers."""
+
+    serializer_class = BulletinSerializer
+    filterset_fields = ["campaign", "month", "status"]
+
+    def get_queryset(self) -> QuerySet[Bulletin]:
+        return bulletins_visible_to(self.request.user).order_by("-month", "id")
+
+    @extend_schema(request=BulletinBuildSerializer, responses={201: BulletinSerializer})
+    @action(detail=False, methods=["post"], serializer_class=BulletinBuildSerializer)
+    def build(self, request: Request) -> Response:
+        data = _data(BulletinBuildSerializer, request)
+        month: dt.date = data["month"]
+        bulletin = bulletin_build(
+            campaign_id=data["campaign"].pk, month=month, actor=request.user, channel=API
+        )
+        return Response(BulletinSerializer(bulletin).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=BulletinSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        bulletin = bulletin_publish(bulletin_id=self.get_object().pk, actor=request.user, channel=API)
+        return Response(BulletinSerializer(bulletin).data)
+
+    @extend_schema(responses={(200, XLSX_MIME): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        bulletin = self.get_object()
+        content = bulletin_workbook(bulletin)
+        return FileResponse(
+            io.BytesIO(content),
+            as_attachment=True,
+            filename=bulletin_filename(bulletin),
+            content_type=XLSX_MIME,
+        )
+
+
+def register(router: DefaultRouter) -> None:
+    router.register("bulletins", BulletinViewSet, basename="bulletin")

@@ -1,0 +1,97 @@
+"""Pages of the monthly bulletin: the list, one bulletin, its workbook."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from core.pages import call_service
+from hospitals.models import User
+from hospitals.pages import page_user
+from reporting.bulletins.forms import BulletinBuildForm
+from reporting.bulletins.selectors import bulletin_months, bulletins_visible_to
+from reporting.bulletins.services import bulletin_build, bulletin_publish
+from reporting.bulletins.workbook import bulletin_filename
+from reporting.reports.views import WEB, XLSX, _campaign
+
+# ------------------------------------------------------------------------------------------------------
+# The league: the monthly bulletin (view, build, publish, Excel) and the December evaluation.
+# ------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    campaign = _campaign()
+    user = page_user(request)
+    form = BulletinBuildForm(request.POST or None, months=bulletin_months(campaign))
+    if request.method == "POST" and form.is_valid():
+        bulletin = call_service(
+            form,
+            bulletin_build,
+            campaign_id=campaign.pk,
+            month=form.cleaned_data["month"],
+            actor=user,
+            channel=WEB,
+        )
+        if bulletin is not None:
+            messages.success(request, f"已生成{bulletin}。")
+            return redirect("reporting:bulletin", bulletin_id=bulletin.pk)
+    by_month = {b.month: b for b in bulletins_visible_to(user).filter(campaign=campaign)}
+    return render(
+        request,
+        "reporting/bulletins.html",
+        {
+            "campaign": campaign,
+            "months": [(m, by_month.get(m)) for m in bulletin_months(campaign)],
+            "form": form,
+            "is_league": user.is_league_level,
+        },
+    )
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=bulletin_id)
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = page_user(request)
+        if request.POST.get("action") == "publish":
+            done = call_service(form, bulletin_publish, bulletin_id=bulletin.pk, actor=user, channel=WEB)
+        else:
+            done = call_service(
+                form,
+                bulletin_build,
+                campaign_id=bulletin.campaign_id,
+                month=bulletin.month,
+                actor=user,
+                channel=WEB,
+            )
+        if done is not None:
+            messages.success(request, f"{done}：{done.get_status_display()}。")
+            return redirect("reporting:bulletin", bulletin_id=bulletin.pk)
+    return render(
+        request,
+        "reporting/bulletin.html",
+        {
+            "bulletin": bulletin,
+            "sections": bulletin.data.get("sections", []),
+            "form": form,
+            "is_league": isinstance(request.user, User) and request.user.is_league_level,
+        },
+    )
+
+
+@login_required
+def bulletin_excel(request: HttpRequest, bulletin_id: int) -> FileResponse:
+    bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=bulletin_id)
+    if not bulletin.workbook:
+        raise Http404("该通报尚无Excel文件。")
+    return FileResponse(
+        bulletin.workbook.open("rb"),
+        as_attachment=True,
+        filename=bulletin_filename(bulletin),
+        content_type=XLSX,
+    )

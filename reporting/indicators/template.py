@@ -1,0 +1,620 @@
+"""The indicator Excel template and its import (SPEC §9 Import): download pre-filled, fill offline, upload,
+see the dry run, confirm.
+
+Contract:
+
+- ``indicator_template_build`` makes the workbook of one unit (hospital or banner) and month. A hidden
+  sheet carries the template id and version, the campaign, the unit and the month; input cells are
+  unlocked and carry Excel data validation, everything else is protected. A month of the year before the
+  campaign's is last year's baseline and loads the same way.
+- ``indicator_import_create`` inspects the upload as a zip BEFORE any XML is parsed (size, entries,
+  uncompressed size, content types, macros, DOCTYPE), then reads it with openpyxl (which parses through
+  defusedxml), checks that it is our template for the unit and month the user named, and stores the dry
+  run: every error by sheet and A1 cell, every change as old → new. A file refused as a whole raises
+  ``ValidationError`` and stores nothing.
+- ``indicator_import_confirm`` writes the stored rows (never the file again) through
+  ``indicator_value_save`` with channel "excel", all or nothing, and refuses when the values changed
+  since the dry run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as safe_fromstring
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from campaign.models import Campaign, Indicator
+from core.monthlock import require_month_editable
+from hospitals.audit import _plain, record_change
+from hospitals.models import ChangeRecord, Hospital, OrgUnit
+from hospitals.selectors import AnyUser
+from reporting.indicators.models import IndicatorImport, IndicatorValue
+from reporting.indicators.selectors import applicable_indicators, format_figure, indicators_of
+from reporting.indicators.services import (
+    actor_user,
+    indicator_value_clean,
+    indicator_value_save,
+    require_owner_in_scope,
+)
+
+TEMPLATE_ID = "jjx-indicator-values"
+# Bump when the layout changes: an old file is then refused instead of being read wrongly.
+TEMPLATE_VERSION = "1"
+META_SHEET = "_meta"
+DATA_SHEET = "指标填报"
+HEADER_ROW = 4
+FIRST_ROW = HEADER_ROW + 1
+# Column letters of the data sheet.
+COL_CODE, COL_NAME, COL_ITEM, COL_NUMBER, COL_DENOMINATOR, COL_YES_NO, COL_LAST_YEAR, COL_EXPLANATION = (
+    "A", "B", "C", "D", "E", "F", "G", "H",
+)  # fmt: skip
+HEADERS = ["指标编码", "指标名称", "填报项", "分子 / 数量", "分母", "是否(是/否)", "上年同月", "情况说明"]
+WIDTHS = [10, 46, 36, 16, 16, 12, 18, 36]
+YES, NO = "是", "否"
+# Content types that mark a workbook as something other than a plain .xlsx (macros, templates, add-ins).
+XLSX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+# A genuine [Content_Types].xml is a few kilobytes.
+CONTENT_TYPES_MAX_BYTES = 256 * 1024
+FIELD_COLUMN = {"numerator": COL_NUMBER, "count": COL_NUMBER, "denominator": COL_DENOMINATOR}
+FIELD_LABELS = {
+    "numerator": "分子",
+    "denominator": "分母",
+    "count": "数量",
+    "answers": "是否",
+    "explanation": "情况说明",
+}
+LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E6")
+
+
+def refuse(message: str, code: str) -> ValidationError:
+    return ValidationError({"file": [ValidationError(message, code=code)]})
+
+
+def _unit_label(hospital: Hospital | None, unit: OrgUnit | None) -> tuple[str, str, str]:
+    """(kind, code, name) of the unit a template belongs to."""
+    if hospital is not None:
+        return "hospital", hospital.code, hospital.name
+    assert unit is not None
+    return "banner", unit.code, unit.name
+
+
+def require_unit_in_campaign(campaign: Campaign, hospital: Hospital | None, unit: OrgUnit | None) -> None:
+    """A template exists only for a hospital or banner of the campaign's league."""
+    path = hospital.banner.path if hospital is not None else unit.path if unit is not None else ""
+    if not path.startswith(campaign.league.path) or (unit is not None and unit.kind != OrgUnit.Kind.BANNER):
+        raise refuse(f"该单位不属于{campaign.name}，没有指标填报模板。", "not_applicable")
+
+
+# ------------------------------------------------------------------------------------------- template
+
+
+def _last_year_text(indicator: Indicator, value: IndicatorValue | None) -> str:
+    if value is None:
+        return "未填报"
+    if indicator.value_type == Indicator.ValueType.RATIO:
+        num, den = value.numerator or Decimal(0), value.denominator or Decimal(1)
+        return f"{num.normalize():f}/{den.normalize():f} = {format_figure(indicator, num / den)}"
+    if indicator.value_type == Indicator.ValueType.COUNT:
+        return f"{value.count}"
+    return "、".join(YES if a else NO for a in value.answers)
+
+
+def indicator_template_build(
+    *, campaign: Campaign, month: dt.date, hospital: Hospital | None = None, unit: OrgUnit | None = None
+) -> bytes:
+    """The pre-filled template of one unit and month, as xlsx bytes. Three queries."""
+    require_unit_in_campaign(campaign, hospital, unit)
+    kind, code, name = _unit_label(hospital, unit)
+    indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
+    last_month = month.replace(year=month.year - 1)
+    stored = IndicatorValue.objects.filter(
+        indicator__campaign=campaign, month__in=[month, last_month], hospital=hospital, unit=unit
+    )
+    this = {v.indicator_id: v for v in stored if v.month == month}
+    before = {v.indicator_id: v for v in stored if v.month == last_month}
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    ws.title = DATA_SHEET
+    baseline = month.year < campaign.year
+    ws["A1"] = f"{name} {month:%Y年%-m月} 出成效指标{'上年基线' if baseline else ''}填报表"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = f"{campaign.name}；比例指标填分子和分母(不填百分比)；数量填整数；是否填“是”或“否”。"
+    ws["A3"] = "只能填写黄色单元格；同比变化过大或超出合理范围时请在“情况说明”中说明原因。"
+    for col, (header, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = LOCKED_FILL
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.freeze_panes = f"A{FIRST_ROW}"
+
+    decimal_dv = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+        showErrorMessage=True, errorTitle="数值有误", error="请填写不小于0的数字。",
+    )  # fmt: skip
+    whole_dv = DataValidation(
+        type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+        showErrorMessage=True, errorTitle="数值有误", error="请填写不小于0的整数。",
+    )  # fmt: skip
+    yes_no_dv = DataValidation(
+        type="list", formula1=f'"{YES},{NO}"', allow_blank=True,
+        showErrorMessage=True, errorTitle="请选择", error="请填写“是”或“否”。",
+    )  # fmt: skip
+    explanation_dv = DataValidation(
+        type="textLength", operator="lessThanOrEqual", formula1="1000", allow_blank=True,
+        showErrorMessage=True, error="说明不超过1000字。",
+    )  # fmt: skip
+    for dv in (decimal_dv, whole_dv, yes_no_dv, explanation_dv):
+        ws.add_data_validation(dv)
+
+    def unlock(cell_ref: str, dv: DataValidation) -> None:
+        ws[cell_ref].protection = Protection(locked=False)
+        ws[cell_ref].fill = INPUT_FILL
+        dv.add(cell_ref)
+
+    row = FIRST_ROW
+    for indicator in indicators:
+        value = this.get(indicator.pk)
+        parts = indicator.parts if indicator.value_type == Indicator.ValueType.BOOLEAN_SET else [""]
+        for index, part in enumerate(parts):
+            ws[f"{COL_CODE}{row}"] = indicator.code
+            ws[f"{COL_NAME}{row}"] = indicator.name
+            ws[f"{COL_LAST_YEAR}{row}"] = (
+                _last_year_text(indicator, before.get(indicator.pk)) if index == 0 else ""
+            )
+            if indicator.value_type == Indicator.ValueType.RATIO:
+                ws[f"{COL_ITEM}{row}"] = (
+                    f"分子：{indicator.numerator_label}；分母：{indicator.denominator_label}"
+                )
+                unlock(f"{COL_NUMBER}{row}", decimal_dv)
+                unlock(f"{COL_DENOMINATOR}{row}", decimal_dv)
+                if value is not None:
+                    ws[f"{COL_NUMBER}{row}"] = value.numerator
+                    ws[f"{COL_DENOMINATOR}{row}"] = value.denominator
+            elif indicator.value_type == Indicator.ValueType.COUNT:
+                ws[f"{COL_ITEM}{row}"] = f"数量({indicator.unit})" if indicator.unit else "数量"
+                unlock(f"{COL_NUMBER}{row}", whole_dv)
+                if value is not None:
+                    ws[f"{COL_NUMBER}{row}"] = value.count
+            else:
+                ws[f"{COL_ITEM}{row}"] = part or "是否"
+                unlock(f"{COL_YES_NO}{row}", yes_no_dv)
+                if value is not None and index < len(value.answers):
+                    ws[f"{COL_YES_NO}{row}"] = YES if value.answers[index] else NO
+            if index == 0:
+                unlock(f"{COL_EXPLANATION}{row}", explanation_dv)
+                if value is not None and value.explanation:
+                    ws[f"{COL_EXPLANATION}{row}"] = value.explanation
+            for letter in "ABCG":
+                ws[f"{letter}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            row += 1
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # people widen columns to read long names
+
+    meta = wb.create_sheet(META_SHEET)
+    for r, (key, val) in enumerate(
+        [
+            ("template", TEMPLATE_ID),
+            ("version", TEMPLATE_VERSION),
+            ("campaign", campaign.code),
+            ("unit_kind", kind),
+            ("unit_code", code),
+            ("month", f"{month:%Y-%m}"),
+        ],
+        start=1,
+    ):
+        meta.cell(row=r, column=1, value=key)
+        meta.cell(row=r, column=2, value=val)
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------- inspection
+
+
+def inspect_xlsx(data: bytes) -> None:
+    """Refuse anything that is not a plain, reasonably sized xlsx, reading only the zip directory and
+    [Content_Types].xml (and scanning the XML parts for a DOCTYPE) before openpyxl sees the file."""
+    limit = settings.XLSX_UPLOAD_MAX_BYTES
+    if len(data) > limit:
+        raise refuse(f"文件超过{limit / 1024 / 1024:g} MB上限，不是本系统的指标模板。", "file_too_large")
+    if not data.startswith(b"PK\x03\x04"):
+        raise refuse("文件不是Excel工作簿(.xlsx)，请上传从本系统下载的模板。", "not_xlsx")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise refuse("文件不是Excel工作簿(.xlsx)，或已损坏。", "not_xlsx") from exc
+    with archive:
+        if len(infos) > settings.XLSX_MAX_ZIP_ENTRIES:
+            raise refuse(f"工作簿包含{len(infos)}个部件，超过上限，不予读取。", "too_many_entries")
+        if sum(i.file_size for i in infos) > settings.XLSX_MAX_UNCOMPRESSED_BYTES:
+            raise refuse("工作簿解压后过大(疑似压缩炸弹)，不予读取。", "too_large_uncompressed")
+        names = {i.filename for i in infos}
+        if any(i.flag_bits & 0x1 for i in infos):
+            raise refuse("工作簿已加密，请上传未加密的模板。", "not_xlsx")
+        if any(n.lower().endswith("vbaproject.bin") for n in names):
+            raise refuse("工作簿含有宏(.xlsm)，不予读取；请上传从本系统下载的 .xlsx 模板。", "macro_enabled")
+        if "[Content_Types].xml" not in names:
+            raise refuse("文件不是Excel工作簿(.xlsx)。", "not_xlsx")
+        types_info = archive.getinfo("[Content_Types].xml")
+        if types_info.file_size > CONTENT_TYPES_MAX_BYTES:
+            raise refuse("文件不是Excel工作簿(.xlsx)。", "not_xlsx")
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                content = archive.read(info)
+                if b"<!DOCTYPE" in content.upper() or b"<!ENTITY" in content.upper():
+                    raise refuse("工作簿含有不安全的XML声明(DOCTYPE/ENTITY)，不予读取。", "unsafe_xml")
+        try:
+            root = safe_fromstring(archive.read(types_info))
+        except (DefusedXmlException, SyntaxError) as exc:
+            raise refuse("工作簿的内容类型声明无法读取。", "not_xlsx") from exc
+    content_types = {el.get("ContentType", "") for el in root}
+    if any("macroEnabled" in t or "vbaProject" in t for t in content_types):
+        raise refuse("工作簿含有宏(.xlsm)，不予读取；请上传从本系统下载的 .xlsx 模板。", "macro_enabled")
+    if XLSX_MAIN_TYPE not in content_types:
+        raise refuse("文件不是Excel工作簿(.xlsx)，请上传从本系统下载的模板。", "not_xlsx")
+
+
+# ------------------------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class ParsedRow:
+    indicator: Indicator
+    row: int  # the first sheet row of the indicator
+    numerator: Any = None
+    denominator: Any = None
+    count: Any = None
+    answers: list[Any] | None = None
+    explanation: str | None = None
+    answer_rows: list[int] | None = None
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _number_cell(value: Any) -> Any:
+    """Numbers as Decimal without float noise (12.3 stays 12.3); anything else goes to the rules as is."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    try:
+        return Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        return str(value)
+
+
+def _answer_cell(value: Any) -> Any:
+    if value is None or _cell_text(value) == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    return {YES: True, NO: False, "Y": True, "N": False}.get(_cell_text(value).upper(), _cell_text(value))
+
+
+def _read_template(data: bytes) -> openpyxl.Workbook:
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file; all mean "cannot read"
+        cause: BaseException | None = exc
+        while cause is not None:  # openpyxl wraps the parser's error in a ValueError
+            if isinstance(cause, DefusedXmlException):
+                raise refuse("工作簿含有不安全的XML声明，不予读取。", "unsafe_xml") from exc
+            cause = cause.__cause__ or cause.__context__
+        raise refuse("无法读取该工作簿，请上传从本系统下载的模板。", "not_xlsx") from exc
+
+
+def _check_meta(
+    wb: openpyxl.Workbook,
+    *,
+    campaign: Campaign,
+    month: dt.date,
+    hospital: Hospital | None,
+    unit: OrgUnit | None,
+) -> Worksheet:
+    if META_SHEET not in wb.sheetnames or DATA_SHEET not in wb.sheetnames:
+        raise refuse("这不是本系统下载的指标填报模板，请先下载模板再填写。", "wrong_template")
+    meta = {
+        _cell_text(wb[META_SHEET].cell(row=r, column=1).value): _cell_text(
+            wb[META_SHEET].cell(row=r, column=2).value
+        )
+        for r in range(1, 7)
+    }
+    if meta.get("template") != TEMPLATE_ID:
+        raise refuse("这不是本系统下载的指标填报模板，请先下载模板再填写。", "wrong_template")
+    if meta.get("version") != TEMPLATE_VERSION:
+        raise refuse(f"模板版本({meta.get('version')})已停用，请重新下载模板。", "wrong_template_version")
+    if meta.get("campaign") != campaign.code:
+        raise refuse(
+            f"该模板属于其他活动({meta.get('campaign')})，不能导入到{campaign.name}。", "other_campaign"
+        )
+    kind, code, name = _unit_label(hospital, unit)
+    if (meta.get("unit_kind"), meta.get("unit_code")) != (kind, code):
+        raise refuse(f"该模板属于其他单位({meta.get('unit_code')})，不能导入到{name}。", "other_unit")
+    if meta.get("month") != f"{month:%Y-%m}":
+        raise refuse(f"该模板是{meta.get('month')}的，不能导入到{month:%Y-%m}。", "other_month")
+    sheet = wb[DATA_SHEET]
+    assert isinstance(sheet, Worksheet)
+    return sheet
+
+
+def _parse_rows(
+    sheet: Worksheet, indicators: Sequence[Indicator], errors: list[dict[str, str]]
+) -> list[ParsedRow]:
+    by_code = {i.code: i for i in indicators}
+    parsed: dict[str, ParsedRow] = {}
+
+    def error(cell: str, message: str, code: str) -> None:
+        errors.append({"sheet": DATA_SHEET, "cell": cell, "code": code, "message": message})
+
+    for r in range(FIRST_ROW, sheet.max_row + 1):
+        code = _cell_text(sheet[f"{COL_CODE}{r}"].value)
+        if not code:
+            continue
+        indicator = by_code.get(code)
+        if indicator is None:
+            error(f"{COL_CODE}{r}", f"指标编码“{code}”不在本模板中。", "unknown_indicator")
+            continue
+        number, denominator = sheet[f"{COL_NUMBER}{r}"].value, sheet[f"{COL_DENOMINATOR}{r}"].value
+        answer, explanation = sheet[f"{COL_YES_NO}{r}"].value, sheet[f"{COL_EXPLANATION}{r}"].value
+        current = parsed.get(code)
+        if indicator.value_type == Indicator.ValueType.BOOLEAN_SET:
+            part = _cell_text(sheet[f"{COL_ITEM}{r}"].value)
+            if part not in indicator.parts:
+                error(f"{COL_ITEM}{r}", f"“{part}”不是{indicator.name}的分项。", "unknown_indicator")
+                continue
+            if current is None:
+                current = parsed[code] = ParsedRow(
+                    indicator,
+                    r,
+                    answers=[None] * len(indicator.parts),
+                    answer_rows=[r] * len(indicator.parts),
+                )
+            assert current.answers is not None
+            assert current.answer_rows is not None
+            index = indicator.parts.index(part)
+            current.answers[index] = _answer_cell(answer)
+            current.answer_rows[index] = r
+        elif current is not None:
+            error(f"{COL_CODE}{r}", f"指标“{code}”重复出现。", "duplicate_row")
+            continue
+        else:
+            current = parsed[code] = ParsedRow(indicator, r)
+            if indicator.value_type == Indicator.ValueType.RATIO:
+                current.numerator, current.denominator = _number_cell(number), _number_cell(denominator)
+            elif indicator.value_type == Indicator.ValueType.COUNT:
+                current.count = _number_cell(number)
+            else:
+                current.answers = [_answer_cell(answer)]
+                current.answer_rows = [r]
+        if _cell_text(explanation):
+            current.explanation = _cell_text(explanation)
+    return list(parsed.values())
+
+
+def _is_empty(row: ParsedRow) -> bool:
+    answers = [a for a in (row.answers or []) if a is not None]
+    return row.numerator is None and row.denominator is None and row.count is None and not answers
+
+
+def _plain_row(row: ParsedRow, clean: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "indicator": row.indicator.pk,
+        "indicator_code": row.indicator.code,
+        "numerator": _plain(clean["numerator"]),
+        "denominator": _plain(clean["denominator"]),
+        "count": clean["count"],
+        "answers": clean["answers"],
+        "explanation": row.explanation,
+    }
+
+
+def _changes(
+    row: dict[str, Any], old: IndicatorValue | None, indicator: Indicator, sheet_row: int
+) -> list[dict]:
+    before = {
+        f: _plain(getattr(old, f)) if old is not None else None
+        for f in ("numerator", "denominator", "count", "answers", "explanation")
+    }
+    if old is None:
+        before["answers"] = None
+    result = []
+    for field_name in ("numerator", "denominator", "count", "answers", "explanation"):
+        new = row[field_name]
+        if field_name == "explanation" and new is None:
+            continue  # an empty explanation cell keeps the stored explanation
+        if field_name != "answers" and new is None and before[field_name] is None:
+            continue
+        if field_name == "answers" and not new:
+            continue
+        if new != before[field_name]:
+            column = FIELD_COLUMN.get(field_name, COL_YES_NO if field_name == "answers" else COL_EXPLANATION)
+            result.append(
+                {
+                    "indicator_code": indicator.code,
+                    "indicator_name": indicator.name,
+                    "field": field_name,
+                    "field_label": FIELD_LABELS[field_name],
+                    "cell": f"{DATA_SHEET}!{column}{sheet_row}",
+                    "old": before[field_name],
+                    "new": new,
+                }
+            )
+    return result
+
+
+def indicator_import_create(
+    *,
+    actor: AnyUser | None,
+    campaign: Campaign,
+    month: dt.date,
+    hospital: Hospital | None = None,
+    unit: OrgUnit | None = None,
+    data: bytes,
+    file_name: str = "",
+) -> IndicatorImport:
+    """Dry-run an uploaded template for the unit and month the user is on; store what confirming would do.
+
+    Raises ``ValidationError`` (nothing stored) for a file that is not our template for this unit and
+    month; stores an ``IndicatorImport`` with status "invalid" and every cell error, or "pending" with
+    every change old → new.
+    """
+    require_owner_in_scope(actor, hospital, unit)
+    if month.day != 1:
+        raise ValidationError({"month": [ValidationError("月份须为当月1日。", code="invalid_month")]})
+    require_unit_in_campaign(campaign, hospital, unit)
+    require_month_editable(hospital, month)
+    inspect_xlsx(data)
+    wb = _read_template(data)
+    sheet = _check_meta(wb, campaign=campaign, month=month, hospital=hospital, unit=unit)
+    indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
+    errors: list[dict[str, str]] = []
+    parsed = _parse_rows(sheet, indicators, errors)
+    existing = {
+        v.indicator_id: v
+        for v in IndicatorValue.objects.filter(
+            indicator__campaign=campaign, month=month, hospital=hospital, unit=unit
+        )
+    }
+    rows: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    for row in parsed:
+        if _is_empty(row):
+            continue
+        try:
+            clean = indicator_value_clean(
+                indicator=row.indicator, month=month, hospital=hospital, unit=unit,
+                numerator=row.numerator, denominator=row.denominator, count=row.count, answers=row.answers,
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field_name, field_errors in exc.error_dict.items():
+                if field_name == "answers":
+                    missing = [
+                        r for a, r in zip(row.answers or [], row.answer_rows or [], strict=True) if a is None
+                    ]
+                    cell = f"{COL_YES_NO}{(missing or row.answer_rows or [row.row])[0]}"
+                else:
+                    cell = f"{FIELD_COLUMN.get(field_name, COL_CODE)}{row.row}"
+                for e in field_errors:
+                    errors.append(
+                        {
+                            "sheet": DATA_SHEET,
+                            "cell": cell,
+                            "code": e.code or "invalid",
+                            "message": e.messages[0],
+                        }
+                    )
+            continue
+        plain = _plain_row(row, clean)
+        rows.append(plain)
+        changes += _changes(plain, existing.get(row.indicator.pk), row.indicator, row.row)
+    if not rows and not errors:
+        errors.append(
+            {
+                "sheet": DATA_SHEET,
+                "cell": f"{COL_NUMBER}{FIRST_ROW}",
+                "code": "empty",
+                "message": "未填写任何指标值。",
+            }
+        )
+    return IndicatorImport.objects.create(
+        campaign=campaign,
+        hospital=hospital,
+        unit=unit,
+        month=month,
+        status=IndicatorImport.Status.INVALID if errors else IndicatorImport.Status.PENDING,
+        file_name=file_name[:200],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        rows=rows,
+        errors=errors,
+        changes=changes,
+        uploaded_by=actor_user(actor),
+    )
+
+
+@transaction.atomic
+def indicator_import_confirm(*, actor: AnyUser | None, batch: IndicatorImport) -> list[IndicatorValue]:
+    """Write a dry run's rows, all or nothing, with "excel" as the channel in every value's history."""
+    batch = IndicatorImport.objects.select_for_update().select_related("campaign__league").get(pk=batch.pk)
+    require_owner_in_scope(actor, batch.hospital, batch.unit)
+    require_month_editable(batch.hospital, batch.month)
+    if batch.status != IndicatorImport.Status.PENDING:
+        message = "该导入有错误，请修改后重新上传。" if batch.errors else "该导入已确认，不能重复导入。"
+        raise ValidationError(message, code="import_not_pending")
+    existing = {
+        v.indicator_id: v
+        for v in IndicatorValue.objects.filter(
+            indicator__campaign=batch.campaign, month=batch.month, hospital=batch.hospital, unit=batch.unit
+        )
+    }
+    indicators = {i.pk: i for i in batch.campaign.indicators.select_related("campaign__league")}
+    for change in batch.changes:
+        indicator = next((i for i in indicators.values() if i.code == change["indicator_code"]), None)
+        old = existing.get(indicator.pk) if indicator else None
+        now = _plain(getattr(old, change["field"])) if old is not None else None
+        if change["field"] == "answers" and old is None:
+            now = None
+        if now != change["old"]:
+            raise ValidationError("预览之后数据已被修改，请重新上传以查看最新的变更。", code="stale_import")
+    saved = []
+    for row in batch.rows:
+        try:
+            saved.append(
+                indicator_value_save(
+                    actor=actor,
+                    channel=ChangeRecord.Channel.EXCEL,
+                    indicator=indicators[row["indicator"]],
+                    month=batch.month,
+                    hospital=batch.hospital,
+                    unit=batch.unit,
+                    numerator=row["numerator"],
+                    denominator=row["denominator"],
+                    count=row["count"],
+                    answers=row["answers"] or None,
+                    explanation=row["explanation"],
+                    reason=f"Excel导入 #{batch.pk} {batch.file_name}",
+                )
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                f"{row['indicator_code']}：{exc.messages[0]}（未导入任何数据）", code="import_failed"
+            ) from exc
+    batch.status = IndicatorImport.Status.CONFIRMED
+    batch.confirmed_at = timezone.now()
+    batch.save(update_fields=["status", "confirmed_at"])
+    record_change(
+        batch,
+        action="indicator_import_confirm",
+        actor=actor_user(actor),
+        channel=ChangeRecord.Channel.EXCEL,
+        changes={"status": [IndicatorImport.Status.PENDING, IndicatorImport.Status.CONFIRMED]},
+    )
+    return saved

@@ -1,0 +1,58 @@
+"""The menu of the web pages, per role (SPEC §1): each role sees the pages of its own month's work.
+
+A page joins the menu here when it exists; the template only draws what this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from hospitals.models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool = False
+
+
+def _items_for(user: User) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = [("仪表盘", reverse("home"))]
+    if user.role == Role.HOSPITAL_REPORTER and user.hospital_id is not None:
+        items.append(("本院", reverse("campaign:hospital", args=[user.hospital_id])))
+        items.append(("本月填报", reverse("reporting:months", args=[user.hospital_id])))
+        items.append(("解锁申请", reverse("reporting:unlocks")))
+    else:
+        items.append(("医院", reverse("hospitals:list")))
+        items.append(("审核队列", reverse("reporting:queue")))
+        items.append(("解锁申请", reverse("reporting:unlocks")))
+    items.append(("月度通报", reverse("reporting:bulletins")))
+    if user.is_league_level:
+        items.append(("年终评估", reverse("reporting:evaluation")))
+    items.append(("通知", reverse("reporting:notifications")))
+    items.append(("我的导出", reverse("exports:jobs")))
+    if user.role == Role.ADMIN or user.is_superuser or user.is_staff:
+        items.append(("后台管理", reverse("admin:index")))
+    return items
+
+
+def nav_items(request: HttpRequest) -> list[NavItem]:
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return []
+    path = request.path
+    result = []
+    for label, url in _items_for(user):
+        # "/" is active only on itself; a section is active on its sub-pages too.
+        active = path == url if url == "/" else path.startswith(url)
+        result.append(NavItem(label, url, active))
+    return result
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Context processor: ``nav`` for base.html."""
+    return {"nav": nav_items(request)}

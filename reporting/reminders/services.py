@@ -1,0 +1,268 @@
+"""Reminders at the campaign's offsets from a due date (SPEC §8).
+
+``campaign.reminder_offsets`` is a list of ``{"days": -5, "step": "before_5", "escalate": false}``:
+days from the due date. The daily run sends the latest step whose date has come, so a beat that
+missed a day catches up with the step that matters now instead of sending every step it missed; the
+send log (``notifications.send_once``) makes a second run of the same day send nothing.
+
+Milestones (the checked ones: launch, lecture plan, centralised lecture, secretary and president
+lectures, external lectures) remind the hospitals that have not met them, at the same offsets from the
+milestone's due date. Action items that are not done remind their owner (the responsible person, by
+e-mail) and the hospital's reporters (in-app) at the offsets from the item's due date.
+
+Reports: only hospitals whose report is not submitted (no report, or a draft) or was returned are
+reminded, until the lock day. A step marked ``escalate`` also e-mails the hospital's secretary and
+president and sends the banner reviewer one digest of the hospitals still missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from django.db.models import Q
+
+from campaign.calendar import report_due_date, report_lock_date, report_months
+from campaign.compliance import checked_milestones, milestone_compliance
+from campaign.models import ActionItem, Campaign, ProgressStatus
+from campaign.selectors import campaign_hospitals
+from core import clock
+from hospitals.models import Hospital, Post, Role, User
+from hospitals.selectors import reporters_of
+from reporting.notices.services import Channel, send_once
+from reporting.reports.models import MonthlyReport
+
+# Reports in these states still need the hospital to act.
+NEEDS_ACTION = (MonthlyReport.Status.DRAFT, MonthlyReport.Status.RETURNED)
+
+
+@dataclass(frozen=True)
+class Offset:
+    days: int
+    step: str
+    escalate: bool = False
+
+
+def campaign_offsets(campaign: Campaign) -> list[Offset]:
+    offsets = [
+        Offset(int(o["days"]), str(o.get("step") or f"d{int(o['days']):+d}"), bool(o.get("escalate", False)))
+        for o in campaign.reminder_offsets
+    ]
+    return sorted(offsets, key=lambda o: o.days)
+
+
+def current_step(offsets: list[Offset], due: dt.date, today: dt.date, last_day: dt.date) -> Offset | None:
+    """The latest step whose date has come, or None before the first step or after ``last_day``."""
+    if today > last_day:
+        return None
+    reached = [o for o in offsets if due + dt.timedelta(days=o.days) <= today]
+    return reached[-1] if reached else None
+
+
+def _emails(users: list[User]) -> list[str]:
+    return [u.email for u in users if u.email]
+
+
+def _leader_emails(hospitals: list[Hospital], today: dt.date) -> dict[int, list[str]]:
+    """The e-mail of each hospital's secretary and president in post today: one query."""
+    leaders: dict[int, list[str]] = defaultdict(list)
+    posts = (
+        Post.objects.filter(hospital__in=hospitals, role__in=Post.HOSPITAL_ROLES, start_on__lte=today)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=today))
+        .select_related("person")
+    )
+    for post in posts:
+        if post.person.email and post.hospital_id is not None:
+            leaders[post.hospital_id].append(post.person.email)
+    return leaders
+
+
+def _report_reminders(campaign: Campaign, month: dt.date, step: Offset, today: dt.date) -> Counter[str]:
+    sent: Counter[str] = Counter()
+    due = report_due_date(campaign, month)
+    hospitals = list(campaign_hospitals(campaign))
+    reports = {r.hospital_id: r for r in MonthlyReport.objects.filter(campaign=campaign, month=month)}
+    pending = [h for h in hospitals if h.pk not in reports or reports[h.pk].status in NEEDS_ACTION]
+    if not pending:
+        return sent
+    reporters: dict[int, list[User]] = defaultdict(list)
+    for user in reporters_of([h.pk for h in pending]):
+        assert user.hospital_id is not None
+        reporters[user.hospital_id].append(user)
+    leaders = _leader_emails(pending, today) if step.escalate else {}
+    for hospital in pending:
+        report = reports.get(hospital.pk)
+        returned = report is not None and report.status == MonthlyReport.Status.RETURNED
+        # Each return starts a new round of reminders: the earlier round's keys are already used.
+        step_key = f"returned{report.return_count}:{step.step}" if returned and report else step.step
+        target = f"report:{hospital.pk}:{month:%Y-%m}"
+        state = "已被退回，请修改后重新提交" if returned else "尚未提交"
+        subject = f"【提醒】{hospital.name}{month:%Y年%m月}自查报告{state}（截止{due:%Y-%m-%d}）"
+        body = (
+            f"{hospital.name}：{month:%Y年%m月}月度自查报告{state}。提交截止日期为{due:%Y年%m月%d日}，"
+            f"{report_lock_date(campaign, month):%Y年%m月%d日}后报告锁定。请登录讲见效活动管理系统办理。"
+        )
+        link = f"/reports/{report.pk}/" if report else "/reports/"
+        users = reporters[hospital.pk]
+        send = partial(send_once, target=target, subject=subject, body=body, hospital=hospital, link=link)
+        sent["in_app"] += send(step=step_key, channel=Channel.IN_APP, users=users)
+        sent["email"] += send(step=step_key, channel=Channel.EMAIL, emails=_emails(users))
+        if step.escalate:
+            sent["escalation"] += send(
+                step=f"{step_key}:escalation", channel=Channel.EMAIL, emails=leaders.get(hospital.pk, [])
+            )
+    if step.escalate:
+        sent += _banner_digests(pending, month, step, due)
+    return sent
+
+
+def _banner_digests(pending: list[Hospital], month: dt.date, step: Offset, due: dt.date) -> Counter[str]:
+    sent: Counter[str] = Counter()
+    by_banner: dict[int, list[Hospital]] = defaultdict(list)
+    for hospital in pending:
+        by_banner[hospital.banner_id].append(hospital)
+    reviewers: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(role=Role.BANNER_REVIEWER, org_unit_id__in=by_banner, is_active=True):
+        assert user.org_unit_id is not None
+        reviewers[user.org_unit_id].append(user)
+    for banner_id, hospitals in by_banner.items():
+        banner = hospitals[0].banner
+        names = "、".join(h.name for h in hospitals)
+        subject = f"【汇总】{banner.name}{month:%Y年%m月}自查报告尚有{len(hospitals)}家医院未提交或被退回"
+        body = f"截止{due:%Y-%m-%d}，以下医院的{month:%Y年%m月}自查报告尚未提交或被退回未重新提交：{names}。"
+        send = partial(
+            send_once,
+            target=f"digest:banner:{banner_id}:{month:%Y-%m}",
+            step=step.step,
+            subject=subject,
+            body=body,
+        )
+        users = reviewers[banner_id]
+        sent["digest"] += send(channel=Channel.IN_APP, users=users, kind="digest")
+        sent["digest"] += send(channel=Channel.EMAIL, emails=_emails(users))
+    return sent
+
+
+# Milestones and action items are reminded at the same offsets from their own due dates. After the last
+# step a beat that was down this many days still catches up once; later than that a reminder is noise.
+CATCH_UP_DAYS = 7
+
+
+def _window(offsets: list[Offset], due: dt.date) -> dt.date:
+    return due + dt.timedelta(days=(offsets[-1].days if offsets else 0) + CATCH_UP_DAYS)
+
+
+def _milestone_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
+    """Before and after each checked milestone, to hospitals that have not met it (e.g. the secretary or
+    the president has not lectured hospital-wide by 07-31)."""
+    sent: Counter[str] = Counter()
+    offsets = campaign_offsets(campaign)
+    due_steps = []
+    for milestone in checked_milestones(campaign):
+        step = current_step(offsets, milestone.due_on, today, _window(offsets, milestone.due_on))
+        if step is not None:
+            due_steps.append((milestone, step))
+    if not due_steps:
+        return sent
+    hospitals = list(campaign_hospitals(campaign))
+    compliance = milestone_compliance(campaign=campaign, hospitals=hospitals, on=today)
+    reporters: dict[int, list[User]] = defaultdict(list)
+    for user in reporters_of([h.pk for h in hospitals]):
+        assert user.hospital_id is not None
+        reporters[user.hospital_id].append(user)
+    leaders = _leader_emails(hospitals, today) if any(s.escalate for _, s in due_steps) else {}
+    for milestone, step in due_steps:
+        for hospital in hospitals:
+            status = next((s for s in compliance[hospital.pk] if s.milestone.pk == milestone.pk), None)
+            if status is None or status.is_met:
+                continue
+            when = "已逾期" if today > milestone.due_on else f"将于{milestone.due_on:%Y-%m-%d}到期"
+            subject = f"【提醒】{hospital.name}：时间节点“{milestone.name}”{when}，尚未完成"
+            body = (
+                f"{hospital.name}：{milestone.name}（截止{milestone.due_on:%Y年%m月%d日}）"
+                f"尚未完成：{status.detail}。"
+            )
+            send = partial(
+                send_once,
+                target=f"milestone:{milestone.pk}:hospital:{hospital.pk}",
+                subject=subject,
+                body=body,
+                hospital=hospital,
+                kind="milestone_reminder",
+            )
+            users = reporters[hospital.pk]
+            sent["milestone"] += send(step=step.step, channel=Channel.IN_APP, users=users)
+            sent["milestone"] += send(step=step.step, channel=Channel.EMAIL, emails=_emails(users))
+            if step.escalate:
+                sent["escalation"] += send(
+                    step=f"{step.step}:escalation", channel=Channel.EMAIL, emails=leaders.get(hospital.pk, [])
+                )
+    return sent
+
+
+def _action_item_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
+    """To the owner (responsible person, by e-mail) and the hospital's reporters (in-app) of action items
+    about to be or already overdue: not done, due date within the offsets' window."""
+    sent: Counter[str] = Counter()
+    offsets = campaign_offsets(campaign)
+    if not offsets:
+        return sent
+    earliest = today - dt.timedelta(days=offsets[-1].days + CATCH_UP_DAYS)
+    latest = today - dt.timedelta(days=offsets[0].days)
+    items = list(
+        ActionItem.objects.filter(campaign=campaign, due_on__gte=earliest, due_on__lte=latest)
+        .exclude(current_status=ProgressStatus.DONE)
+        .select_related("hospital", "responsible", "task")
+    )
+    if not items:
+        return sent
+    reporters: dict[int, list[User]] = defaultdict(list)
+    for user in reporters_of(sorted({i.hospital_id for i in items})):
+        assert user.hospital_id is not None
+        reporters[user.hospital_id].append(user)
+    for item in items:
+        step = current_step(offsets, item.due_on, today, _window(offsets, item.due_on))
+        if step is None:
+            continue
+        when = f"已于{item.due_on:%Y-%m-%d}逾期" if today > item.due_on else f"将于{item.due_on:%Y-%m-%d}到期"
+        subject = f"【提醒】{item.hospital.name}行动项“{item.title}”{when}"
+        body = (
+            f"{item.task.code} {item.title}（责任人：{item.responsible.name}）{when}，当前状态："
+            f"{item.get_current_status_display()}。请推进并填报月度进展。"
+        )
+        send = partial(
+            send_once,
+            target=f"action_item:{item.pk}",
+            subject=subject,
+            body=body,
+            hospital=item.hospital,
+            kind="action_item_reminder",
+        )
+        sent["action_item"] += send(step=step.step, channel=Channel.IN_APP, users=reporters[item.hospital_id])
+        sent["action_item"] += send(step=step.step, channel=Channel.EMAIL, emails=[item.responsible.email])
+    return sent
+
+
+# Reminder kinds besides the monthly report: f(campaign, today) -> counts sent.
+ReminderKind = Callable[[Campaign, dt.date], Counter[str]]
+OTHER_REMINDERS: list[ReminderKind] = [_milestone_reminders, _action_item_reminders]
+
+
+def reminders_send_due(*, today: dt.date | None = None) -> dict[str, int]:
+    """Send every reminder due today that was not sent before; returns how many went out per kind."""
+    today = today or clock.today()
+    sent: Counter[str] = Counter()
+    for campaign in Campaign.objects.select_related("league"):
+        offsets = campaign_offsets(campaign)
+        for month in report_months(campaign):
+            step = current_step(
+                offsets, report_due_date(campaign, month), today, report_lock_date(campaign, month)
+            )
+            if step is not None:
+                sent += _report_reminders(campaign, month, step, today)
+        for kind in OTHER_REMINDERS:
+            sent += kind(campaign, today)
+    return dict(sent)

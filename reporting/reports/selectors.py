@@ -1,0 +1,334 @@
+"""Reads of monthly reports: the lock state every screen shows, the contents a reviewer sees and what
+changed since the last review, and what blocks a submission."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from campaign.calendar import report_lock_date
+from campaign.models import ActionItem, LectureSession, ProgressEntry, ProgressStatus
+from core import clock
+from core.months import month_end, month_has_ended
+from hospitals.models import ChangeRecord, Hospital
+from hospitals.selectors import AnyUser, scope_queryset
+from reporting.indicators.selectors import (
+    indicator_unexplained_warnings,
+    indicator_unit_month,
+    indicator_values_missing,
+)
+from reporting.reports.models import MonthlyReport, ReportReview, ReviewComment, UnlockRequest
+
+
+@dataclass(frozen=True)
+class LockState:
+    """Whether the hospital may still change a report, and why (every screen shows ``message``).
+
+    ``reason`` is one of: ``approved`` / ``past_lock_day`` / ``unlock_expired`` (locked) or
+    ``unlocked_until`` / ``open`` (editable).
+    """
+
+    locked: bool
+    reason: str
+    until: dt.date | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["until"] = self.until.isoformat() if self.until else None
+        return data
+
+
+def report_lock_state(report: MonthlyReport, today: dt.date | None = None) -> LockState:
+    """Computed from dates on every read, so a granted unlock ends by itself without a scheduled job."""
+    today = today or clock.today()
+    lock_date = report_lock_date(report.campaign, report.month)
+    if report.unlocked_until is not None and today <= report.unlocked_until:
+        return LockState(
+            False,
+            "unlocked_until",
+            report.unlocked_until,
+            f"已解锁，可修改至{report.unlocked_until:%Y-%m-%d}。",
+        )
+    if report.status == MonthlyReport.Status.APPROVED:
+        return LockState(True, "approved", None, "报告已审核通过，只读。如需修改请申请解锁。")
+    if report.unlocked_until is not None:
+        return LockState(
+            True,
+            "unlock_expired",
+            report.unlocked_until,
+            f"解锁期已于{report.unlocked_until:%Y-%m-%d}结束，报告只读。如需修改请再次申请解锁。",
+        )
+    if today > lock_date:
+        return LockState(
+            True,
+            "past_lock_day",
+            lock_date,
+            f"已过锁定日({lock_date:%Y-%m-%d})，报告只读。如需修改请申请解锁。",
+        )
+    return LockState(False, "open", lock_date, f"可修改，{lock_date:%Y-%m-%d}后锁定。")
+
+
+def require_month_editable(hospital: Hospital | None, month: dt.date) -> None:
+    """Refuse a change to what a hospital's month report holds (that month's lectures, materials, action
+    progress and indicator values) while the report is read-only: approved, past the lock day, or its
+    unlock ended (SPEC §7 "a report is read-only"). The one guard every such service calls.
+
+    A month without a report has nothing to protect yet; banner-level rows (no hospital) have no report.
+    """
+    if hospital is None:
+        return
+    report = (
+        MonthlyReport.objects.select_related("campaign")
+        .filter(hospital=hospital, month=month.replace(day=1))
+        .first()
+    )
+    if report is None:
+        return
+    state = report_lock_state(report)
+    if state.locked:
+        raise ValidationError(
+            "%(month)s：%(message)s",
+            code="report_locked",
+            params={"month": f"{report.month:%Y年%m月}的月度自查报告", "message": state.message},
+        )
+
+
+# A content provider returns the report's items as {key: {"kind", "label", "value"}}. The key is stable
+# across edits ("indicator:O2.1-a"), so two snapshots can be compared item by item and a return reason
+# can point at an item. Other parts of the app (lectures, action items, indicator values) add providers.
+ContentProvider = Callable[[MonthlyReport], dict[str, dict[str, Any]]]
+
+
+def _narrative(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    return {
+        "narrative:problems": {"kind": "narrative", "label": "存在问题", "value": report.problems},
+        "narrative:corrections": {"kind": "narrative", "label": "整改措施", "value": report.corrections},
+    }
+
+
+def _lectures(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    lectures = (
+        LectureSession.objects.filter(
+            campaign=report.campaign,
+            hospital=report.hospital,
+            held_on__range=(report.month, month_end(report.month)),
+        )
+        .select_related("kind", "speaker")
+        .order_by("held_on", "id")
+    )
+    return {
+        f"lecture:{x.pk}": {
+            "kind": "lecture",
+            "label": f"{x.held_on:%m-%d} {x.kind.name}：{x.title}",
+            "value": (
+                f"宣讲人{x.speaker.name}（{x.get_speaker_role_display()}），"
+                f"应到{x.attendance_expected}人，实到{x.attendance_present}人"
+            ),
+        }
+        for x in lectures
+    }
+
+
+def _action_progress(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    entries = (
+        ProgressEntry.objects.filter(
+            action_item__campaign=report.campaign, action_item__hospital=report.hospital, month=report.month
+        )
+        .select_related("action_item__task")
+        .order_by("action_item__task__code", "action_item_id")
+    )
+    return {
+        f"action_item:{e.action_item_id}": {
+            "kind": "action_item",
+            "label": f"{e.action_item.task.code} {e.action_item.title}",
+            "value": f"{e.get_status_display()}：{e.note}".rstrip("："),
+        }
+        for e in entries
+    }
+
+
+def _indicator_values(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    rows = indicator_unit_month(campaign=report.campaign, month=report.month, hospital=report.hospital)
+    items: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        value = row.value
+        if value is None:
+            shown = "未填报"
+        elif value.indicator.value_type == "ratio":
+            shown = f"{value.numerator}/{value.denominator}"
+        elif value.indicator.value_type == "count":
+            shown = str(value.count)
+        else:
+            shown = "、".join("是" if a else "否" for a in value.answers)
+        if value is not None and value.explanation:
+            shown += f"（说明：{value.explanation}）"
+        items[f"indicator:{row.indicator.code}"] = {
+            "kind": "indicator",
+            "label": f"{row.indicator.code} {row.indicator.name}",
+            "value": shown,
+            "warnings": [w.message for w in row.warnings],
+        }
+    return items
+
+
+CONTENT_PROVIDERS: list[ContentProvider] = [_narrative, _lectures, _action_progress, _indicator_values]
+
+
+def report_contents(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    contents: dict[str, dict[str, Any]] = {}
+    for provider in CONTENT_PROVIDERS:
+        contents.update(provider(report))
+    return contents
+
+
+def contents_diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Item by item: what was added, removed or changed between two snapshots of a report."""
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before is not None and after is not None and before.get("value") == after.get("value"):
+            continue
+        item = after or before or {}
+        changes.append(
+            {
+                "key": key,
+                "kind": item.get("kind", ""),
+                "label": item.get("label", key),
+                "change": "added" if before is None else "removed" if after is None else "changed",
+                "old": before.get("value") if before else None,
+                "new": after.get("value") if after else None,
+            }
+        )
+    return changes
+
+
+def last_review(report: MonthlyReport) -> ReportReview | None:
+    return report.reviews.order_by("-at", "-id").first()
+
+
+def report_changes_since_last_review(report: MonthlyReport) -> list[dict[str, Any]]:
+    """What a reviewer needs on a resubmission: every item that differs from the last review's snapshot
+    (empty when the report was never reviewed)."""
+    review = last_review(report)
+    if review is None:
+        return []
+    return contents_diff(review.contents, report_contents(report))
+
+
+def report_open_comments(report: MonthlyReport) -> QuerySet[ReviewComment]:
+    """The reasons of the latest return, while the report is returned or resubmitted."""
+    if report.status not in (MonthlyReport.Status.RETURNED, MonthlyReport.Status.RESUBMITTED):
+        return ReviewComment.objects.none()
+    latest = report.reviews.filter(action=ReportReview.Action.RETURN).order_by("-at", "-id").first()
+    if latest is None:
+        return ReviewComment.objects.none()
+    return latest.comments.all()
+
+
+# Checks other parts of the app add: each returns the Chinese messages of what blocks a submission
+# (hard rules) or what a reviewer must look at before approving (open warnings).
+SubmissionCheck = Callable[[MonthlyReport], list[str]]
+
+
+def _narrative_required(report: MonthlyReport) -> list[str]:
+    errors = []
+    if not report.problems.strip():
+        errors.append("请填写“存在问题”（没有问题请填“无”）。")
+    if not report.corrections.strip():
+        errors.append("请填写“整改措施”（没有问题请填“无”）。")
+    return errors
+
+
+def _month_ended(report: MonthlyReport) -> list[str]:
+    if not month_has_ended(report.month):
+        return [f"{report.month:%Y年%m月}尚未结束，不能提交该月自查报告。"]
+    return []
+
+
+# At most this many missing items are named one by one; the rest are counted.
+MAX_NAMED_MISSING = 5
+
+
+def _named(messages: list[str], what: str) -> list[str]:
+    if len(messages) <= MAX_NAMED_MISSING:
+        return messages
+    return [*messages[:MAX_NAMED_MISSING], f"另有{len(messages) - MAX_NAMED_MISSING}项{what}。"]
+
+
+def _indicators_complete(report: MonthlyReport) -> list[str]:
+    """Every applicable indicator entered (hard rule); every soft warning explained (SPEC §7)."""
+    missing = indicator_values_missing(campaign=report.campaign, month=report.month, hospital=report.hospital)
+    errors = _named([f"指标“{i.code} {i.name}”尚未填报。" for i in missing], "指标尚未填报")
+    unexplained = indicator_unexplained_warnings(
+        campaign=report.campaign, month=report.month, hospital=report.hospital
+    )
+    return errors + [w.message for w in unexplained]
+
+
+def _action_progress_complete(report: MonthlyReport) -> list[str]:
+    """Every action item under way in the month (started, not done) has the month's progress."""
+    items = (
+        ActionItem.objects.filter(
+            campaign=report.campaign, hospital=report.hospital, starts_on__lte=month_end(report.month)
+        )
+        .exclude(current_status=ProgressStatus.DONE)
+        .exclude(progress__month=report.month)
+        .select_related("task")
+        .order_by("task__code", "id")
+    )
+    return _named(
+        [f"行动项“{i.task.code} {i.title}”缺少{report.month:%Y年%m月}进展。" for i in items],
+        "行动项缺少本月进展",
+    )
+
+
+def _indicator_warnings(report: MonthlyReport) -> list[str]:
+    """Soft-rule warnings stay in front of the reviewer even when explained: no bulk approval for them."""
+    return [
+        message
+        for item in report_contents(report).values()
+        if item["kind"] == "indicator"
+        for message in item.get("warnings", [])
+    ]
+
+
+SUBMISSION_CHECKS: list[SubmissionCheck] = [
+    _month_ended,
+    _narrative_required,
+    _indicators_complete,
+    _action_progress_complete,
+]
+WARNING_CHECKS: list[SubmissionCheck] = [_indicator_warnings]
+
+
+def report_submission_errors(report: MonthlyReport) -> list[str]:
+    return [message for check in SUBMISSION_CHECKS for message in check(report)]
+
+
+def report_open_warnings(report: MonthlyReport) -> list[str]:
+    """Warnings a reviewer must read one by one: a report with any of them is left out of bulk approval."""
+    return [message for check in WARNING_CHECKS for message in check(report)]
+
+
+def reports_visible_to(user: AnyUser) -> QuerySet[MonthlyReport]:
+    qs = MonthlyReport.objects.select_related(
+        "campaign", "hospital__banner", "approved_by", "banner_reviewed_by"
+    )
+    return scope_queryset(qs, user)
+
+
+def unlock_requests_visible_to(user: AnyUser) -> QuerySet[UnlockRequest]:
+    qs = UnlockRequest.objects.select_related("report__hospital", "report__campaign")
+    return scope_queryset(qs, user, hospital_field="report__hospital")
+
+
+def report_history(report: MonthlyReport) -> QuerySet[ChangeRecord]:
+    from hospitals.audit import history_of
+
+    return history_of(report)

@@ -1,0 +1,406 @@
+"""Pages of the monthly work: a hospital's month (indicators beside last year, warnings to explain).
+
+Every figure is written by ``reporting.indicators.indicator_value_save``; a refusal is shown beside the
+indicator it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from campaign.calendar import campaign_months, current_month
+from campaign.models import Campaign
+from campaign.selectors import campaign_current
+from core import clock
+from core.pages import call_service, error_text
+from hospitals.models import ChangeRecord, Hospital, Role, User
+from hospitals.pages import page_user, role_required
+from hospitals.selectors import AnyUser
+from hospitals.views import hospital_for_page
+from reporting.indicators.forms import IndicatorMonthForm
+from reporting.indicators.selectors import indicator_unit_month
+from reporting.indicators.services import indicator_value_save
+from reporting.reports.forms import (
+    QueueFilterForm,
+    ReportForm,
+    ReturnForm,
+    ReviewActionForm,
+    UnlockDecisionForm,
+    UnlockRequestForm,
+)
+from reporting.reports.models import MonthlyReport
+from reporting.reports.selectors import (
+    report_changes_since_last_review,
+    report_contents,
+    report_history,
+    report_lock_state,
+    report_open_comments,
+    report_open_warnings,
+    report_submission_errors,
+    reports_visible_to,
+    unlock_requests_visible_to,
+)
+from reporting.reports.services import (
+    report_approve,
+    report_banner_review,
+    report_get_or_create,
+    report_return,
+    report_submit,
+    report_unlock_grant,
+    report_unlock_refuse,
+    report_unlock_request,
+    report_update,
+    reports_bulk_approve,
+)
+
+WEB = ChangeRecord.Channel.WEB
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Lists show this many rows; filters narrow them (a league has a few hundred reports a month at most).
+QUEUE_PAGE = 200
+
+
+def _campaign() -> Campaign:
+    campaign = campaign_current()
+    if campaign is None:
+        raise Http404("尚未设置活动。")
+    return campaign
+
+
+def _parse_month(text: str) -> dt.date:
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        return dt.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404("月份格式不正确。") from exc
+
+
+@login_required
+def month_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
+    """The month chosen in the page's month picker, else the month a reporter works on now."""
+    hospital = hospital_for_page(request.user, hospital_id)
+    chosen = request.GET.get("month", "")
+    month = _parse_month(chosen) if chosen else current_month(_campaign(), clock.today())
+    return redirect("reporting:month", hospital_id=hospital.pk, month=f"{month:%Y-%m}")
+
+
+def _save_indicators(
+    request: HttpRequest, form: IndicatorMonthForm, hospital: Hospital, month: dt.date
+) -> int:
+    """Save every typed indicator, all or nothing: one refusal keeps the page as typed, with the reason
+    beside the indicator, and nothing written. Returns how many values were saved."""
+    saved = 0
+    with transaction.atomic():
+        for entry in form.entries:
+            figures = form.figures(entry)
+            if figures is None:
+                continue
+            try:
+                with transaction.atomic():
+                    indicator_value_save(
+                        actor=request.user,
+                        channel=WEB,
+                        indicator=entry.indicator,
+                        month=month,
+                        hospital=hospital,
+                        **figures,
+                    )
+                saved += 1
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_row_error(entry, field, [m for e in errors for m in e.messages])
+                else:
+                    form.add_row_error(entry, "", error.messages)
+        if form.errors or form.row_errors:
+            transaction.set_rollback(True)
+            return 0
+    return saved
+
+
+@login_required
+def month_page(request: HttpRequest, hospital_id: int, month: str) -> HttpResponse:
+    hospital = hospital_for_page(request.user, hospital_id)
+    campaign = _campaign()
+    the_month = _parse_month(month)
+    months = campaign_months(campaign)
+    if the_month not in months:
+        raise Http404("该月份不在活动期内。")
+    entries = indicator_unit_month(campaign=campaign, month=the_month, hospital=hospital)
+    is_indicator_post = request.method == "POST" and any(k.startswith("ind-") for k in request.POST)
+    if request.method == "POST" and not is_indicator_post:
+        handled = handle_month_report_post(request, hospital, the_month)
+        if isinstance(handled, HttpResponse):
+            return handled
+        report_context = handled
+    else:
+        report_context = month_report_context(request, hospital, the_month)
+    form = IndicatorMonthForm(request.POST if is_indicator_post else None, entries=entries, prefix="ind")
+    if is_indicator_post and form.is_valid():
+        saved = _save_indicators(request, form, hospital, the_month)
+        if not (form.errors or form.row_errors):
+            messages.success(request, f"已保存{saved}项指标。")
+            return redirect("reporting:month", hospital_id=hospital.pk, month=month)
+    warnings = [w for entry in entries for w in entry.warnings if not w.explained]
+    return render(
+        request,
+        "reporting/month.html",
+        {
+            "hospital": hospital,
+            "campaign": campaign,
+            "month": the_month,
+            "months": months,
+            "form": form,
+            "rows": form.rows(),
+            "open_warnings": warnings,
+            **report_context,
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------------------------
+# Monthly reports: the hospital's submission, the reviewers' queue and review, unlocks, notifications.
+# Every transition is one call of reporting.report_services; the page only shows what it answers.
+# ------------------------------------------------------------------------------------------------------
+
+
+def _report_of(user: AnyUser, hospital: Hospital, month: dt.date) -> MonthlyReport | None:
+    return reports_visible_to(user).filter(hospital=hospital, month=month).first()
+
+
+def _may_edit(user: AnyUser) -> bool:
+    """Who is shown the reporter's forms; the services decide whether the write is allowed."""
+    return isinstance(user, User) and user.role == Role.HOSPITAL_REPORTER
+
+
+def _report_action(
+    request: HttpRequest, form: ReportForm, hospital: Hospital, month: dt.date
+) -> MonthlyReport | None:
+    """Save the narrative (creating the month's report on first use), then submit if asked."""
+    user = page_user(request)
+    found = call_service(form, report_get_or_create, hospital=hospital, month=month, actor=user, channel=WEB)
+    if found is None:
+        return None
+    report = found[0]
+    data = form.cleaned_data
+    updated = call_service(
+        form,
+        report_update,
+        report_id=report.pk,
+        actor=user,
+        channel=WEB,
+        problems=data["problems"],
+        corrections=data["corrections"],
+    )
+    if updated is None:
+        return None
+    if request.POST.get("action") == "submit":
+        return call_service(form, report_submit, report_id=report.pk, actor=user, channel=WEB)
+    return updated
+
+
+def _unlock_action(request: HttpRequest, form: UnlockRequestForm, report: MonthlyReport) -> bool:
+    done = call_service(
+        form,
+        report_unlock_request,
+        report_id=report.pk,
+        actor=request.user,
+        channel=WEB,
+        reason=form.cleaned_data["reason"],
+    )
+    return done is not None
+
+
+def month_report_context(request: HttpRequest, hospital: Hospital, month: dt.date) -> dict[str, Any]:
+    report = _report_of(request.user, hospital, month)
+    initial = {"problems": report.problems, "corrections": report.corrections} if report else {}
+    return {
+        "report": report,
+        "lock": report_lock_state(report) if report else None,
+        "open_comments": list(report_open_comments(report)) if report else [],
+        "submission_errors": report_submission_errors(report) if report else [],
+        "report_form": ReportForm(initial=initial, prefix="report"),
+        "unlock_form": UnlockRequestForm(prefix="unlock"),
+        "may_edit": _may_edit(request.user),
+    }
+
+
+def handle_month_report_post(request: HttpRequest, hospital: Hospital, month: dt.date) -> Any:
+    """POSTs of the month page's report and unlock forms: a redirect when done, else the context with
+    the refused form."""
+    context = month_report_context(request, hospital, month)
+    if "report-problems" in request.POST:
+        form = ReportForm(request.POST, prefix="report")
+        context["report_form"] = form
+        if form.is_valid():
+            report = _report_action(request, form, hospital, month)
+            if report is not None:
+                if request.POST.get("action") == "submit":
+                    late = f"（逾期{report.late_days}天）" if report.late_days else ""
+                    messages.success(request, f"{report}已{report.get_status_display()}{late}。")
+                else:
+                    messages.success(request, "已保存问题与整改。")
+                return redirect("reporting:month", hospital_id=hospital.pk, month=f"{month:%Y-%m}")
+    elif "unlock-reason" in request.POST and context["report"] is not None:
+        unlock_form = UnlockRequestForm(request.POST, prefix="unlock")
+        context["unlock_form"] = unlock_form
+        if unlock_form.is_valid() and _unlock_action(request, unlock_form, context["report"]):
+            messages.success(request, "已提交解锁申请，待盟审核员处理。")
+            return redirect("reporting:month", hospital_id=hospital.pk, month=f"{month:%Y-%m}")
+    return context
+
+
+@login_required
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    """One report as a reviewer sees it: its contents, what changed since the last review, the open
+    return reasons, the history; and the review actions (first review, approve, return with reasons)."""
+    report = get_object_or_404(reports_visible_to(request.user), pk=report_id)
+    contents = report_contents(report)
+    return_form = ReturnForm(request.POST or None, contents=contents, prefix="return")
+    action_form = ReviewActionForm(request.POST or None, prefix="review")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        user = page_user(request)
+        done = None
+        if action == "return" and return_form.is_valid():
+            done = call_service(
+                return_form,
+                report_return,
+                report_id=report.pk,
+                actor=user,
+                channel=WEB,
+                reason=return_form.cleaned_data["reason"],
+                comments=return_form.comments(),
+            )
+        elif action in ("banner_review", "approve") and action_form.is_valid():
+            service = report_banner_review if action == "banner_review" else report_approve
+            done = call_service(
+                action_form,
+                service,
+                report_id=report.pk,
+                actor=user,
+                channel=WEB,
+                reason=action_form.cleaned_data["reason"],
+            )
+        if done is not None:
+            messages.success(request, f"{done}：{done.get_status_display()}。")
+            return redirect("reporting:report", report_id=report.pk)
+    return render(
+        request,
+        "reporting/report.html",
+        {
+            "report": report,
+            "hospital": report.hospital,
+            "lock": report_lock_state(report),
+            "contents": contents,
+            "changes": report_changes_since_last_review(report),
+            "open_comments": report_open_comments(report),
+            "warnings": report_open_warnings(report),
+            "reviews": report.reviews.select_related("reviewer").prefetch_related("comments"),
+            "history": report_history(report),
+            "return_form": return_form,
+            "action_form": action_form,
+            "is_reviewer": isinstance(request.user, User) and request.user.is_reviewer,
+            "is_league": isinstance(request.user, User) and request.user.is_league_level,
+        },
+    )
+
+
+PENDING = {
+    Role.BANNER_REVIEWER: [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.RESUBMITTED],
+    Role.LEAGUE_REVIEWER: [
+        MonthlyReport.Status.SUBMITTED,
+        MonthlyReport.Status.RESUBMITTED,
+        MonthlyReport.Status.BANNER_REVIEWED,
+    ],
+}
+
+
+@login_required
+@role_required(Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The reports waiting for this reviewer, filtered by month, banner, level, status and lateness;
+    league reviewers approve the ones without open warnings in bulk."""
+    user = page_user(request)
+    campaign = _campaign()
+    form = QueueFilterForm(request.GET or None, user=user, campaign=campaign)
+    reports = (
+        reports_visible_to(user)
+        .filter(campaign=campaign)
+        .order_by("-month", "hospital__banner__path", "hospital__code")
+    )
+    pending = PENDING.get(user.role, PENDING[Role.LEAGUE_REVIEWER])  # type: ignore[call-overload]
+    reports = form.filter(reports, pending) if form.is_valid() else reports.filter(status__in=pending)
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("report") if x.isdigit()]
+        try:
+            result = reports_bulk_approve(report_ids=ids, actor=user, channel=WEB)
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, error_text(error))
+        else:
+            if result.approved:
+                messages.success(request, f"已批量审核通过{len(result.approved)}份报告。")
+            for report_id, why in result.skipped.items():
+                messages.warning(request, f"报告#{report_id}未通过批量审核：{why}")
+            if not ids:
+                messages.warning(request, "请先勾选报告。")
+        return redirect(request.get_full_path())
+    rows = [(r, report_open_warnings(r), report_lock_state(r)) for r in reports[:QUEUE_PAGE]]
+    return render(
+        request,
+        "reporting/queue.html",
+        {"form": form, "rows": rows, "is_league": user.is_league_level, "limit": QUEUE_PAGE},
+    )
+
+
+@login_required
+def unlock_requests(request: HttpRequest) -> HttpResponse:
+    """Unlock requests in scope; league reviewers grant (until a date) or refuse them."""
+    user = page_user(request)
+    grant_form = UnlockDecisionForm(request.POST or None, prefix="decide")
+    if request.method == "POST" and grant_form.is_valid():
+        request_id = grant_form.cleaned_data["request_id"]
+        get_object_or_404(unlock_requests_visible_to(user), pk=request_id)
+        done: object | None
+        if request.POST.get("action") == "grant":
+            done = call_service(
+                grant_form,
+                report_unlock_grant,
+                request_id=request_id,
+                actor=user,
+                channel=WEB,
+                until=grant_form.cleaned_data["until"],
+                note=grant_form.cleaned_data["note"],
+            )
+        else:
+            done = call_service(
+                grant_form,
+                report_unlock_refuse,
+                request_id=request_id,
+                actor=user,
+                channel=WEB,
+                note=grant_form.cleaned_data["note"],
+            )
+        if done is not None:
+            messages.success(request, "已处理解锁申请。")
+            return redirect("reporting:unlocks")
+    return render(
+        request,
+        "reporting/unlocks.html",
+        {
+            "requests": unlock_requests_visible_to(user)
+            .select_related("requested_by")
+            .order_by("-requested_at", "-id")[:QUEUE_PAGE],
+            "form": grant_form,
+            "is_league": user.is_league_level,
+        },
+    )
