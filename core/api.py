@@ -15,6 +15,7 @@ from django.views import defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -146,3 +147,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
             json_dumps_params={"ensure_ascii": False},
         )
     return defaults.server_error(request)
+
+
+# The largest id PostgreSQL's bigint holds: an id list is refused above it instead of overflowing.
+MAX_ID = 2**63 - 1
+
+
+def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """An action's request body, validated by ``serializer_class`` (a 400 names each bad field)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -21,7 +21,6 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.api import ApiErrorSerializer
-
 from exports.models import ExportJob
 from exports.registry import export_kind_get, export_kinds, params_from_querydict
 from exports.selectors import export_jobs_for

@@ -2,7 +2,7 @@
 the generic /exports/ endpoint, admin actions, pages, the Celery task) builds it through this registry.
 
 A kind's ``build(user, params)`` returns its sheets with lazy rows; it must limit every row to ``user``'s
-scope (``hospitals.selectors.scope_queryset``) and apply ``params`` with the SAME django-filter FilterSet
+scope (the domain's scoped selectors) and apply ``params`` with the SAME django-filter FilterSet
 as the list it comes from (``filtered`` below), so that a file never holds a row its list would not show.
 """
 
@@ -17,8 +17,6 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django_filters import FilterSet
 
-from hospitals.selectors import AnyUser
-
 from exports.writer import Sheet
 
 # Query parameters that steer a list's page, not its rows.
@@ -27,6 +25,9 @@ NON_FILTER_PARAMS = frozenset({"page", "page_size", "format", "ordering"})
 IDS_PARAM = "ids"
 
 Params = dict[str, list[str]]
+# The requesting ``request.user`` (an account or AnonymousUser): the exports know no user model of
+# their own; a kind's ``build`` and ``allowed`` read what they need from it.
+AnyUser = Any
 
 
 @dataclass(frozen=True)

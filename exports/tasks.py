@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from exports.services import export_job_run, export_jobs_expire
+from exports.jobs import export_job_run, export_jobs_expire
 
 
 @shared_task(name="exports.tasks.run_export_job")

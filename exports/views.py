@@ -10,7 +10,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.pages import error_text
-
 from exports.models import ExportJob
 from exports.registry import export_kind_get, export_kinds, params_from_querydict
 from exports.selectors import export_jobs_for

@@ -301,6 +301,20 @@ class User(AbstractUser):
     def is_league_level(self) -> bool:
         return self.role in (Role.LEAGUE_REVIEWER, Role.ADMIN) or self.is_superuser
 
+    @property
+    def sees_everything(self) -> bool:
+        """An admin's scope has no bounds (SPEC §1)."""
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def scope_name(self) -> str:
+        """The organisation that bounds the account, in words ("阿拉善左旗"), "全部" for an admin."""
+        if self.sees_everything:
+            return "全部"
+        if self.role == Role.HOSPITAL_REPORTER and self.hospital is not None:
+            return self.hospital.name
+        return self.org_unit.name if self.org_unit is not None else ""
+
 
 class ChangeRecord(models.Model):
     """One change to a record: who, when, through which channel, and the old → new values.

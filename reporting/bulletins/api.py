@@ -16,11 +16,15 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from campaign.models import Campaign
+from core.api import validated
+from exports.writer import XLSX_MIME
+from hospitals.models import ChangeRecord
 from reporting.bulletins.models import Bulletin
 from reporting.bulletins.selectors import bulletins_visible_to
 from reporting.bulletins.services import bulletin_build, bulletin_publish
 from reporting.bulletins.workbook import bulletin_filename, bulletin_workbook
-from reporting.reports.api import API, XLSX_MIME, _data
+
+API = ChangeRecord.Channel.API
 
 
 class BulletinSerializer(serializers.ModelSerializer):
@@ -50,7 +54,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=BulletinBuildSerializer, responses={201: BulletinSerializer})
     @action(detail=False, methods=["post"], serializer_class=BulletinBuildSerializer)
     def build(self, request: Request) -> Response:
-        data = _data(BulletinBuildSerializer, request)
+        data = validated(BulletinBuildSerializer, request)
         month: dt.date = data["month"]
         bulletin = bulletin_build(
             campaign_id=data["campaign"].pk, month=month, actor=request.user, channel=API

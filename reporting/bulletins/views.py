@@ -8,23 +8,27 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from campaign.views import campaign_for_page
 from core.pages import call_service
-from hospitals.models import User
+from exports.writer import XLSX_MIME
+from hospitals.models import ChangeRecord, User
 from hospitals.pages import page_user
 from reporting.bulletins.forms import BulletinBuildForm
 from reporting.bulletins.selectors import bulletin_months, bulletins_visible_to
 from reporting.bulletins.services import bulletin_build, bulletin_publish
 from reporting.bulletins.workbook import bulletin_filename
-from reporting.reports.views import WEB, XLSX, _campaign
 
 # ------------------------------------------------------------------------------------------------------
 # The league: the monthly bulletin (view, build, publish, Excel) and the December evaluation.
 # ------------------------------------------------------------------------------------------------------
 
 
+WEB = ChangeRecord.Channel.WEB
+
+
 @login_required
 def bulletin_list(request: HttpRequest) -> HttpResponse:
-    campaign = _campaign()
+    campaign = campaign_for_page()
     user = page_user(request)
     form = BulletinBuildForm(request.POST or None, months=bulletin_months(campaign))
     if request.method == "POST" and form.is_valid():
@@ -93,5 +97,5 @@ def bulletin_excel(request: HttpRequest, bulletin_id: int) -> FileResponse:
         bulletin.workbook.open("rb"),
         as_attachment=True,
         filename=bulletin_filename(bulletin),
-        content_type=XLSX,
+        content_type=XLSX_MIME,
     )

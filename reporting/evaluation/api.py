@@ -11,12 +11,15 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from campaign.models import Campaign
+from core.api import validated
 from exports.api import XlsxExportMixin
+from hospitals.models import ChangeRecord
 from hospitals.selectors import scope_queryset
 from reporting.evaluation.filters import EvaluationFilter
 from reporting.evaluation.models import Evaluation
 from reporting.evaluation.services import evaluation_build
-from reporting.reports.api import API, _data
+
+API = ChangeRecord.Channel.API
 
 
 class EvaluationSerializer(serializers.ModelSerializer):
@@ -58,7 +61,7 @@ class EvaluationViewSet(XlsxExportMixin, viewsets.ReadOnlyModelViewSet):
     # Answers every evaluated row of the campaign in scope, not a page (and so documented).
     @action(detail=False, methods=["post"], serializer_class=EvaluationBuildSerializer, pagination_class=None)
     def build(self, request: Request) -> Response:
-        campaign = _data(EvaluationBuildSerializer, request)["campaign"]
+        campaign = validated(EvaluationBuildSerializer, request)["campaign"]
         evaluation_build(campaign_id=campaign.pk, actor=request.user, channel=API)
         rows = self.get_queryset().filter(campaign=campaign)
         return Response(EvaluationSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)

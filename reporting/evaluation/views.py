@@ -8,19 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from campaign.views import campaign_for_page
 from core.pages import call_service
-from hospitals.models import Role
+from hospitals.models import ChangeRecord, Role
 from hospitals.pages import role_required
 from reporting.evaluation.selectors import evaluations_visible_to
 from reporting.evaluation.services import evaluation_build
-from reporting.reports.views import WEB, _campaign
+
+WEB = ChangeRecord.Channel.WEB
 
 
 @login_required
 @role_required(Role.LEAGUE_REVIEWER)
 def evaluation_page(request: HttpRequest) -> HttpResponse:
     """The December evaluation: the stored scores and ranking, and the button that (re)computes them."""
-    campaign = _campaign()
+    campaign = campaign_for_page()
     form = forms.Form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         rows = call_service(form, evaluation_build, campaign_id=campaign.pk, actor=request.user, channel=WEB)

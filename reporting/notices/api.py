@@ -10,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.api import MAX_ID, validated
 from reporting.notices.models import Notification
 from reporting.notices.selectors import notifications_for
 from reporting.notices.services import notification_mark_read
-from reporting.reports.api import MAX_ID, _data
 
 MarkReadResultSerializer = inline_serializer(
     "MarkReadResult", fields={"marked": serializers.IntegerField(help_text="标为已读的条数")}
@@ -47,7 +47,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=MarkReadSerializer, responses=MarkReadResultSerializer)
     @action(detail=False, methods=["post"], url_path="mark-read", serializer_class=MarkReadSerializer)
     def mark_read(self, request: Request) -> Response:
-        ids = _data(MarkReadSerializer, request).get("ids")
+        ids = validated(MarkReadSerializer, request).get("ids")
         return Response({"marked": notification_mark_read(user=request.user, notification_ids=ids)})
 
 

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from hospitals.pages import page_user
 from reporting.notices.selectors import notifications_for
 from reporting.notices.services import notification_mark_read
-from reporting.reports.views import QUEUE_PAGE
+
+# A page shows at most this many notifications, newest first.
+QUEUE_PAGE = 200
 
 
 @login_required

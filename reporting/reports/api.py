@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.api import MAX_ID, validated
 from hospitals.models import ChangeRecord, Hospital
 from hospitals.serializers import ChangeRecordSerializer
 from reporting.reports.models import MonthlyReport, ReviewComment, UnlockRequest
@@ -42,7 +43,6 @@ from reporting.reports.services import (
 )
 
 API = ChangeRecord.Channel.API
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LockStateSerializer(serializers.Serializer):
@@ -119,7 +119,6 @@ class ReturnSerializer(serializers.Serializer):
 
 
 # Row ids are bigints: anything outside is refused as input, not sent to the database.
-MAX_ID = 2**63 - 1
 
 
 class IdsSerializer(serializers.Serializer):
@@ -190,12 +189,6 @@ class RefuseSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-def _data(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Monthly self-check reports in the caller's scope. POST opens (or finds) a hospital's report for a
     month; PATCH edits the narrative; the transitions are POST actions."""
@@ -217,7 +210,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         description="Opens the hospital's report of the month: 201 when created, 200 when it existed.",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _data(ReportOpenSerializer, request)
+        data = validated(ReportOpenSerializer, request)
         report, created = report_get_or_create(
             hospital=data["hospital"], month=data["month"], actor=request.user, channel=API
         )
@@ -229,7 +222,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(request=NarrativeSerializer, responses=MonthlyReportSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
-        data = _data(NarrativeSerializer, request)
+        data = validated(NarrativeSerializer, request)
         return self._report(report_update(report_id=report.pk, actor=request.user, channel=API, **data))
 
     @extend_schema(request=None, responses=MonthlyReportSerializer)
@@ -240,7 +233,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(request=ReasonSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"], url_path="banner-review", serializer_class=ReasonSerializer)
     def banner_review(self, request: Request, pk: str | None = None) -> Response:
-        reason = _data(ReasonSerializer, request)["reason"]
+        reason = validated(ReasonSerializer, request)["reason"]
         report = report_banner_review(
             report_id=self.get_object().pk, actor=request.user, channel=API, reason=reason
         )
@@ -249,7 +242,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(request=ReasonSerializer, responses=MonthlyReportSerializer)
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        reason = _data(ReasonSerializer, request)["reason"]
+        reason = validated(ReasonSerializer, request)["reason"]
         report = report_approve(
             report_id=self.get_object().pk, actor=request.user, channel=API, reason=reason
         )
@@ -260,7 +253,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         detail=True, methods=["post"], url_path="return", url_name="return", serializer_class=ReturnSerializer
     )
     def return_report(self, request: Request, pk: str | None = None) -> Response:
-        data = _data(ReturnSerializer, request)
+        data = validated(ReturnSerializer, request)
         comments = [CommentInput(**c) for c in data["comments"]]
         report = report_return(
             report_id=self.get_object().pk,
@@ -274,7 +267,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(request=ReasonSerializer, responses={201: UnlockRequestSerializer})
     @action(detail=True, methods=["post"], url_path="unlock-request", serializer_class=ReasonSerializer)
     def unlock_request(self, request: Request, pk: str | None = None) -> Response:
-        reason = _data(ReasonSerializer, request)["reason"]
+        reason = validated(ReasonSerializer, request)["reason"]
         created = report_unlock_request(
             report_id=self.get_object().pk, actor=request.user, channel=API, reason=reason
         )
@@ -313,7 +306,7 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @extend_schema(request=IdsSerializer, responses=BulkApproveResultSerializer)
     @action(detail=False, methods=["post"], url_path="bulk-approve", serializer_class=IdsSerializer)
     def bulk_approve(self, request: Request) -> Response:
-        ids = _data(IdsSerializer, request)["ids"]
+        ids = validated(IdsSerializer, request)["ids"]
         visible = set(self.get_queryset().filter(pk__in=ids).values_list("pk", flat=True))
         result = reports_bulk_approve(report_ids=sorted(visible), actor=request.user, channel=API)
         skipped = {str(k): v for k, v in result.skipped.items()}
@@ -331,7 +324,7 @@ class UnlockRequestViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=GrantSerializer, responses=UnlockRequestSerializer)
     @action(detail=True, methods=["post"], serializer_class=GrantSerializer)
     def grant(self, request: Request, pk: str | None = None) -> Response:
-        data = _data(GrantSerializer, request)
+        data = validated(GrantSerializer, request)
         request_id = self.get_object().pk
         report_unlock_grant(
             request_id=request_id, actor=request.user, channel=API, until=data["until"], note=data["note"]
@@ -341,7 +334,7 @@ class UnlockRequestViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=RefuseSerializer, responses=UnlockRequestSerializer)
     @action(detail=True, methods=["post"], serializer_class=RefuseSerializer)
     def refuse(self, request: Request, pk: str | None = None) -> Response:
-        note = _data(RefuseSerializer, request)["note"]
+        note = validated(RefuseSerializer, request)["note"]
         refused = report_unlock_refuse(
             request_id=self.get_object().pk, actor=request.user, channel=API, note=note
         )

@@ -17,10 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from campaign.calendar import campaign_months, current_month
-from campaign.models import Campaign
-from campaign.selectors import campaign_current
+from campaign.views import campaign_for_page
 from core import clock
-from core.pages import call_service, error_text
+from core.pages import call_service, error_text, month_from_url
 from hospitals.models import ChangeRecord, Hospital, Role, User
 from hospitals.pages import page_user, role_required
 from hospitals.selectors import AnyUser
@@ -62,24 +61,8 @@ from reporting.reports.services import (
 )
 
 WEB = ChangeRecord.Channel.WEB
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Lists show this many rows; filters narrow them (a league has a few hundred reports a month at most).
 QUEUE_PAGE = 200
-
-
-def _campaign() -> Campaign:
-    campaign = campaign_current()
-    if campaign is None:
-        raise Http404("尚未设置活动。")
-    return campaign
-
-
-def _parse_month(text: str) -> dt.date:
-    try:
-        year, month = (int(x) for x in text.split("-"))
-        return dt.date(year, month, 1)
-    except ValueError as exc:
-        raise Http404("月份格式不正确。") from exc
 
 
 @login_required
@@ -87,7 +70,7 @@ def month_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
     """The month chosen in the page's month picker, else the month a reporter works on now."""
     hospital = hospital_for_page(request.user, hospital_id)
     chosen = request.GET.get("month", "")
-    month = _parse_month(chosen) if chosen else current_month(_campaign(), clock.today())
+    month = month_from_url(chosen) if chosen else current_month(campaign_for_page(), clock.today())
     return redirect("reporting:month", hospital_id=hospital.pk, month=f"{month:%Y-%m}")
 
 
@@ -130,8 +113,8 @@ def _save_indicators(
 @login_required
 def month_page(request: HttpRequest, hospital_id: int, month: str) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign = _campaign()
-    the_month = _parse_month(month)
+    campaign = campaign_for_page()
+    the_month = month_from_url(month)
     months = campaign_months(campaign)
     if the_month not in months:
         raise Http404("该月份不在活动期内。")
@@ -331,7 +314,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """The reports waiting for this reviewer, filtered by month, banner, level, status and lateness;
     league reviewers approve the ones without open warnings in bulk."""
     user = page_user(request)
-    campaign = _campaign()
+    campaign = campaign_for_page()
     form = QueueFilterForm(request.GET or None, user=user, campaign=campaign)
     reports = (
         reports_visible_to(user)

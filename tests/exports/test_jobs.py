@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from exports.jobs import export_job_run, export_jobs_expire
 from exports.models import ExportJob
-from exports.services import export_job_run, export_jobs_expire
 from exports.tasks import delete_expired_exports, run_export_job
 from tests.api.openapi import assert_documented
 from tests.conftest import Alxa, client_for, streamed
