@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jjx
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint typecheck schema pytest bench clean
+.PHONY: run test install system-deps lint imports typecheck schema pytest bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,23 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 install: $(VENV)/.installed
+
+# What the test suite needs from Debian beyond Python, installed when missing (the machines reach
+# Debian's package registry, nothing else): LibreOffice Calc opens every exported workbook and Writer
+# turns the official documents into PDF; Chromium is the browser the Playwright tests drive (no browser
+# is ever downloaded); the CJK font makes the Chinese of the screenshots and PDFs readable.
+SYSTEM_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui chromium fonts-wqy-microhei
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing from Debian: $$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+			--no-install-recommends $$missing; \
+	fi
 
 # The demo runs the 2021 campaign as if it were early December 2021: November's report is due, the
 # bulletins of July to November can be built and the December evaluation run (README "Configuration").
@@ -33,6 +50,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The import directions of README "Architecture" (import-linter contracts in pyproject.toml).
+imports: install
+	$(BIN)/lint-imports
+
 typecheck: install
 	$(BIN)/mypy .
 
@@ -40,10 +61,10 @@ typecheck: install
 schema: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-pytest: install
+pytest: install system-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck schema pytest
+test: lint imports typecheck schema pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-media staticfiles

@@ -71,6 +71,7 @@ from campaign.services import (
     tour_lecturer_remove,
     tour_lecturer_select,
 )
+from core.records import refuse_owner_change
 from exports.admin import xlsx_export_action
 from hospitals.admin import ScopedAdminMixin
 from hospitals.models import ChangeRecord, Hospital
@@ -193,6 +194,11 @@ class ActionStatusFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         return filter_action_status(queryset, value, timezone.localdate()) if value else queryset
+
+
+def _owner(cleaned: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """The owner fields of a submitted admin form, for ``refuse_owner_change``."""
+    return {name: cleaned.get(name) for name in fields}
 
 
 class ServiceForm(forms.ModelForm):
@@ -580,9 +586,7 @@ class LaunchRecordForm(ServiceForm):
     def check(self, cleaned: dict[str, Any]) -> None:
         record = self.instance if self.instance.pk else None
         if record is not None:
-            for name in ("campaign", "hospital", "org_unit"):
-                if cleaned.get(name) != getattr(record, name):
-                    raise ValidationError("不能修改启动记录所属的活动或单位。", code="owner_change")
+            refuse_owner_change(record, _owner(cleaned, "campaign", "hospital", "org_unit"), what="启动记录")
         launch_record_check(
             actor=self.actor,
             campaign=cleaned["campaign"],
@@ -655,10 +659,8 @@ class LecturePlanForm(ServiceForm):
 
     def check(self, cleaned: dict[str, Any]) -> None:
         plan = self.instance if self.instance.pk else None
-        if plan is not None and (
-            cleaned["campaign"] != plan.campaign or cleaned["hospital"] != plan.hospital
-        ):
-            raise ValidationError("不能修改宣讲计划所属的活动或医院。", code="owner_change")
+        if plan is not None:
+            refuse_owner_change(plan, _owner(cleaned, "campaign", "hospital"), what="宣讲计划")
         lecture_plan_check(
             actor=self.actor,
             campaign=cleaned["campaign"],
@@ -845,8 +847,8 @@ class RoadmapMilestoneForm(ServiceForm):
         fields = ["action_item", "title", "due_on", "done_on"]
 
     def check(self, cleaned: dict[str, Any]) -> None:
-        if self.instance.pk and cleaned["action_item"] != self.instance.action_item:
-            raise ValidationError("路线图节点不能移到另一个行动项。", code="owner_change")
+        if self.instance.pk:
+            refuse_owner_change(self.instance, _owner(cleaned, "action_item"), what="路线图节点")
         roadmap_milestone_check(
             actor=self.actor,
             action_item=cleaned["action_item"],
@@ -897,10 +899,8 @@ class ProgressEntryForm(ServiceForm):
         fields = ["action_item", "month", "status", "note"]
 
     def check(self, cleaned: dict[str, Any]) -> None:
-        if self.instance.pk and (
-            cleaned["action_item"] != self.instance.action_item or cleaned["month"] != self.instance.month
-        ):
-            raise ValidationError("不能修改进展所属的行动项或月份。", code="owner_change")
+        if self.instance.pk:
+            refuse_owner_change(self.instance, _owner(cleaned, "action_item", "month"), what="进展")
         progress_check(
             actor=self.actor,
             action_item=cleaned["action_item"],

@@ -306,9 +306,6 @@ class SpeakerRole(models.TextChoices):
     COMMISSION_DEPUTY = "commission_deputy", "卫生健康委分管领导"
 
 
-LEADER_ROLES = (SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT)
-
-
 class LectureSession(models.Model):
     """One lecture (宣讲活动). Organised by a hospital, or for 集中宣讲 by a banner's commission."""
 

@@ -33,10 +33,6 @@ def campaign_current() -> Campaign | None:
     return Campaign.objects.filter(year=year).first() or Campaign.objects.order_by("-year", "-id").first()
 
 
-def campaign_list() -> QuerySet[Campaign]:
-    return Campaign.objects.select_related("league").order_by("-year", "code")
-
-
 # ---------------------------------------------------------------------------------------------------
 # 讲 / 见 reads. Every list goes through scope_queryset; its related rows are fetched here, in a fixed
 # number of queries whatever the number of rows.

@@ -41,6 +41,7 @@ from campaign.services import (
     lecture_update,
     material_upload,
     progress_record,
+    progress_update,
     roadmap_milestone_create,
     roadmap_milestone_update,
     tour_lecturer_select,
@@ -136,11 +137,9 @@ def _download_url(request: Any, route: str, pk: int) -> str:
     return request.build_absolute_uri(url) if request is not None else url
 
 
-def _refuse_owner_change(instance: Any, validated: dict[str, Any], fields: tuple[str, ...]) -> None:
-    """A record stays with its campaign and organisation; moving it is a delete and a new record."""
-    for name in fields:
-        if name in validated and validated[name] != getattr(instance, name):
-            raise serializers.ValidationError({name: ["不能修改记录所属的活动或单位。"]}, code="owner_change")
+def _sent(validated: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """The owner fields a request carried, for the service's ``owner`` check."""
+    return {name: validated[name] for name in fields if name in validated}
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -362,7 +361,6 @@ class LaunchRecordSerializer(serializers.ModelSerializer):
         )
 
     def update(self, instance: LaunchRecord, validated_data: dict[str, Any]) -> LaunchRecord:
-        _refuse_owner_change(instance, validated_data, ("campaign", "hospital", "org_unit"))
         return launch_record_update(
             actor=self.context["request"].user,
             channel=ChangeRecord.Channel.API,
@@ -370,6 +368,7 @@ class LaunchRecordSerializer(serializers.ModelSerializer):
             launched_on=validated_data.get("launched_on", instance.launched_on),
             meeting=validated_data.get("meeting", instance.meeting),
             minutes=validated_data.get("minutes", instance.minutes),
+            owner=_sent(validated_data, "campaign", "hospital", "org_unit"),
         )
 
 
@@ -412,13 +411,13 @@ class LecturePlanSerializer(serializers.ModelSerializer):
         )
 
     def update(self, instance: LecturePlan, validated_data: dict[str, Any]) -> LecturePlan:
-        _refuse_owner_change(instance, validated_data, ("campaign", "hospital"))
         return lecture_plan_update(
             actor=self.context["request"].user,
             channel=ChangeRecord.Channel.API,
             plan=instance,
             fixed_on=validated_data.get("fixed_on", instance.fixed_on),
             note=validated_data.get("note", instance.note),
+            owner=_sent(validated_data, "campaign", "hospital"),
         )
 
 
@@ -433,8 +432,6 @@ class RoadmapMilestoneSerializer(serializers.ModelSerializer):
         )
 
     def update(self, instance: RoadmapMilestone, validated_data: dict[str, Any]) -> RoadmapMilestone:
-        if validated_data.get("action_item", instance.action_item) != instance.action_item:
-            raise serializers.ValidationError({"action_item": ["路线图节点不能移到另一个行动项。"]})
         return roadmap_milestone_update(
             actor=self.context["request"].user,
             channel=ChangeRecord.Channel.API,
@@ -442,6 +439,7 @@ class RoadmapMilestoneSerializer(serializers.ModelSerializer):
             title=validated_data.get("title", instance.title),
             due_on=validated_data.get("due_on", instance.due_on),
             done_on=validated_data.get("done_on", instance.done_on),
+            owner=_sent(validated_data, "action_item"),
         )
 
 
@@ -561,18 +559,11 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
         )
 
     def update(self, instance: ProgressEntry, validated_data: dict[str, Any]) -> ProgressEntry:
-        if (
-            validated_data.get("action_item", instance.action_item) != instance.action_item
-            or validated_data.get("month", instance.month) != instance.month
-        ):
-            raise serializers.ValidationError(
-                {"month": ["不能修改进展所属的行动项或月份，请删除后重新填写。"]}
-            )
-        return progress_record(
+        return progress_update(
             actor=self.context["request"].user,
             channel=ChangeRecord.Channel.API,
-            action_item=instance.action_item,
-            month=instance.month,
+            entry=instance,
+            owner=_sent(validated_data, "action_item", "month"),
             status=validated_data.get("status", instance.status),
             note=validated_data.get("note", instance.note),
             evidence=validated_data.get("files", []),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,7 @@ from campaign.models import (
     TourLecturer,
 )
 from core.monthlock import require_month_editable
+from core.records import refuse_owner_change
 from hospitals.audit import diff, record_change, snapshot
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
@@ -423,8 +424,11 @@ def lecture_create(*, actor: AnyUser, channel: Channel, data: LectureData) -> Le
 def lecture_update(
     *, actor: AnyUser, channel: Channel, lecture: LectureSession, data: LectureData, reason: str = ""
 ) -> LectureSession:
-    if data.campaign.pk != lecture.campaign_id:
-        raise _refuse("宣讲活动不能移到另一个活动。", "campaign_change")
+    refuse_owner_change(
+        lecture,
+        {"campaign": data.campaign, "hospital": data.hospital, "org_unit": data.org_unit},
+        what="宣讲活动",
+    )
     speaker_role = lecture_check(actor=actor, data=data, lecture=lecture)
     old = _lecture_snapshot(lecture)
     values = _lecture_values(data, speaker_role)
@@ -719,7 +723,10 @@ def launch_record_update(
     launched_on: dt.date,
     meeting: str,
     minutes: str = "",
+    owner: Mapping[str, Any] | None = None,
 ) -> LaunchRecord:
+    """``owner``: the campaign, hospital or unit the caller was sent, if any; a record keeps its own."""
+    refuse_owner_change(record, owner or {}, what="启动记录")
     launch_record_check(
         actor=actor,
         campaign=record.campaign,
@@ -801,8 +808,15 @@ def lecture_plan_create(
 
 @transaction.atomic
 def lecture_plan_update(
-    *, actor: AnyUser, channel: Channel, plan: LecturePlan, fixed_on: dt.date, note: str = ""
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    plan: LecturePlan,
+    fixed_on: dt.date,
+    note: str = "",
+    owner: Mapping[str, Any] | None = None,
 ) -> LecturePlan:
+    refuse_owner_change(plan, owner or {}, what="宣讲计划")
     lecture_plan_check(
         actor=actor, campaign=plan.campaign, hospital=plan.hospital, fixed_on=fixed_on, plan=plan
     )
@@ -959,9 +973,8 @@ def action_item_create(*, actor: AnyUser, channel: Channel, data: ActionItemData
 def action_item_update(
     *, actor: AnyUser, channel: Channel, item: ActionItem, data: ActionItemData, reason: str = ""
 ) -> ActionItem:
+    refuse_owner_change(item, {"campaign": data.task.campaign, "hospital": data.hospital}, what="行动项")
     action_item_check(actor=actor, data=data, item=item)
-    if data.task.campaign_id != item.campaign_id:
-        raise _refuse("行动项不能移到另一个活动。", "campaign_change")
     old = snapshot(item, ACTION_ITEM_FIELDS)
     changed = [name for name in ACTION_ITEM_FIELDS if getattr(item, name) != getattr(data, name)]
     for name in changed:
@@ -1046,7 +1059,9 @@ def roadmap_milestone_update(
     title: str,
     due_on: dt.date,
     done_on: dt.date | None = None,
+    owner: Mapping[str, Any] | None = None,
 ) -> RoadmapMilestone:
+    refuse_owner_change(step, owner or {}, what="路线图节点")
     roadmap_milestone_check(
         actor=actor, action_item=step.action_item, title=title, due_on=due_on, done_on=done_on
     )
@@ -1149,21 +1164,27 @@ def _add_evidence(actor: AnyUser, entry: ProgressEntry, file: File, info: Any) -
 
 
 @transaction.atomic
-def progress_evidence_add(
-    *, actor: AnyUser, channel: Channel, entry: ProgressEntry, file: File
-) -> ProgressEvidence:
-    require_hospital_in_scope(actor, entry.action_item.hospital)
-    require_month_editable(entry.action_item.hospital, entry.month)
-    info = check_upload(file, kind=ANY_KIND)
-    evidence = _add_evidence(actor, entry, file, info)
-    record_change(
-        entry,
-        action="evidence",
-        actor=_actor(actor),
+def progress_update(
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    entry: ProgressEntry,
+    status: str,
+    note: str = "",
+    evidence: Sequence[File] = (),
+    owner: Mapping[str, Any] | None = None,
+) -> ProgressEntry:
+    """Correct a month's progress; it stays with its item and month (``owner`` as the caller got it)."""
+    refuse_owner_change(entry, owner or {}, what="进展")
+    return progress_record(
+        actor=actor,
         channel=channel,
-        changes={"evidence": [None, info.original_name]},
+        action_item=entry.action_item,
+        month=entry.month,
+        status=status,
+        note=note,
+        evidence=evidence,
     )
-    return evidence
 
 
 @transaction.atomic

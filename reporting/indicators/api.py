@@ -51,6 +51,7 @@ from reporting.indicators.services import (
     indicator_value_delete,
     indicator_value_explain,
     indicator_value_save,
+    indicator_value_update,
 )
 from reporting.indicators.targets import indicator_evaluations
 from reporting.indicators.template import (
@@ -209,23 +210,12 @@ class IndicatorValueViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         value: IndicatorValue = serializer.instance  # type: ignore[assignment]
         data = serializer.validated_data
-        for fixed in ("indicator", "hospital", "unit", "month"):
-            if fixed in data and data[fixed] != getattr(value, fixed):
-                raise ValidationError(
-                    {
-                        fixed: [
-                            ValidationError("指标、单位和月份不能修改；请删除后重新填报。", code="immutable")
-                        ]
-                    }
-                )
         figures = {f: data[f] if f in data else getattr(value, f) for f in FIGURES}
-        serializer.instance = indicator_value_save(
+        serializer.instance = indicator_value_update(
             actor=self.request.user,
             channel=ChangeRecord.Channel.API,
-            indicator=value.indicator,
-            month=value.month,
-            hospital=value.hospital,
-            unit=value.unit,
+            value=value,
+            owner={k: data[k] for k in ("indicator", "hospital", "unit", "month") if k in data},
             explanation=data.get("explanation"),
             **figures,
         )

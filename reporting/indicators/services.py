@@ -10,7 +10,7 @@ change against last year, a value outside the plausible range) never refuse: the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from campaign.models import Indicator, applies_to_hospital
 from core.monthlock import require_month_editable
 from core.months import month_has_ended
+from core.records import refuse_owner_change
 from hospitals.audit import diff, record_change, snapshot
 from hospitals.models import Hospital, OrgUnit, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
@@ -257,6 +258,32 @@ def indicator_value_save(
             reason=reason,
         )
     return value
+
+
+@transaction.atomic
+def indicator_value_update(
+    *,
+    actor: AnyUser | None,
+    channel: str,
+    value: IndicatorValue,
+    owner: Mapping[str, Any] | None = None,
+    explanation: str | None = None,
+    reason: str = "",
+    **figures: Any,
+) -> IndicatorValue:
+    """Correct a stored value's figures: it keeps its indicator, unit and month (``owner`` as sent)."""
+    refuse_owner_change(value, owner or {}, what="指标值")
+    return indicator_value_save(
+        actor=actor,
+        channel=channel,
+        indicator=value.indicator,
+        month=value.month,
+        hospital=value.hospital,
+        unit=value.unit,
+        explanation=explanation,
+        reason=reason,
+        **figures,
+    )
 
 
 @transaction.atomic

@@ -50,8 +50,6 @@ from reporting.indicators.selectors import (
 )
 
 Kind = Indicator.TargetKind
-# Rule kinds judged by comparing a figure with last year's.
-COMPARISON_KINDS = (Kind.INCREASE, Kind.DECREASE, Kind.INCREASE_PP, Kind.INCREASE_PCT)
 
 
 class Verdict:

@@ -94,7 +94,8 @@ def test_create_update_explain_and_history_through_the_api(alxa: Alxa) -> None:
     ]
     moved = client.patch(f"{VALUES}{data['id']}/", {"month": "2021-08"}, format="json")
     assert moved.status_code == 400
-    assert moved.json()["code"] == "immutable"
+    assert moved.json()["code"] == "owner_change"
+    assert moved.json()["errors"]["month"] == ["指标值的月份不能修改；如需更改，请删除后重新填写。"]
 
 
 @pytest.mark.django_db
