@@ -15,7 +15,7 @@ from django.utils.html import format_html
 
 from campaign.files import check_upload
 from campaign.models import (
-    OVERDUE,
+    SEEN_STATUS_CHOICES,
     ActionArea,
     ActionItem,
     ActionTask,
@@ -189,7 +189,7 @@ class ActionStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [*ProgressStatus.choices, (OVERDUE, "已逾期")]
+        return SEEN_STATUS_CHOICES
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
@@ -825,8 +825,7 @@ class ActionItemAdmin(ServiceAdmin):
 
     @admin.display(description="状态")
     def status_now(self, obj: ActionItem) -> str:
-        status = obj.status_on(timezone.localdate())
-        return "已逾期" if status == OVERDUE else ProgressStatus(status).label
+        return obj.status_label_on(timezone.localdate())
 
     def create(self, request: HttpRequest, form: Any) -> ActionItem:
         return action_item_create(actor=request.user, channel=ADMIN, data=form.item_data(form.cleaned_data))

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from campaign.models import (
-    OVERDUE,
+    SEEN_STATUS_CHOICES,
     ActionArea,
     ActionItem,
     ActionTask,
@@ -92,7 +92,7 @@ class ActionItemFilter(django_filters.FilterSet):
     task_code = django_filters.CharFilter(field_name="task__code")
     area = django_filters.ModelChoiceFilter(queryset=ActionArea.objects.all(), field_name="task__area")
     status = django_filters.ChoiceFilter(
-        choices=[*ProgressStatus.choices, (OVERDUE, "已逾期")],
+        choices=SEEN_STATUS_CHOICES,
         method="filter_status",
         label="状态(含计算得出的已逾期)",
     )

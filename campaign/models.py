@@ -637,6 +637,9 @@ class ProgressStatus(models.TextChoices):
 
 
 OVERDUE = "overdue"  # the computed status: due date passed and not done
+# Every status a reader sees: the typed ones and the computed 已逾期 (lists, filters, workbooks).
+SEEN_STATUS_CHOICES = [*ProgressStatus.choices, (OVERDUE, "已逾期")]
+SEEN_STATUS_LABELS = dict(SEEN_STATUS_CHOICES)
 
 
 class ActionItem(models.Model):
@@ -689,6 +692,10 @@ class ActionItem(models.Model):
 
     def status_on(self, on: dt.date) -> str:
         return OVERDUE if self.is_overdue(on) else self.current_status
+
+    def status_label_on(self, on: dt.date) -> str:
+        """The status a reader sees on ``on``, in words: 已逾期 once due and not done, else the typed one."""
+        return str(SEEN_STATUS_LABELS[self.status_on(on)])
 
 
 class RoadmapMilestone(models.Model):

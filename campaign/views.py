@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from campaign import services
 from campaign.compliance import milestone_compliance
 from campaign.forms import ActionItemForm, LectureForm, MaterialForm, ProgressForm, RoadmapForm
-from campaign.models import Campaign, ProgressStatus
+from campaign.models import Campaign
 from campaign.selectors import action_item_list, action_plan, campaign_current, lecture_list, material_list
 from core.pages import call_service, error_text
 from hospitals.models import ChangeRecord, Post
@@ -25,12 +25,6 @@ from hospitals.pages import page_user
 from hospitals.views import hospital_for_page
 
 WEB = ChangeRecord.Channel.WEB
-STATUS_BADGES = {
-    ProgressStatus.DONE: "ok",
-    ProgressStatus.ON_TRACK: "ok",
-    ProgressStatus.AT_RISK: "warn",
-    "overdue": "bad",
-}
 
 
 def campaign_for_page() -> Campaign:
@@ -108,7 +102,7 @@ def action_plan_page(request: HttpRequest, hospital_id: int) -> HttpResponse:
     return render(
         request,
         "campaign/action_plan.html",
-        {"hospital": hospital, "rows": rows, "form": form, "badges": STATUS_BADGES},
+        {"hospital": hospital, "rows": rows, "form": form},
     )
 
 
@@ -149,7 +143,8 @@ def action_item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             if step is not None:
                 messages.success(request, f"已添加路线图节点：{step.title}。")
                 return redirect("campaign:action_item", item_id=item.pk)
-    status = item.status_on(timezone.localdate())
+    today = timezone.localdate()
+    status = item.status_on(today)
     return render(
         request,
         "campaign/action_item.html",
@@ -157,8 +152,6 @@ def action_item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "hospital": item.hospital,
             "status": status,
-            "status_label": "已逾期" if status == "overdue" else ProgressStatus(status).label,
-            "badges": STATUS_BADGES,
             "progress_form": progress_form,
             "roadmap_form": roadmap_form,
         },

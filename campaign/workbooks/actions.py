@@ -10,13 +10,19 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from campaign.filters import ActionItemFilter
-from campaign.models import OVERDUE, ActionItem, ProgressEntry, ProgressStatus, RoadmapMilestone
+from campaign.models import (
+    OVERDUE,
+    SEEN_STATUS_LABELS,
+    ActionItem,
+    ProgressEntry,
+    ProgressStatus,
+    RoadmapMilestone,
+)
 from campaign.selectors import action_item_list
 from exports.registry import ExportKind, Params, filtered, register_export
 from exports.writer import DATE, ChildRows, Column, Sheet, queryset_rows
 from hospitals.selectors import AnyUser
 
-STATUS_LABELS = {**dict(ProgressStatus.choices), OVERDUE: "已逾期"}
 COLUMNS = [
     Column("旗(区)", "hospital__banner__name", width=14),
     Column("医院", "hospital__name", width=26),
@@ -28,7 +34,7 @@ COLUMNS = [
     Column("责任人", "responsible__name", width=10),
     Column("开始日期", "starts_on", DATE),
     Column("完成时限", "due_on", DATE),
-    Column("状态", "status_seen", width=10, choices=STATUS_LABELS),
+    Column("状态", "status_seen", width=10, choices=SEEN_STATUS_LABELS),
     Column("路线图", width=40),
     Column("最新进展", width=40),
 ]

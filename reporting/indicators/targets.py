@@ -60,7 +60,7 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class TargetResult:
     """One indicator judged for one unit (a hospital or a banner), or rolled up for a banner or the league.
 
     ``target`` is the number the figure was held against (a fraction for ratios, a count of hospitals for
@@ -114,25 +114,25 @@ class Evaluation:
 
 
 @dataclass
-class EvaluationTable:
+class TargetResults:
     """Every evaluation of a period: per unit, per banner and for the league."""
 
     period: Period
-    units: list[Evaluation]
-    banners: list[Evaluation]
-    league: list[Evaluation]
+    units: list[TargetResult]
+    banners: list[TargetResult]
+    league: list[TargetResult]
 
-    def unit(self, code: str, scope: str, unit_id: int) -> Evaluation:
+    def unit(self, code: str, scope: str, unit_id: int) -> TargetResult:
         """One hospital's (scope "hospital") or banner's own (scope "banner") evaluation of an indicator."""
         return next(
             e for e in self.units if e.indicator.code == code and e.scope == scope and e.unit_id == unit_id
         )
 
-    def banner(self, code: str, banner_id: int) -> Evaluation:
+    def banner(self, code: str, banner_id: int) -> TargetResult:
         """A banner's roll-up of an indicator (its hospitals, or its own value for banner indicators)."""
         return next(e for e in self.banners if e.indicator.code == code and e.unit_id == banner_id)
 
-    def total(self, code: str) -> Evaluation:
+    def total(self, code: str) -> TargetResult:
         """The league's roll-up of an indicator."""
         return next(e for e in self.league if e.indicator.code == code)
 
@@ -243,9 +243,9 @@ def _rollup(
     indicator: Indicator,
     scope: str,
     unit_id: int,
-    units: Sequence[tuple[Evaluation, Figure, Figure]],
+    units: Sequence[tuple[TargetResult, Figure, Figure]],
     threshold: Decimal | None,
-) -> Evaluation:
+) -> TargetResult:
     """Roll several units' evaluations of one indicator up to a banner or the league."""
     met = sum(1 for e, _, _ in units if e.verdict == Verdict.MET)
     not_met = sum(1 for e, _, _ in units if e.verdict == Verdict.NOT_MET)
@@ -266,7 +266,7 @@ def _rollup(
         else:
             verdict = Verdict.MET if count_now > count_last else Verdict.NOT_MET
             note = f"达标单位数：本期{count_now}，上年{count_last}。"
-        return Evaluation(
+        return TargetResult(
             indicator, scope, unit_id, verdict, current, last, Decimal(count_last + 1), note,
             count_now=count_now, count_last=count_last, **counts,
         )  # fmt: skip
@@ -285,13 +285,13 @@ def _rollup(
         else:
             verdict = Verdict.MET
         note = f"达标{met}个，未达标{not_met}个，无数据{no_data}个。"
-        return Evaluation(indicator, scope, unit_id, verdict, current, last, None, note, **counts)
+        return TargetResult(indicator, scope, unit_id, verdict, current, last, None, note, **counts)
     comparable = [(c, b) for _, c, b in units if c.value is not None and b.value is not None]
     current = figure_sum(vt, [c for c, _ in comparable])
     last = figure_sum(vt, [b for _, b in comparable])
     verdict, target, note = judge(indicator, current, last, level=None, threshold=threshold)
     note = f"{len(comparable)}个单位可比：{note}达标{met}个，未达标{not_met}个，无数据{no_data}个。"
-    return Evaluation(indicator, scope, unit_id, verdict, current, last, target, note, **counts)
+    return TargetResult(indicator, scope, unit_id, verdict, current, last, target, note, **counts)
 
 
 def indicator_evaluations(
@@ -302,12 +302,12 @@ def indicator_evaluations(
     period: Period,
     indicators: Iterable[Indicator] | None = None,
     per_banner: bool = True,
-) -> EvaluationTable:
+) -> TargetResults:
     """Judge every indicator of ``campaign`` for the given hospitals and banners over ``period``.
 
     ``hospitals`` and ``banners`` are usually a user's scope (``hospitals_visible_to``,
     ``org_units_visible_to(...).filter(kind="banner")``). Four queries, whatever their size.
-    ``per_banner=False`` leaves ``EvaluationTable.banners`` empty, for a caller that reads only the
+    ``per_banner=False`` leaves ``TargetResults.banners`` empty, for a caller that reads only the
     units and the league (the bulletin, the December evaluation): a region has a hundred banners.
     """
     indicator_list = list(indicators) if indicators is not None else indicators_of(campaign)
@@ -320,14 +320,14 @@ def indicator_evaluations(
         periods=[period, period.previous_year()],
     )
     current_values, last_values = group_by_period(values, period)
-    units: list[Evaluation] = []
-    banner_rollups: list[Evaluation] = []
-    league: list[Evaluation] = []
+    units: list[TargetResult] = []
+    banner_rollups: list[TargetResult] = []
+    league: list[TargetResult] = []
     for indicator in indicator_list:
         vt = indicator.value_type
         threshold = _threshold(indicator, campaign)
-        by_banner: dict[int, list[tuple[Evaluation, Figure, Figure]]] = defaultdict(list)
-        everyone: list[tuple[Evaluation, Figure, Figure]] = []
+        by_banner: dict[int, list[tuple[TargetResult, Figure, Figure]]] = defaultdict(list)
+        everyone: list[tuple[TargetResult, Figure, Figure]] = []
         if indicator.reporting_level == Indicator.ReportingLevel.HOSPITAL:
             owners: list[tuple[str, int, int, str | None]] = [
                 ("hospital", h.pk, h.banner_id, h.level)
@@ -341,11 +341,11 @@ def indicator_evaluations(
             current = figure_of(vt, current_values.get((indicator.pk, key), []))
             last = figure_of(vt, last_values.get((indicator.pk, key), []))
             verdict, target, note = judge(indicator, current, last, level=level, threshold=threshold)
-            evaluation = Evaluation(indicator, scope, pk, verdict, current, last, target, note)
+            evaluation = TargetResult(indicator, scope, pk, verdict, current, last, target, note)
             if indicator.target_kind == Kind.HOSPITAL_COUNT_INCREASE:
                 at_now = _at_threshold(indicator, current, threshold)
                 at_last = _at_threshold(indicator, last, threshold)
-                evaluation = Evaluation(
+                evaluation = TargetResult(
                     indicator, scope, pk, verdict, current, last, target, note,
                     count_now=int(bool(at_now)), count_last=int(bool(at_last)),
                 )  # fmt: skip
@@ -358,4 +358,4 @@ def indicator_evaluations(
                     _rollup(indicator, "banner", banner.pk, by_banner[banner.pk], threshold)
                 )
         league.append(_rollup(indicator, "league", campaign.league_id, everyone, threshold))
-    return EvaluationTable(period, units, banner_rollups, league)
+    return TargetResults(period, units, banner_rollups, league)

@@ -23,7 +23,7 @@ from exports.writer import Column, Sheet, Styled
 from hospitals.models import OrgUnit
 from hospitals.selectors import AnyUser, hospitals_visible_to, org_units_visible_to
 from reporting.indicators.selectors import Period
-from reporting.indicators.targets import Evaluation, Verdict, indicator_evaluations
+from reporting.indicators.targets import TargetResult, Verdict, indicator_evaluations
 
 PERCENT_FORMAT = "0.00%"
 RATIO_FORMAT = "0.00"
@@ -93,7 +93,7 @@ def _figure_cell(indicator: Indicator, value: Decimal | None) -> Any:
     return "是" if value else "否"
 
 
-def _change_cell(evaluation: Evaluation) -> Any:
+def _change_cell(evaluation: TargetResult) -> Any:
     change = evaluation.change
     if change is None:
         return None
@@ -102,7 +102,7 @@ def _change_cell(evaluation: Evaluation) -> Any:
     return Styled(change / 100, PERCENT_FORMAT)  # a count's change is a percentage of last year's
 
 
-def _target_cell(evaluation: Evaluation) -> Any:
+def _target_cell(evaluation: TargetResult) -> Any:
     if evaluation.target is None:
         return None
     if evaluation.indicator.target_kind == Indicator.TargetKind.HOSPITAL_COUNT_INCREASE:
@@ -111,7 +111,7 @@ def _target_cell(evaluation: Evaluation) -> Any:
 
 
 def _rows(
-    evaluations: Iterable[Evaluation], names: dict[tuple[str, int], tuple[str, str]]
+    evaluations: Iterable[TargetResult], names: dict[tuple[str, int], tuple[str, str]]
 ) -> list[list[Any]]:
     rows = []
     for e in evaluations:

@@ -61,6 +61,17 @@ TRANSITION_LABELS = {
     "reopen": "解锁",
 }
 EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
+# The step of each reviewer (SPEC §7): the banner's first review, the league's approval. A reviewer's
+# queue holds the reports that step may start from.
+REVIEW_STEP = {Role.BANNER_REVIEWER: "banner_review", Role.LEAGUE_REVIEWER: "approve", Role.ADMIN: "approve"}
+
+
+def review_pending_states(role: str) -> list[str]:
+    """The states a report waits in for ``role``'s review, read off ``TRANSITIONS``."""
+    sources, _ = TRANSITIONS[REVIEW_STEP.get(role, "approve")]
+    return sorted(sources)
+
+
 # The longest an unlock may run: long enough to fix and resubmit, short enough that the month's figures
 # settle before the next bulletin.
 MAX_UNLOCK_DAYS = 31

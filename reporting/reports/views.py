@@ -58,6 +58,7 @@ from reporting.reports.services import (
     report_unlock_request,
     report_update,
     reports_bulk_approve,
+    review_pending_states,
 )
 
 WEB = ChangeRecord.Channel.WEB
@@ -298,16 +299,6 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     )
 
 
-PENDING = {
-    Role.BANNER_REVIEWER: [MonthlyReport.Status.SUBMITTED, MonthlyReport.Status.RESUBMITTED],
-    Role.LEAGUE_REVIEWER: [
-        MonthlyReport.Status.SUBMITTED,
-        MonthlyReport.Status.RESUBMITTED,
-        MonthlyReport.Status.BANNER_REVIEWED,
-    ],
-}
-
-
 @login_required
 @role_required(Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER)
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -321,7 +312,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .filter(campaign=campaign)
         .order_by("-month", "hospital__banner__path", "hospital__code")
     )
-    pending = PENDING.get(user.role, PENDING[Role.LEAGUE_REVIEWER])  # type: ignore[call-overload]
+    pending = review_pending_states(user.role)
     reports = form.filter(reports, pending) if form.is_valid() else reports.filter(status__in=pending)
     if request.method == "POST":
         ids = [int(x) for x in request.POST.getlist("report") if x.isdigit()]

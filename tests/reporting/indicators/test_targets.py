@@ -7,7 +7,7 @@ import pytest
 
 from hospitals.models import Hospital, OrgUnit
 from reporting.indicators.selectors import Period
-from reporting.indicators.targets import EvaluationTable, indicator_evaluations
+from reporting.indicators.targets import TargetResults, indicator_evaluations
 from tests.conftest import Alxa
 from tests.factories import HospitalFactory, indicator_value
 
@@ -15,7 +15,7 @@ NOW = dt.date(2021, 7, 1)
 BEFORE = dt.date(2020, 7, 1)
 
 
-def evaluate(alxa: Alxa, period: Period | None = None) -> EvaluationTable:
+def evaluate(alxa: Alxa, period: Period | None = None) -> TargetResults:
     return indicator_evaluations(
         campaign=alxa.campaign,
         hospitals=Hospital.objects.all(),
