@@ -24,7 +24,7 @@ def refuse_owner_change(record: models.Model, proposed: Mapping[str, Any], *, wh
         if same:
             continue
         try:
-            label = str(record._meta.get_field(name).verbose_name)
+            label = str(getattr(record._meta.get_field(name), "verbose_name", name))
         except FieldDoesNotExist:
             label = name
         errors[name] = [

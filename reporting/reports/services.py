@@ -63,7 +63,11 @@ TRANSITION_LABELS = {
 EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
 # The step of each reviewer (SPEC §7): the banner's first review, the league's approval. A reviewer's
 # queue holds the reports that step may start from.
-REVIEW_STEP = {Role.BANNER_REVIEWER: "banner_review", Role.LEAGUE_REVIEWER: "approve", Role.ADMIN: "approve"}
+REVIEW_STEP: dict[str, str] = {
+    Role.BANNER_REVIEWER: "banner_review",
+    Role.LEAGUE_REVIEWER: "approve",
+    Role.ADMIN: "approve",
+}
 
 
 def review_pending_states(role: str) -> list[str]:
