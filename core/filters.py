@@ -6,6 +6,7 @@ imports nothing that imports the views.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import filters
@@ -17,7 +18,7 @@ class OrderingFilter(filters.OrderingFilter):
     never a method such as ``get_status_display`` (ordering by it was a FieldError, a 500)."""
 
     def get_default_valid_fields(
-        self, queryset: Any, view: Any, context: dict[str, Any] | None = None
+        self, queryset: Any, view: Any, context: Mapping[str, Any] | None = None
     ) -> list[tuple[str, str]]:
         fields = super().get_default_valid_fields(queryset, view, context or {})
         meta = queryset.model._meta
