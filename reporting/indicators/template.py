@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -41,6 +40,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import Campaign, Indicator
+from core.archives import ArchiveError, check_zip
 from core.monthlock import require_month_editable
 from hospitals.audit import _plain, record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit
@@ -72,6 +72,14 @@ YES, NO = "是", "否"
 XLSX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 # A genuine [Content_Types].xml is a few kilobytes.
 CONTENT_TYPES_MAX_BYTES = 256 * 1024
+# What the upload is told when core.archives refuses the zip: (message, code).
+ARCHIVE_REFUSALS = {
+    "not_zip": ("文件不是Excel工作簿(.xlsx)，或已损坏。", "not_xlsx"),
+    "too_many_entries": ("工作簿包含的部件过多，超过上限，不予读取。", "too_many_entries"),
+    "encrypted": ("工作簿已加密，请上传未加密的模板。", "not_xlsx"),
+    "too_large_uncompressed": ("工作簿解压后过大(疑似压缩炸弹)，不予读取。", "too_large_uncompressed"),
+    "damaged": ("工作簿已损坏(压缩数据无法解开或与文件头不符)，请重新保存后上传。", "damaged_xlsx"),
+}
 FIELD_COLUMN = {"numerator": COL_NUMBER, "count": COL_NUMBER, "denominator": COL_DENOMINATOR}
 FIELD_LABELS = {
     "numerator": "分子",
@@ -236,42 +244,35 @@ def indicator_template_build(
 
 
 def inspect_xlsx(data: bytes) -> None:
-    """Refuse anything that is not a plain, reasonably sized xlsx, reading only the zip directory and
-    [Content_Types].xml (and scanning the XML parts for a DOCTYPE) before openpyxl sees the file."""
+    """Refuse anything that is not a plain, reasonably sized xlsx before openpyxl sees the file: every
+    part is inflated in a stream under the uncompressed cap, whatever its headers claim
+    (``core.archives.check_zip``), the XML parts are scanned for a DOCTYPE, and [Content_Types].xml is
+    read with defusedxml."""
     limit = settings.XLSX_UPLOAD_MAX_BYTES
     if len(data) > limit:
         raise refuse(f"文件超过{limit / 1024 / 1024:g} MB上限，不是本系统的指标模板。", "file_too_large")
     if not data.startswith(b"PK\x03\x04"):
         raise refuse("文件不是Excel工作簿(.xlsx)，请上传从本系统下载的模板。", "not_xlsx")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise refuse("文件不是Excel工作簿(.xlsx)，或已损坏。", "not_xlsx") from exc
-    with archive:
-        if len(infos) > settings.XLSX_MAX_ZIP_ENTRIES:
-            raise refuse(f"工作簿包含{len(infos)}个部件，超过上限，不予读取。", "too_many_entries")
-        if sum(i.file_size for i in infos) > settings.XLSX_MAX_UNCOMPRESSED_BYTES:
-            raise refuse("工作簿解压后过大(疑似压缩炸弹)，不予读取。", "too_large_uncompressed")
-        names = {i.filename for i in infos}
-        if any(i.flag_bits & 0x1 for i in infos):
-            raise refuse("工作簿已加密，请上传未加密的模板。", "not_xlsx")
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise refuse("工作簿含有宏(.xlsm)，不予读取；请上传从本系统下载的 .xlsx 模板。", "macro_enabled")
-        if "[Content_Types].xml" not in names:
-            raise refuse("文件不是Excel工作簿(.xlsx)。", "not_xlsx")
-        types_info = archive.getinfo("[Content_Types].xml")
-        if types_info.file_size > CONTENT_TYPES_MAX_BYTES:
-            raise refuse("文件不是Excel工作簿(.xlsx)。", "not_xlsx")
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels", ".vml")):
-                content = archive.read(info)
-                if b"<!DOCTYPE" in content.upper() or b"<!ENTITY" in content.upper():
-                    raise refuse("工作簿含有不安全的XML声明(DOCTYPE/ENTITY)，不予读取。", "unsafe_xml")
-        try:
-            root = safe_fromstring(archive.read(types_info))
-        except (DefusedXmlException, SyntaxError) as exc:
-            raise refuse("工作簿的内容类型声明无法读取。", "not_xlsx") from exc
+        checked = check_zip(
+            data,
+            max_inflated=settings.XLSX_MAX_UNCOMPRESSED_BYTES,
+            max_entries=settings.XLSX_MAX_ZIP_ENTRIES,
+            keep=("[Content_Types].xml",),
+            keep_max_bytes=CONTENT_TYPES_MAX_BYTES,
+        )
+    except ArchiveError as exc:
+        raise refuse(*ARCHIVE_REFUSALS[exc.code]) from exc
+    if any(n.lower().endswith("vbaproject.bin") for n in checked.names):
+        raise refuse("工作簿含有宏(.xlsm)，不予读取；请上传从本系统下载的 .xlsx 模板。", "macro_enabled")
+    if checked.unsafe_xml:
+        raise refuse("工作簿含有不安全的XML声明(DOCTYPE/ENTITY)，不予读取。", "unsafe_xml")
+    if "[Content_Types].xml" not in checked.kept:
+        raise refuse("文件不是Excel工作簿(.xlsx)。", "not_xlsx")
+    try:
+        root = safe_fromstring(checked.kept["[Content_Types].xml"])
+    except (DefusedXmlException, SyntaxError) as exc:
+        raise refuse("工作簿的内容类型声明无法读取。", "not_xlsx") from exc
     content_types = {el.get("ContentType", "") for el in root}
     if any("macroEnabled" in t or "vbaProject" in t for t in content_types):
         raise refuse("工作簿含有宏(.xlsm)，不予读取；请上传从本系统下载的 .xlsx 模板。", "macro_enabled")
