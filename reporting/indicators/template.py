@@ -13,8 +13,9 @@ Contract:
   run: every error by sheet and A1 cell, every change as old → new. A file refused as a whole raises
   ``ValidationError`` and stores nothing.
 - ``indicator_import_confirm`` writes the stored rows (never the file again) through
-  ``indicator_value_save`` with channel "excel", all or nothing, and refuses when the values changed
-  since the dry run.
+  ``indicator_value_save`` with channel "excel", all or nothing. It refuses, naming each cell, when the
+  stored value of any row it would write differs from the one the dry run saw, whether or not the dry
+  run showed a change for that row: a correction made in between is never silently written back.
 """
 
 from __future__ import annotations
@@ -426,7 +427,28 @@ def _is_empty(row: ParsedRow) -> bool:
     return row.numerator is None and row.denominator is None and row.count is None and not answers
 
 
-def _plain_row(row: ParsedRow, clean: dict[str, Any]) -> dict[str, Any]:
+# The stored fields of a value that the dry run remembers and the confirm compares.
+STORED_FIELDS = ("numerator", "denominator", "count", "answers", "explanation")
+
+
+def _stored(value: IndicatorValue | None) -> dict[str, Any] | None:
+    """What is stored for one indicator, as JSON (None when nothing is)."""
+    return None if value is None else {f: _plain(getattr(value, f)) for f in STORED_FIELDS}
+
+
+def _row_cells(row: ParsedRow) -> dict[str, Any]:
+    """The cell each stored field of the row is read from (a list, one per part, for the answers)."""
+    cell = f"{DATA_SHEET}!{{}}{row.row}".format
+    return {
+        "numerator": cell(COL_NUMBER),
+        "denominator": cell(COL_DENOMINATOR),
+        "count": cell(COL_NUMBER),
+        "answers": [f"{DATA_SHEET}!{COL_YES_NO}{r}" for r in (row.answer_rows or [row.row])],
+        "explanation": cell(COL_EXPLANATION),
+    }
+
+
+def _plain_row(row: ParsedRow, clean: dict[str, Any], seen: IndicatorValue | None) -> dict[str, Any]:
     return {
         "indicator": row.indicator.pk,
         "indicator_code": row.indicator.code,
@@ -435,7 +457,46 @@ def _plain_row(row: ParsedRow, clean: dict[str, Any]) -> dict[str, Any]:
         "count": clean["count"],
         "answers": clean["answers"],
         "explanation": row.explanation,
+        "seen": _stored(seen),
+        "cells": _row_cells(row),
     }
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == []:
+        return "空"
+    if isinstance(value, list):
+        return "、".join(YES if a else NO for a in value)
+    return str(value)
+
+
+def _changed_cells(row: dict[str, Any], now: dict[str, Any] | None) -> list[str]:
+    """Each cell of a stored row whose stored value is no longer the one the dry run saw, with both values."""
+    seen = row["seen"]
+    if seen == now:
+        return []
+    cells = row["cells"]
+    found = []
+    for field_name in STORED_FIELDS:
+        before, after = (seen or {}).get(field_name), (now or {}).get(field_name)
+        if before == after:
+            continue
+        if field_name == "answers":
+            parts = cells["answers"]
+            old, new = list(before or []), list(after or [])
+            differing = [
+                cell
+                for i, cell in enumerate(parts)
+                if (old[i] if i < len(old) else None) != (new[i] if i < len(new) else None)
+            ] or parts[:1]
+            named = "、".join(differing)
+        else:
+            named = cells[field_name]
+        found.append(
+            f"{named}（{row['indicator_code']} {FIELD_LABELS[field_name]}：预览时为{_shown(before)}，"
+            f"现为{_shown(after)}）"
+        )
+    return found or [f"{cells['explanation']}（{row['indicator_code']}）"]
 
 
 def _changes(
@@ -534,7 +595,7 @@ def indicator_import_create(
                         }
                     )
             continue
-        plain = _plain_row(row, clean)
+        plain = _plain_row(row, clean, existing.get(row.indicator.pk))
         rows.append(plain)
         changes += _changes(plain, existing.get(row.indicator.pk), row.indicator, row.row)
     if not rows and not errors:
@@ -572,19 +633,23 @@ def indicator_import_confirm(*, actor: AnyUser | None, batch: IndicatorImport) -
         raise ValidationError(message, code="import_not_pending")
     existing = {
         v.indicator_id: v
-        for v in IndicatorValue.objects.filter(
+        # Locked, so no correction slips in between the comparison below and the writes.
+        for v in IndicatorValue.objects.select_for_update(of=("self",)).filter(
             indicator__campaign=batch.campaign, month=batch.month, hospital=batch.hospital, unit=batch.unit
         )
     }
     indicators = {i.pk: i for i in batch.campaign.indicators.select_related("campaign__league")}
-    for change in batch.changes:
-        indicator = next((i for i in indicators.values() if i.code == change["indicator_code"]), None)
-        old = existing.get(indicator.pk) if indicator else None
-        now = _plain(getattr(old, change["field"])) if old is not None else None
-        if change["field"] == "answers" and old is None:
-            now = None
-        if now != change["old"]:
-            raise ValidationError("预览之后数据已被修改，请重新上传以查看最新的变更。", code="stale_import")
+    if any("seen" not in row for row in batch.rows):  # a dry run stored before the import kept what it saw
+        raise ValidationError("预览之后数据可能已被修改，请重新上传以查看最新的变更。", code="stale_import")
+    changed = [
+        cell for row in batch.rows for cell in _changed_cells(row, _stored(existing.get(row["indicator"])))
+    ]
+    if changed:
+        raise ValidationError(
+            f"预览之后以下单元格对应的已存数据已被修改：{'；'.join(changed)}。"
+            "未导入任何数据，请重新下载模板填写后上传。",
+            code="stale_import",
+        )
     saved = []
     for row in batch.rows:
         try:

@@ -248,6 +248,103 @@ def test_confirming_after_the_values_changed_is_refused(alxa: Alxa) -> None:
 
 
 @pytest.mark.django_db
+def test_a_correction_after_a_dry_run_that_showed_no_change_for_it_is_not_written_back(alxa: Alxa) -> None:
+    o11a = alxa.campaign.indicators.get(code="O1.1-a")
+    indicator_value_save(
+        actor=None, channel="system", indicator=o11a, hospital=alxa.h004, month=JULY, count=4
+    )
+    template = download(alxa, alxa.reporter, alxa.h004)
+    rows = rows_by_code(openpyxl.load_workbook(io.BytesIO(template))[DATA_SHEET])
+    # The hospital fills another indicator; O1.1-a stays pre-filled with the stored 4.
+    filled = fill(template, lambda ws, r: ws.__setitem__(f"D{r['O1.1-b'][0]}", 2))
+    dry_run = upload(alxa, alxa.reporter, filled).json()
+    assert dry_run["status"] == "pending"
+    assert [c["indicator_code"] for c in dry_run["changes"]] == ["O1.1-b"]
+    # A reviewer corrects O1.1-a in between.
+    indicator_value_save(
+        actor=alxa.admin, channel="web", indicator=o11a, hospital=alxa.h004, month=JULY, count=5,
+        reason="核对原始记录后更正",
+    )  # fmt: skip
+
+    response = client_for(alxa.reporter).post(f"/api/v1/indicator-imports/{dry_run['id']}/confirm/")
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "stale_import"
+    assert f"{DATA_SHEET}!D{rows['O1.1-a'][0]}（O1.1-a 数量：预览时为4，现为5）" in body["message"]
+    assert "未导入任何数据" in body["message"]
+    assert IndicatorValue.objects.get(indicator=o11a).count == 5
+    assert not IndicatorValue.objects.filter(indicator__code="O1.1-b").exists()
+    assert [r.channel for r in history_of(IndicatorValue.objects.get(indicator=o11a))] == ["web", "system"]
+    assert IndicatorImport.objects.get(pk=dry_run["id"]).status == IndicatorImport.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_a_yes_no_part_changed_after_the_dry_run_is_named_by_its_own_cell(alxa: Alxa) -> None:
+    o12a = alxa.campaign.indicators.get(code="O1.2-a")
+    indicator_value_save(
+        actor=None, channel="system", indicator=o12a, hospital=alxa.h004, month=JULY,
+        answers=[True, True, True],
+    )  # fmt: skip
+    template = download(alxa, alxa.reporter, alxa.h004)
+    rows = rows_by_code(openpyxl.load_workbook(io.BytesIO(template))[DATA_SHEET])
+    dry_run = upload(alxa, alxa.reporter, fill(template, lambda ws, r: None)).json()
+    assert dry_run["status"] == "pending"
+    assert dry_run["changes"] == []
+    indicator_value_save(
+        actor=alxa.admin, channel="web", indicator=o12a, hospital=alxa.h004, month=JULY,
+        answers=[True, False, True], reason="更正",
+    )  # fmt: skip
+
+    response = client_for(alxa.reporter).post(f"/api/v1/indicator-imports/{dry_run['id']}/confirm/")
+
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert f"{DATA_SHEET}!F{rows['O1.2-a'][1]}（O1.2-a 是否：预览时为是、是、是，现为是、否、是）" in message
+    assert f"F{rows['O1.2-a'][0]}" not in message
+    assert IndicatorValue.objects.get(indicator=o12a).answers == [True, False, True]
+
+
+@pytest.mark.django_db
+def test_a_value_entered_after_the_dry_run_for_a_row_it_would_create_is_not_overwritten(alxa: Alxa) -> None:
+    template = download(alxa, alxa.reporter, alxa.h004)
+    rows = rows_by_code(openpyxl.load_workbook(io.BytesIO(template))[DATA_SHEET])
+    dry_run = upload(
+        alxa, alxa.reporter, fill(template, lambda ws, r: ws.__setitem__(f"D{r['O1.1-a'][0]}", 3))
+    ).json()
+    indicator_value_save(
+        actor=alxa.reporter, channel="web", indicator=alxa.campaign.indicators.get(code="O1.1-a"),
+        hospital=alxa.h004, month=JULY, count=3,
+    )  # fmt: skip
+
+    response = client_for(alxa.reporter).post(f"/api/v1/indicator-imports/{dry_run['id']}/confirm/")
+
+    assert response.status_code == 400
+    assert (
+        f"{DATA_SHEET}!D{rows['O1.1-a'][0]}（O1.1-a 数量：预览时为空，现为3）" in response.json()["message"]
+    )
+    assert IndicatorValue.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_confirm_with_nothing_changed_since_the_dry_run_writes_every_row(alxa: Alxa) -> None:
+    o11a = alxa.campaign.indicators.get(code="O1.1-a")
+    indicator_value_save(
+        actor=None, channel="system", indicator=o11a, hospital=alxa.h004, month=JULY, count=4
+    )
+    filled = fill(
+        download(alxa, alxa.reporter, alxa.h004), lambda ws, r: ws.__setitem__(f"D{r['O1.1-b'][0]}", 2)
+    )
+    dry_run = upload(alxa, alxa.reporter, filled).json()
+
+    response = client_for(alxa.reporter).post(f"/api/v1/indicator-imports/{dry_run['id']}/confirm/")
+
+    assert response.status_code == 200, response.content
+    assert IndicatorValue.objects.get(indicator=o11a).count == 4
+    assert IndicatorValue.objects.get(indicator__code="O1.1-b").count == 2
+
+
+@pytest.mark.django_db
 def test_a_reporter_cannot_download_or_upload_for_another_hospital(alxa: Alxa) -> None:
     params: dict[str, Any] = {"campaign": alxa.campaign.pk, "hospital": alxa.h006.pk, "month": "2021-07"}
     assert client_for(alxa.reporter).get(TEMPLATE_URL, params).status_code == 404
