@@ -107,6 +107,6 @@ class QueueFilterForm(forms.Form):
 
 
 class UnlockDecisionForm(forms.Form):
-    request_id = forms.IntegerField(widget=forms.HiddenInput)
+    request_id = forms.IntegerField(label="解锁申请", widget=forms.HiddenInput)
     until = forms.DateField(label="解锁至", required=False, widget=DateInput)
     note = forms.CharField(label="处理意见", required=False)

@@ -480,22 +480,31 @@ def report_unlock_grant(
     request_id: int,
     actor: AnyUser,
     channel: str = ChangeRecord.Channel.WEB,
-    until: dt.date,
+    until: dt.date | None,
     note: str = "",
 ) -> MonthlyReport:
     """Open a locked report until ``until`` (inclusive). An approved report goes back to "returned" so
-    the hospital edits and resubmits it; when the date passes it is read-only again by itself."""
+    the hospital edits and resubmits it; when the date passes it is read-only again by itself.
+
+    ``until`` may come in empty (a page form's date left blank): that is refused on the field, not
+    compared with today."""
     user = _user(actor)
     request = _lock_request(request_id)
     report = _lock_row(request.report_id)
     _require_league(user, report, "解锁报告")
     if request.status != UnlockRequest.Status.PENDING:
         raise ValidationError("该解锁申请已处理。", code="illegal_transition")
+    if until is None:
+        raise ValidationError(
+            {"until": ValidationError("同意解锁须填写解锁截止日期。", code="until_required")}
+        )
     today = clock.today()
     if until < today:
-        raise ValidationError("解锁截止日期不能早于今天。", code="invalid_until")
+        raise ValidationError({"until": ValidationError("解锁截止日期不能早于今天。", code="invalid_until")})
     if (until - today).days > MAX_UNLOCK_DAYS:
-        raise ValidationError(f"解锁期限最长{MAX_UNLOCK_DAYS}天。", code="invalid_until")
+        raise ValidationError(
+            {"until": ValidationError(f"解锁期限最长{MAX_UNLOCK_DAYS}天。", code="invalid_until")}
+        )
     request.status = UnlockRequest.Status.GRANTED
     request.decided_by = user
     request.decided_at = clock.now()
