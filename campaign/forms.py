@@ -13,6 +13,7 @@ from campaign.models import (
     KeyDocument,
     Layer,
     LectureKind,
+    LectureSession,
     MaterialKind,
     ProgressStatus,
 )
@@ -67,6 +68,27 @@ class LectureForm(forms.Form):
             for layer in self.layers
         ]
 
+    @staticmethod
+    def initial_for(lecture: LectureSession) -> dict[str, Any]:
+        """The form's fields as a stored lecture has them (the edit page starts from these)."""
+        return {
+            "kind": lecture.kind_id,
+            "held_on": lecture.held_on,
+            "title": lecture.title,
+            "speaker": lecture.speaker_id,
+            "department": lecture.department_id,
+            "party_history": lecture.party_history,
+            "coverage": [f"{c.document_id}:{c.layer_id}" for c in lecture.coverage.all()],
+            "attendance_expected": lecture.attendance_expected,
+            "attendance_present": lecture.attendance_present,
+            "on_duty_exempt": lecture.on_duty_exempt,
+            "is_online": lecture.is_online,
+            "online_link": lecture.online_link,
+            "host_hospital": lecture.host_hospital_id,
+            "alliance": lecture.alliance_id,
+            "supervision_note": lecture.supervision_note,
+        }
+
     def coverage_grid(self) -> list[tuple[KeyDocument, list[Any]]]:
         """The coverage checkboxes as rows (documents) of cells (layers), in choice order."""
         boxes = list(self["coverage"])
@@ -106,6 +128,12 @@ class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label="材料类型", choices=MaterialKind.choices)
     title = forms.CharField(label="说明", max_length=200, required=False)
     file = forms.FileField(label="文件", help_text="pptx、pdf、docx、jpg、png、mp4")
+
+
+class DeleteForm(forms.Form):
+    """A deletion's reason, kept in the history with the deleted record's last values."""
+
+    reason = forms.CharField(label="删除原因", max_length=300, required=False)
 
 
 class ActionItemForm(forms.Form):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -23,7 +24,8 @@ from campaign.models import (
     RoadmapMilestone,
     TourLecturer,
 )
-from hospitals.models import Hospital
+from hospitals.audit import history_of
+from hospitals.models import ChangeRecord, Hospital
 from hospitals.selectors import AnyUser, scope_queryset
 
 
@@ -59,6 +61,38 @@ def lecture_list(*, user: AnyUser) -> QuerySet[LectureSession]:
         .order_by("-held_on", "-id")
     )
     return scope_queryset(qs, user, hospital_field="hospital", unit_field="org_unit")
+
+
+def lecture_history(lecture: LectureSession) -> list[ChangeRecord]:
+    """A lecture's history with its materials' (deleted ones included), newest first. Three queries.
+
+    A material's history rows carry the material's id; its creation row names the lecture (the upload
+    service writes ``宣讲活动#<id>`` as its reason), which is how a deleted material is still found.
+    """
+    material_type = ContentType.objects.get_for_model(LectureMaterial)
+    material_ids = set(
+        ChangeRecord.objects.filter(
+            content_type=material_type, action="create", reason=f"宣讲活动#{lecture.pk}"
+        ).values_list("object_id", flat=True)
+    ) | {str(m.pk) for m in lecture.materials.all()}
+    records = history_of(lecture) | ChangeRecord.objects.filter(
+        content_type=material_type, object_id__in=material_ids
+    ).select_related("actor")
+    return list(records.order_by("-at", "-id"))
+
+
+def lectures_deleted(*, hospital: Hospital) -> QuerySet[ChangeRecord]:
+    """The deletion rows of a hospital's lectures, newest first (the lecture is gone, its history stays;
+    the row's ``changes`` hold the deleted lecture's last values, its hospital among them)."""
+    return (
+        ChangeRecord.objects.filter(
+            content_type=ContentType.objects.get_for_model(LectureSession),
+            action="delete",
+            changes__hospital__0=str(hospital),
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
 
 
 def material_list(*, user: AnyUser) -> QuerySet[LectureMaterial]:

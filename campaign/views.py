@@ -16,15 +16,32 @@ from django.views.decorators.http import require_POST
 
 from campaign import services
 from campaign.compliance import milestone_compliance
-from campaign.forms import ActionItemForm, LectureForm, MaterialForm, ProgressForm, RoadmapForm
-from campaign.models import Campaign
-from campaign.selectors import action_item_list, action_plan, campaign_current, lecture_list, material_list
+from campaign.forms import (
+    ActionItemForm,
+    DeleteForm,
+    LectureForm,
+    MaterialForm,
+    ProgressForm,
+    RoadmapForm,
+)
+from campaign.models import Campaign, LectureSession
+from campaign.selectors import (
+    action_item_list,
+    action_plan,
+    campaign_current,
+    lecture_history,
+    lecture_list,
+    lectures_deleted,
+    material_list,
+)
 from core.pages import call_service, error_text
-from hospitals.models import ChangeRecord, Post
+from hospitals.models import ChangeRecord, Post, Role, User
 from hospitals.pages import page_user
 from hospitals.views import hospital_for_page
 
 WEB = ChangeRecord.Channel.WEB
+# The lecture list shows the latest deletions under it (the full history is in the admin).
+DELETED_SHOWN = 20
 
 
 def campaign_for_page() -> Campaign:
@@ -35,11 +52,27 @@ def campaign_for_page() -> Campaign:
     return campaign
 
 
+def _is_reporter(request: HttpRequest) -> bool:
+    """Who is shown the hospital's edit and delete buttons; the services decide whether the write is
+    allowed."""
+    user = request.user
+    return isinstance(user, User) and user.role == Role.HOSPITAL_REPORTER
+
+
 @login_required
 def lecture_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
     lectures = lecture_list(user=request.user).filter(hospital=hospital)
-    return render(request, "campaign/lectures.html", {"hospital": hospital, "lectures": lectures})
+    return render(
+        request,
+        "campaign/lectures.html",
+        {
+            "hospital": hospital,
+            "lectures": lectures,
+            "deleted": lectures_deleted(hospital=hospital)[:DELETED_SHOWN],
+            "may_edit": _is_reporter(request),
+        },
+    )
 
 
 @login_required
@@ -55,6 +88,81 @@ def lecture_new(request: HttpRequest, hospital_id: int) -> HttpResponse:
             messages.success(request, f"已登记宣讲：{lecture.title}。可在下方上传课件、照片等材料。")
             return redirect("campaign:lecture", lecture_id=lecture.pk)
     return render(request, "campaign/lecture_form.html", {"hospital": hospital, "form": form})
+
+
+def _hospital_lecture(request: HttpRequest, lecture_id: int) -> LectureSession:
+    """A lecture of a hospital in the user's scope, or 404 (a banner's 集中宣讲 has its own pages)."""
+    return get_object_or_404(lecture_list(user=request.user).filter(hospital__isnull=False), pk=lecture_id)
+
+
+@login_required
+def lecture_edit(request: HttpRequest, lecture_id: int) -> HttpResponse:
+    lecture = _hospital_lecture(request, lecture_id)
+    hospital = lecture.hospital
+    assert hospital is not None
+    form = LectureForm(
+        request.POST or None,
+        campaign=lecture.campaign,
+        hospital=hospital,
+        initial=LectureForm.initial_for(lecture),
+    )
+    if request.method == "POST" and form.is_valid():
+        # The page does not show who supervised (the API does): an edit keeps them as they are.
+        data = form.lecture_data().replace(supervising_officials=tuple(lecture.supervising_officials.all()))
+        updated = call_service(
+            form, services.lecture_update, actor=request.user, channel=WEB, lecture=lecture, data=data
+        )
+        if updated is not None:
+            messages.success(request, f"已保存宣讲：{updated.title}。")
+            return redirect("campaign:lecture", lecture_id=lecture.pk)
+    return render(
+        request,
+        "campaign/lecture_form.html",
+        {"hospital": hospital, "form": form, "lecture": lecture},
+    )
+
+
+@login_required
+@require_POST
+def lecture_delete(request: HttpRequest, lecture_id: int) -> HttpResponse:
+    """Delete a lecture (and its materials); the service refuses in a frozen month, and says why."""
+    lecture = _hospital_lecture(request, lecture_id)
+    form = DeleteForm(request.POST)
+    form.is_valid()  # the reason is optional and free text: the form cannot be invalid but for length
+    title, hospital_id = lecture.title, lecture.hospital_id
+    try:
+        services.lecture_delete(
+            actor=page_user(request),
+            channel=WEB,
+            lecture=lecture,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, f"未删除：{error_text(error)}")
+        return redirect("campaign:lecture", lecture_id=lecture.pk)
+    messages.success(request, f"已删除宣讲：{title}。")
+    return redirect("campaign:lectures", hospital_id=hospital_id)
+
+
+@login_required
+@require_POST
+def material_delete(request: HttpRequest, material_id: int) -> HttpResponse:
+    material = get_object_or_404(material_list(user=request.user), pk=material_id)
+    form = DeleteForm(request.POST)
+    form.is_valid()
+    name, lecture_id = material.original_name, material.lecture_id
+    try:
+        services.material_delete(
+            actor=page_user(request),
+            channel=WEB,
+            material=material,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, f"未删除：{error_text(error)}")
+    else:
+        messages.success(request, f"已删除材料：{name}。")
+    return redirect("campaign:lecture", lecture_id=lecture_id)
 
 
 @login_required
@@ -78,7 +186,14 @@ def lecture_detail(request: HttpRequest, lecture_id: int) -> HttpResponse:
     return render(
         request,
         "campaign/lecture_detail.html",
-        {"lecture": lecture, "hospital": lecture.hospital, "form": form},
+        {
+            "lecture": lecture,
+            "hospital": lecture.hospital,
+            "form": form,
+            "delete_form": DeleteForm(),
+            "may_edit": _is_reporter(request),
+            "history": lecture_history(lecture),
+        },
     )
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 
 from campaign.models import OVERDUE, SEEN_STATUS_LABELS, ProgressStatus
+from hospitals.models import ChangeRecord
 
 register = template.Library()
 
@@ -21,3 +26,60 @@ STATUS_BADGES = {
 def action_status(status: str) -> dict[str, str]:
     """An action item's status as a badge: ``{% action_status status %}``."""
     return {"label": str(SEEN_STATUS_LABELS.get(status, status)), "badge": STATUS_BADGES.get(status, "")}
+
+
+# What each history action of 讲 and 见 records says, in the words of the page.
+ACTION_LABELS = {
+    "create": "新增",
+    "update": "修改",
+    "delete": "删除",
+    "recommend": "推荐宣传",
+    "unrecommend": "取消推荐",
+}
+# What a record of each model is called in a history line.
+TARGET_LABELS = {"lecturesession": "宣讲", "lecturematerial": "材料"}
+
+
+def _field_label(record: ChangeRecord, name: str) -> str:
+    model = record.content_type.model_class()
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if field is None or not hasattr(field, "verbose_name"):
+        return {"coverage": "重点文件及层次", "supervising_officials": "出席指导的领导"}.get(name, name)
+    return str(field.verbose_name)
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(_shown(v) for v in value)
+    return str(value)
+
+
+@register.inclusion_tag("campaign/_history.html")
+def history(records: Iterable[ChangeRecord]) -> dict[str, Any]:
+    """History rows as lines a person reads: when, who, what, and each field's old → new."""
+    lines = []
+    for record in records:
+        actor = record.actor
+        lines.append(
+            {
+                "at": record.at,
+                "who": (actor.get_full_name() or actor.username) if actor is not None else "系统",
+                "what": TARGET_LABELS.get(record.content_type.model, ""),
+                "action": ACTION_LABELS.get(record.action, record.action),
+                "channel": record.get_channel_display(),
+                "reason": record.reason,
+                "changes": [
+                    (_field_label(record, name), _shown(old), _shown(new))
+                    for name, (old, new) in sorted(record.changes.items())
+                    if record.action == "update"
+                ],
+            }
+        )
+    return {"lines": lines}

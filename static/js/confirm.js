@@ -1,0 +1,8 @@
+// Forms marked data-confirm ask before they are sent (a deletion, say); without JavaScript they just send.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
