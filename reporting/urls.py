@@ -2,6 +2,7 @@ from django.urls import path
 
 from reporting.bulletins import views as bulletins
 from reporting.evaluation import views as evaluation
+from reporting.indicators import views as indicators
 from reporting.notices import views as notices
 from reporting.reports import views as reports
 
@@ -9,6 +10,15 @@ app_name = "reporting"
 urlpatterns = [
     path("hospitals/<int:hospital_id>/months/", reports.month_index, name="months"),
     path("hospitals/<int:hospital_id>/months/<str:month>/", reports.month_page, name="month"),
+    path(
+        "hospitals/<int:hospital_id>/months/<str:month>/template/",
+        indicators.month_template,
+        name="month_template",
+    ),
+    path(
+        "hospitals/<int:hospital_id>/months/<str:month>/import/", indicators.month_import, name="month_import"
+    ),
+    path("indicator-imports/<int:import_id>/", indicators.import_detail, name="indicator_import"),
     path("reports/<int:report_id>/", reports.report_detail, name="report"),
     path("review/", reports.review_queue, name="queue"),
     path("unlock-requests/", reports.unlock_requests, name="unlocks"),

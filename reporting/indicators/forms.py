@@ -125,3 +125,11 @@ class IndicatorMonthForm(forms.Form):
                 )
             )
         return result
+
+
+class TemplateUploadForm(forms.Form):
+    file = forms.FileField(label="填好的模板(.xlsx)", help_text="请上传从本页下载、填写后的模板。")
+
+
+class ImportConfirmForm(forms.Form):
+    """Confirming a dry run takes no input: the stored rows are written, never the file again."""

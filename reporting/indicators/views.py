@@ -1,0 +1,174 @@
+"""Pages of the indicator Excel template (SPEC §9 Import): download a month's pre-filled template, upload
+it, read the dry run (every error by cell, every change old → new), confirm.
+
+The pages call the same services as the API (``reporting.indicators.template``); a refused file is shown
+on the upload form, a refused confirmation on the preview. Another hospital's month or import is 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from campaign.calendar import campaign_months
+from campaign.models import Campaign
+from campaign.views import campaign_for_page
+from core.pages import add_service_error, call_service, error_text, month_from_url
+from exports.writer import XLSX_MIME
+from hospitals.models import Hospital, Role, User
+from hospitals.selectors import scope_queryset
+from hospitals.views import hospital_for_page
+from reporting.indicators.forms import ImportConfirmForm, TemplateUploadForm
+from reporting.indicators.models import IndicatorImport
+from reporting.indicators.template import (
+    NO,
+    YES,
+    indicator_import_confirm,
+    indicator_import_create,
+    indicator_template_build,
+)
+
+# The import page lists this many of the month's latest uploads.
+RECENT_IMPORTS = 10
+
+
+def _is_reporter(user: Any) -> bool:
+    """Who is shown the upload and confirm buttons; the services decide whether the write is allowed."""
+    return isinstance(user, User) and user.role == Role.HOSPITAL_REPORTER
+
+
+def _campaign_month(month: str) -> tuple[Campaign, dt.date]:
+    """The campaign and a month of its year, or 404."""
+    campaign = campaign_for_page()
+    the_month = month_from_url(month)
+    if the_month not in campaign_months(campaign):
+        raise Http404("该月份不在活动期内。")
+    return campaign, the_month
+
+
+def imports_visible_to(user: Any) -> Any:
+    return scope_queryset(
+        IndicatorImport.objects.select_related("hospital", "unit", "uploaded_by", "campaign"),
+        user,
+        hospital_field="hospital",
+        unit_field="unit",
+    ).order_by("-uploaded_at", "-id")
+
+
+def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
+@login_required
+def month_template(request: HttpRequest, hospital_id: int, month: str) -> HttpResponse:
+    """The month's template, pre-filled with what is stored, last year's month beside it."""
+    hospital = hospital_for_page(request.user, hospital_id)
+    campaign, the_month = _campaign_month(month)
+    try:
+        content = indicator_template_build(campaign=campaign, month=the_month, hospital=hospital)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("reporting:month_import", hospital_id=hospital.pk, month=month)
+    return xlsx_response(content, f"indicators-{hospital.code}-{the_month:%Y-%m}.xlsx")
+
+
+def _upload(
+    request: HttpRequest, form: TemplateUploadForm, campaign: Campaign, hospital: Hospital, month: dt.date
+) -> IndicatorImport | None:
+    upload = form.cleaned_data["file"]
+    return call_service(
+        form,
+        indicator_import_create,
+        actor=request.user,
+        campaign=campaign,
+        month=month,
+        hospital=hospital,
+        # One byte over the cap is enough for the service to refuse; a huge upload is never read whole.
+        data=upload.read(settings.XLSX_UPLOAD_MAX_BYTES + 1),
+        file_name=upload.name or "",
+    )
+
+
+@login_required
+def month_import(request: HttpRequest, hospital_id: int, month: str) -> HttpResponse:
+    """Download the month's template and upload it filled in; the upload answers with its dry run."""
+    hospital = hospital_for_page(request.user, hospital_id)
+    campaign, the_month = _campaign_month(month)
+    posted = request.method == "POST"
+    form = TemplateUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if request.method == "POST" and form.is_valid():
+        batch = _upload(request, form, campaign, hospital, the_month)
+        if batch is not None:
+            return redirect("reporting:indicator_import", import_id=batch.pk)
+    recent = imports_visible_to(request.user).filter(hospital=hospital, month=the_month)[:RECENT_IMPORTS]
+    return render(
+        request,
+        "reporting/indicator_import.html",
+        {
+            "hospital": hospital,
+            "month": the_month,
+            "form": form,
+            "recent": recent,
+            "may_edit": _is_reporter(request.user),
+        },
+    )
+
+
+def shown(value: Any) -> str:
+    """A stored or imported figure as a person reads it (answers as 是/否, nothing as 空)."""
+    if value is None or value == [] or value == "":
+        return "空"
+    if isinstance(value, list):
+        return "、".join(YES if a else NO for a in value)
+    return str(value)
+
+
+def import_context(batch: IndicatorImport) -> dict[str, Any]:
+    """The dry run as rows of the preview: errors by sheet and cell, changes old → new."""
+    return {
+        "batch": batch,
+        "errors": batch.errors,
+        "changes": [
+            {**change, "old_text": shown(change["old"]), "new_text": shown(change["new"])}
+            for change in batch.changes
+        ],
+        "unchanged": len(batch.rows) - len({c["indicator_code"] for c in batch.changes}),
+    }
+
+
+@login_required
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The dry run of one upload, and its confirmation (all or nothing)."""
+    batch = get_object_or_404(imports_visible_to(request.user), pk=import_id)
+    if batch.hospital is None:
+        raise Http404("该导入不属于医院。")  # a banner's imports have the banner's pages
+    # Bound on any POST: the confirmation has no fields, so its POST is empty.
+    form = ImportConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = indicator_import_confirm(actor=request.user, batch=batch)
+        except (ValidationError, PermissionDenied) as error:
+            add_service_error(form, error)
+            batch.refresh_from_db()
+        else:
+            messages.success(request, f"已导入{len(saved)}项指标（Excel导入 #{batch.pk}）。")
+            return redirect("reporting:month", hospital_id=batch.hospital.pk, month=f"{batch.month:%Y-%m}")
+    return render(
+        request,
+        "reporting/indicator_import_preview.html",
+        {
+            "hospital": batch.hospital,
+            "form": form,
+            "may_edit": _is_reporter(request.user),
+            **import_context(batch),
+        },
+    )
