@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from campaign.models import Campaign
 from campaign.seeding import seed_load
@@ -131,6 +132,28 @@ CORRECTIONS = (
 )
 
 
+# The apps whose tables the generator fills (bulk_create leaves no planner statistics behind).
+FILLED_APPS = ("hospitals", "campaign", "reporting")
+
+
+def analyze_filled_tables() -> None:
+    """Planner statistics for what was just loaded: these machines run without autovacuum, and before
+    ``ANALYZE`` PostgreSQL plans the lectures list as if its tables were empty (553 ms for page 1 of
+    the lectures API, 6 ms after)."""
+    tables = [
+        connection.ops.quote_name(model._meta.db_table)
+        for label in FILLED_APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if not model._meta.proxy and model._meta.managed
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+
+
 def _pick(rng: random.Random, mix: Sequence[tuple[str, float]]) -> str:
     roll = rng.random()
     for state, share in mix:
@@ -167,6 +190,7 @@ class RegionGenerator:
         for step in self.extra_steps():
             with transaction.atomic():
                 step(counts)
+        analyze_filled_tables()
         return counts
 
     def extra_steps(self) -> Sequence[Callable[[dict[str, int]], None]]:

@@ -1,22 +1,25 @@
 """Sending a reminder exactly once (SPEC §8), and reading in-app notifications.
 
-``send_once`` claims the (target, step, channel) key in ``SendLog`` before it sends. A retried task, a
-second beat, or two workers at once all race for the same unique row: one inserts it and sends, the
-others get IntegrityError and send nothing. The choice is at-most-once: the claim commits before the
-e-mail goes out, and if the mail server refuses, the claim is removed so the next run tries again.
-A worker killed between the commit and the SMTP call loses that one e-mail rather than sending it
-twice.
+``SendBatch`` claims each (target, step, channel) key in ``SendLog`` before it sends. A retried task, a
+second beat, or two workers at once all race for the same unique rows: one inserts a row and sends, the
+others' ``ON CONFLICT DO NOTHING`` returns nothing for it and they send nothing. The choice is
+at-most-once: the claim commits before the e-mail goes out, and if the mail server refuses, the claim
+is removed so the next run tries again. A worker killed between the commit and the SMTP call loses that
+one e-mail rather than sending it twice.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 
 from core import clock
 from hospitals.models import Hospital, User
@@ -27,55 +30,126 @@ logger = logging.getLogger(__name__)
 Channel = SendLog.Channel
 
 
-def send_once(
-    *,
-    target: str,
-    step: str,
-    channel: str,
-    subject: str,
-    body: str,
-    users: Sequence[User] = (),
-    emails: Sequence[str] = (),
-    hospital: Hospital | None = None,
-    kind: str = "reminder",
-    link: str = "",
-) -> bool:
-    """Send one step of one reminder through one channel, unless it was sent before. True if sent now.
+@dataclass
+class _Send:
+    key: tuple[str, str, str]
+    subject: str
+    body: str
+    users: Sequence[User]
+    recipients: list[str]
+    hospital: Hospital | None
+    kind: str
+    link: str
+    count_as: str
 
-    In-app messages go to ``users``; e-mail to ``emails``. Nothing is claimed when there is nobody to
-    send to, so a reporter who adds an e-mail address later still gets the next run's reminder.
-    """
-    recipients = (
-        [u.username for u in users] if channel == Channel.IN_APP else sorted(set(filter(None, emails)))
-    )
-    if not recipients:
-        return False
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                log = SendLog.objects.create(
-                    target=target,
-                    step=step,
-                    channel=channel,
-                    hospital=hospital,
-                    recipients=", ".join(recipients),
-                    subject=subject[:200],
-                )
-        except IntegrityError:
-            return False
-        if channel == Channel.IN_APP:
+
+@dataclass
+class SendBatch:
+    """The sends of one reminder run, claimed together: ``add`` queues one step of one reminder through
+    one channel, ``flush`` claims every queued key in one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
+    and sends only what it claimed. So a run costs the same few writes for 30 hospitals as for 300, and a
+    second run of the same day claims nothing and sends nothing."""
+
+    sends: dict[tuple[str, str, str], _Send] = field(default_factory=dict)
+
+    def add(
+        self,
+        *,
+        target: str,
+        step: str,
+        channel: str,
+        subject: str,
+        body: str,
+        count_as: str,
+        users: Sequence[User] = (),
+        emails: Sequence[str] = (),
+        hospital: Hospital | None = None,
+        kind: str = "reminder",
+        link: str = "",
+    ) -> None:
+        """In-app messages go to ``users``; e-mail to ``emails``. Nothing is queued when there is nobody
+        to send to, so a reporter who adds an e-mail address later still gets the next run's reminder."""
+        recipients = (
+            [u.username for u in users] if channel == Channel.IN_APP else sorted(set(filter(None, emails)))
+        )
+        if not recipients:
+            return
+        key = (target, step, channel)
+        self.sends.setdefault(
+            key, _Send(key, subject, body, users, recipients, hospital, kind, link, count_as)
+        )
+
+    def flush(self) -> Counter[str]:
+        """Claim and send everything queued; returns how many were sent per ``count_as``. An e-mail the
+        mail server refuses gives its key back (the next run tries again), the others still go out, and
+        the first failure is raised at the end so the task retries."""
+        sent: Counter[str] = Counter()
+        if not self.sends:
+            return sent
+        with transaction.atomic():
+            claimed = [self.sends[key] for key in _claim(list(self.sends.values()))]
             Notification.objects.bulk_create(
-                [Notification(user=u, kind=kind, title=subject[:200], body=body, link=link) for u in users]
+                [
+                    Notification(user=u, kind=s.kind, title=s.subject[:200], body=s.body, link=s.link)
+                    for s in claimed
+                    if s.key[2] == Channel.IN_APP
+                    for u in s.users
+                ]
             )
-    if channel == Channel.EMAIL:
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-        except Exception:
-            # Give the key back so the next run retries; the task's own retry will find it free.
-            SendLog.objects.filter(pk=log.pk).delete()
-            logger.exception("reminder e-mail failed target=%s step=%s", target, step)
-            raise
-    return True
+        failure: Exception | None = None
+        for send in claimed:
+            if send.key[2] == Channel.EMAIL:
+                try:
+                    send_mail(
+                        send.subject,
+                        send.body,
+                        settings.DEFAULT_FROM_EMAIL,
+                        send.recipients,
+                        fail_silently=False,
+                    )
+                except Exception as error:
+                    target, step, channel = send.key
+                    SendLog.objects.filter(target=target, step=step, channel=channel).delete()
+                    logger.exception("reminder e-mail failed target=%s step=%s", target, step)
+                    failure = failure or error
+                    continue
+            sent[send.count_as] += 1
+        self.sends.clear()
+        if failure is not None:
+            raise failure
+        return sent
+
+
+CLAIM_CHUNK = 500
+
+
+def _claim(sends: list[_Send]) -> list[tuple[str, str, str]]:
+    """Insert the send log rows that are not there yet; return the keys this call inserted. A second
+    beat or worker racing for the same keys gets none of them back, so nothing is sent twice."""
+    table = connection.ops.quote_name(SendLog._meta.db_table)
+    columns = "target, step, channel, hospital_id, recipients, subject, sent_at"
+    now = clock.now()
+    claimed: list[tuple[str, str, str]] = []
+    for start in range(0, len(sends), CLAIM_CHUNK):
+        chunk = sends[start : start + CLAIM_CHUNK]
+        rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        params: list[Any] = []
+        for s in chunk:
+            params += [
+                *s.key,
+                s.hospital.pk if s.hospital else None,
+                ", ".join(s.recipients),
+                s.subject[:200],
+                now,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {rows} "  # only the table name and placeholders
+                "ON CONFLICT (target, step, channel) DO NOTHING RETURNING target, step, channel",
+                params,
+            )
+            claimed += [tuple(row) for row in cursor.fetchall()]
+    return claimed
 
 
 def notification_mark_read(*, user: AnyUser, notification_ids: Iterable[int] | None = None) -> int:

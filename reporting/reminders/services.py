@@ -3,7 +3,7 @@
 ``campaign.reminder_offsets`` is a list of ``{"days": -5, "step": "before_5", "escalate": false}``:
 days from the due date. The daily run sends the latest step whose date has come, so a beat that
 missed a day catches up with the step that matters now instead of sending every step it missed; the
-send log (``notifications.send_once``) makes a second run of the same day send nothing.
+send log (``notices.services.SendBatch``, claimed in bulk) makes a second run of the same day send nothing.
 
 Milestones (the checked ones: launch, lecture plan, centralised lecture, secretary and president
 lectures, external lectures) remind the hospitals that have not met them, at the same offsets from the
@@ -18,7 +18,7 @@ president and sends the banner reviewer one digest of the hospitals still missin
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -32,7 +32,7 @@ from campaign.selectors import campaign_hospitals
 from core import clock
 from hospitals.models import Hospital, Post, Role, User
 from hospitals.selectors import reporters_of
-from reporting.notices.services import Channel, send_once
+from reporting.notices.services import Channel, SendBatch
 from reporting.reports.models import MonthlyReport
 
 # Reports in these states still need the hospital to act.
@@ -80,14 +80,15 @@ def _leader_emails(hospitals: list[Hospital], today: dt.date) -> dict[int, list[
     return leaders
 
 
-def _report_reminders(campaign: Campaign, month: dt.date, step: Offset, today: dt.date) -> Counter[str]:
-    sent: Counter[str] = Counter()
+def _report_reminders(
+    campaign: Campaign, month: dt.date, step: Offset, today: dt.date, batch: SendBatch
+) -> None:
     due = report_due_date(campaign, month)
     hospitals = list(campaign_hospitals(campaign))
     reports = {r.hospital_id: r for r in MonthlyReport.objects.filter(campaign=campaign, month=month)}
     pending = [h for h in hospitals if h.pk not in reports or reports[h.pk].status in NEEDS_ACTION]
     if not pending:
-        return sent
+        return
     reporters: dict[int, list[User]] = defaultdict(list)
     for user in reporters_of([h.pk for h in pending]):
         assert user.hospital_id is not None
@@ -107,20 +108,23 @@ def _report_reminders(campaign: Campaign, month: dt.date, step: Offset, today: d
         )
         link = f"/reports/{report.pk}/" if report else "/reports/"
         users = reporters[hospital.pk]
-        send = partial(send_once, target=target, subject=subject, body=body, hospital=hospital, link=link)
-        sent["in_app"] += send(step=step_key, channel=Channel.IN_APP, users=users)
-        sent["email"] += send(step=step_key, channel=Channel.EMAIL, emails=_emails(users))
+        send = partial(batch.add, target=target, subject=subject, body=body, hospital=hospital, link=link)
+        send(step=step_key, channel=Channel.IN_APP, users=users, count_as="in_app")
+        send(step=step_key, channel=Channel.EMAIL, emails=_emails(users), count_as="email")
         if step.escalate:
-            sent["escalation"] += send(
-                step=f"{step_key}:escalation", channel=Channel.EMAIL, emails=leaders.get(hospital.pk, [])
+            send(
+                step=f"{step_key}:escalation",
+                channel=Channel.EMAIL,
+                emails=leaders.get(hospital.pk, []),
+                count_as="escalation",
             )
     if step.escalate:
-        sent += _banner_digests(pending, month, step, due)
-    return sent
+        _banner_digests(pending, month, step, due, batch)
 
 
-def _banner_digests(pending: list[Hospital], month: dt.date, step: Offset, due: dt.date) -> Counter[str]:
-    sent: Counter[str] = Counter()
+def _banner_digests(
+    pending: list[Hospital], month: dt.date, step: Offset, due: dt.date, batch: SendBatch
+) -> None:
     by_banner: dict[int, list[Hospital]] = defaultdict(list)
     for hospital in pending:
         by_banner[hospital.banner_id].append(hospital)
@@ -134,16 +138,16 @@ def _banner_digests(pending: list[Hospital], month: dt.date, step: Offset, due: 
         subject = f"【汇总】{banner.name}{month:%Y年%m月}自查报告尚有{len(hospitals)}家医院未提交或被退回"
         body = f"截止{due:%Y-%m-%d}，以下医院的{month:%Y年%m月}自查报告尚未提交或被退回未重新提交：{names}。"
         send = partial(
-            send_once,
+            batch.add,
             target=f"digest:banner:{banner_id}:{month:%Y-%m}",
             step=step.step,
             subject=subject,
             body=body,
+            count_as="digest",
         )
         users = reviewers[banner_id]
-        sent["digest"] += send(channel=Channel.IN_APP, users=users, kind="digest")
-        sent["digest"] += send(channel=Channel.EMAIL, emails=_emails(users))
-    return sent
+        send(channel=Channel.IN_APP, users=users, kind="digest")
+        send(channel=Channel.EMAIL, emails=_emails(users))
 
 
 # Milestones and action items are reminded at the same offsets from their own due dates. After the last
@@ -155,10 +159,9 @@ def _window(offsets: list[Offset], due: dt.date) -> dt.date:
     return due + dt.timedelta(days=(offsets[-1].days if offsets else 0) + CATCH_UP_DAYS)
 
 
-def _milestone_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
+def _milestone_reminders(campaign: Campaign, today: dt.date, batch: SendBatch) -> None:
     """Before and after each checked milestone, to hospitals that have not met it (e.g. the secretary or
     the president has not lectured hospital-wide by 07-31)."""
-    sent: Counter[str] = Counter()
     offsets = campaign_offsets(campaign)
     due_steps = []
     for milestone in checked_milestones(campaign):
@@ -166,7 +169,7 @@ def _milestone_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
         if step is not None:
             due_steps.append((milestone, step))
     if not due_steps:
-        return sent
+        return
     hospitals = list(campaign_hospitals(campaign))
     compliance = milestone_compliance(campaign=campaign, hospitals=hospitals, on=today)
     reporters: dict[int, list[User]] = defaultdict(list)
@@ -186,7 +189,7 @@ def _milestone_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
                 f"尚未完成：{status.detail}。"
             )
             send = partial(
-                send_once,
+                batch.add,
                 target=f"milestone:{milestone.pk}:hospital:{hospital.pk}",
                 subject=subject,
                 body=body,
@@ -194,22 +197,23 @@ def _milestone_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
                 kind="milestone_reminder",
             )
             users = reporters[hospital.pk]
-            sent["milestone"] += send(step=step.step, channel=Channel.IN_APP, users=users)
-            sent["milestone"] += send(step=step.step, channel=Channel.EMAIL, emails=_emails(users))
+            send(step=step.step, channel=Channel.IN_APP, users=users, count_as="milestone")
+            send(step=step.step, channel=Channel.EMAIL, emails=_emails(users), count_as="milestone")
             if step.escalate:
-                sent["escalation"] += send(
-                    step=f"{step.step}:escalation", channel=Channel.EMAIL, emails=leaders.get(hospital.pk, [])
+                send(
+                    step=f"{step.step}:escalation",
+                    channel=Channel.EMAIL,
+                    emails=leaders.get(hospital.pk, []),
+                    count_as="escalation",
                 )
-    return sent
 
 
-def _action_item_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
+def _action_item_reminders(campaign: Campaign, today: dt.date, batch: SendBatch) -> None:
     """To the owner (responsible person, by e-mail) and the hospital's reporters (in-app) of action items
     about to be or already overdue: not done, due date within the offsets' window."""
-    sent: Counter[str] = Counter()
     offsets = campaign_offsets(campaign)
     if not offsets:
-        return sent
+        return
     earliest = today - dt.timedelta(days=offsets[-1].days + CATCH_UP_DAYS)
     latest = today - dt.timedelta(days=offsets[0].days)
     items = list(
@@ -218,7 +222,7 @@ def _action_item_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
         .select_related("hospital", "responsible", "task")
     )
     if not items:
-        return sent
+        return
     reporters: dict[int, list[User]] = defaultdict(list)
     for user in reporters_of(sorted({i.hospital_id for i in items})):
         assert user.hospital_id is not None
@@ -234,27 +238,27 @@ def _action_item_reminders(campaign: Campaign, today: dt.date) -> Counter[str]:
             f"{item.get_current_status_display()}。请推进并填报月度进展。"
         )
         send = partial(
-            send_once,
+            batch.add,
             target=f"action_item:{item.pk}",
             subject=subject,
             body=body,
             hospital=item.hospital,
             kind="action_item_reminder",
+            count_as="action_item",
         )
-        sent["action_item"] += send(step=step.step, channel=Channel.IN_APP, users=reporters[item.hospital_id])
-        sent["action_item"] += send(step=step.step, channel=Channel.EMAIL, emails=[item.responsible.email])
-    return sent
+        send(step=step.step, channel=Channel.IN_APP, users=reporters[item.hospital_id])
+        send(step=step.step, channel=Channel.EMAIL, emails=[item.responsible.email])
 
 
-# Reminder kinds besides the monthly report: f(campaign, today) -> counts sent.
-ReminderKind = Callable[[Campaign, dt.date], Counter[str]]
+# Reminder kinds besides the monthly report: f(campaign, today, batch) queues its sends.
+ReminderKind = Callable[[Campaign, dt.date, SendBatch], None]
 OTHER_REMINDERS: list[ReminderKind] = [_milestone_reminders, _action_item_reminders]
 
 
 def reminders_send_due(*, today: dt.date | None = None) -> dict[str, int]:
     """Send every reminder due today that was not sent before; returns how many went out per kind."""
     today = today or clock.today()
-    sent: Counter[str] = Counter()
+    batch = SendBatch()
     for campaign in Campaign.objects.select_related("league"):
         offsets = campaign_offsets(campaign)
         for month in report_months(campaign):
@@ -262,7 +266,7 @@ def reminders_send_due(*, today: dt.date | None = None) -> dict[str, int]:
                 offsets, report_due_date(campaign, month), today, report_lock_date(campaign, month)
             )
             if step is not None:
-                sent += _report_reminders(campaign, month, step, today)
+                _report_reminders(campaign, month, step, today, batch)
         for kind in OTHER_REMINDERS:
-            sent += kind(campaign, today)
-    return dict(sent)
+            kind(campaign, today, batch)
+    return dict(batch.flush())

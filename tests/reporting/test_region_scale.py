@@ -12,14 +12,20 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from bench.generator import BENCH_ADMIN, CAMPAIGN_CODE, RegionGenerator, RegionSize
-from campaign.models import Campaign
-from hospitals.models import Hospital, User
+from campaign.models import Campaign, LectureSession
+from hospitals.models import Hospital, Person, User
 from reporting.bulletins.selectors import bulletin_figures
 from reporting.bulletins.services import rollup_previous_month
 from reporting.evaluation.models import Evaluation
 from reporting.evaluation.services import evaluation_build, evaluation_scores
+from reporting.indicators.models import IndicatorValue
+from reporting.notices.models import SendLog
+from reporting.reminders.services import reminders_send_due
 from reporting.reports.models import MonthlyReport
 from tests.reporting.conftest import SetClock
 
@@ -67,3 +73,47 @@ def test_rollup_and_evaluation_queries_do_not_grow_with_hospitals(
         rows = evaluation_build(campaign_id=campaign.pk, actor=admin)
     assert Evaluation.objects.filter(campaign=campaign).count() == len(rows) == hospitals
     assert [(r.hospital_id, r.rank) for r in rows] == [(s.hospital.pk, s.rank) for s in scores]
+
+
+# The daily reminder run on the sixth day after December's due day (its escalation step): every
+# hospital's pending report, its banner's digest and the overdue action items. The claim is one insert
+# for all sends and the in-app messages one more, so the count is the same at 3 and at 24 hospitals;
+# a second run of the day claims nothing and sends nothing.
+REMINDER_DAY = dt.date(2022, 1, 8)
+REMINDER_QUERIES = 13
+REMINDER_AGAIN_QUERIES = 12
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["3 hospitals", "24 hospitals"])
+def test_reminder_run_queries_do_not_grow_with_hospitals(
+    size: RegionSize, django_assert_num_queries: Any
+) -> None:
+    RegionGenerator(seed=11, size=size).run()
+    Person.objects.update(email=Concat(F("code"), Value("@example.com")))
+    User.objects.update(email=Concat(F("username"), Value("@example.com")))
+    with django_assert_num_queries(REMINDER_QUERIES):
+        sent = reminders_send_due(today=REMINDER_DAY)
+    pending = MonthlyReport.objects.filter(month=DECEMBER, status__in=["draft", "returned"]).count()
+    missing = size.hospitals - MonthlyReport.objects.filter(month=DECEMBER).count()
+    assert pending + missing > 0
+    assert sent["in_app"] == sent["email"] == sent["escalation"] == pending + missing
+    assert sent["action_item"] > 0
+    assert SendLog.objects.count() == sum(sent.values())
+    with django_assert_num_queries(REMINDER_AGAIN_QUERIES):
+        assert reminders_send_due(today=REMINDER_DAY) == {}
+
+
+def test_the_generated_region_has_planner_statistics() -> None:
+    """``generate_region`` runs ANALYZE on what it filled: PostgreSQL's estimate of the lectures table
+    is its real size, not "never analysed" (-1), so the lists are planned with their indexes."""
+    RegionGenerator(seed=11, size=SMALL).run()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+            [LectureSession._meta.db_table, IndicatorValue._meta.db_table],
+        )
+        estimates = dict(cursor.fetchall())
+    assert estimates == {
+        LectureSession._meta.db_table: LectureSession.objects.count(),
+        IndicatorValue._meta.db_table: IndicatorValue.objects.count(),
+    }

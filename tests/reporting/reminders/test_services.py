@@ -1,11 +1,13 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
 
 from hospitals.models import Person
+from reporting.notices import services as reminder_sends
 from reporting.notices.models import Notification, SendLog
-from reporting.reminders.services import campaign_offsets, current_step
+from reporting.reminders.services import campaign_offsets, current_step, reminders_send_due
 from reporting.reports.services import report_return
 from reporting.tasks import send_due_reminders
 from tests.conftest import Alxa
@@ -93,3 +95,34 @@ def test_a_submitted_hospital_is_not_reminded_and_a_returned_one_is_again(
         == "【提醒】阿拉善左旗人民医院2021年07月自查报告已被退回，请修改后重新提交（截止2021-08-05）"
     )
     assert [m.to for m in mail.outbox if "自查报告" in m.subject] == [["h004@example.com"]]
+
+
+def test_a_refused_email_is_given_back_and_the_others_still_go_out(
+    alxa: Alxa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All keys are claimed at once, so one refusal must not lose the e-mails queued after it: the
+    refused key is freed for the next run, the others are sent, and the run fails so the task retries."""
+    _give_leaders_emails()
+    real_send_mail = reminder_sends.send_mail
+
+    def refuse_h004(subject: str, body: str, sender: str, to: list[str], **kwargs: Any) -> int:
+        if to == ["h004@example.com"]:
+            raise ConnectionRefusedError("mail server down")
+        return real_send_mail(subject, body, sender, to, **kwargs)
+
+    monkeypatch.setattr(reminder_sends, "send_mail", refuse_h004)
+    with pytest.raises(ConnectionRefusedError):
+        reminders_send_due(today=dt.date(2021, 8, 8))
+    refused = {"target": f"report:{alxa.h004.pk}:2021-07", "step": "after_3", "channel": "email"}
+    assert not SendLog.objects.filter(**refused).exists()
+    assert SendLog.objects.filter(target=refused["target"], step="after_3:escalation").exists()
+    assert sorted(tuple(m.to) for m in mail.outbox if "自查报告" in m.subject) == [
+        ("president@h004.example.com", "secretary@h004.example.com"),
+        ("zuoqi@example.com",),
+    ]
+
+    monkeypatch.setattr(reminder_sends, "send_mail", real_send_mail)
+    # The milestone e-mail to the same address (07-31, three days late) was refused and given back too.
+    assert reminders_send_due(today=dt.date(2021, 8, 8)) == {"email": 1, "milestone": 1}
+    assert SendLog.objects.filter(**refused).exists()
+    assert [m.to for m in mail.outbox if "自查报告" in m.subject][-1] == ["h004@example.com"]
