@@ -487,7 +487,7 @@ def material_check(*, actor: AnyUser, lecture: LectureSession, kind: str, file: 
     """Scope, then type by content, extension and size (``campaign.files.check_upload``)."""
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
     require_month_editable(lecture.hospital, lecture.held_on)
-    check_upload(file, kind=kind)
+    check_upload(file, kind=kind, field="file")
 
 
 @transaction.atomic
@@ -496,7 +496,7 @@ def material_upload(
 ) -> LectureMaterial:
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
     require_month_editable(lecture.hospital, lecture.held_on)
-    checked = check_upload(file, kind=kind)
+    checked = check_upload(file, kind=kind, field="file")
     material = LectureMaterial(
         lecture=lecture,
         kind=kind,

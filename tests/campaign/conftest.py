@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from typing import Any
 
 import pytest
@@ -71,22 +69,6 @@ def lecture_data(alxa: Alxa, kind_code: str = "in_hospital", **overrides: Any) -
         values["speaker"] = person("H004-P03")
     values.update(overrides)
     return LectureData(**values)
-
-
-# Smallest real files of each type: filetype reads their first bytes.
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
-JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 32
-
-
-def pptx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("ppt/presentation.xml", "<p:presentation/>")
-    return buffer.getvalue()
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:

@@ -25,8 +25,9 @@ from campaign.services import (
     roadmap_milestone_create,
 )
 from hospitals.models import ChangeRecord
-from tests.campaign.conftest import EXE, PDF, person, task, upload
+from tests.campaign.conftest import person, task, upload
 from tests.conftest import Alxa
+from tests.samples import EXE, PDF
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -13,8 +13,9 @@ from django.urls import reverse
 from campaign.models import ActionItem, LectureMaterial, LectureSession
 from campaign.services import lecture_create, material_upload
 from hospitals.models import ChangeRecord, User
-from tests.campaign.conftest import PDF, kind, lecture_data, person, task, upload
+from tests.campaign.conftest import kind, lecture_data, person, task, upload
 from tests.conftest import Alxa
+from tests.samples import PDF
 
 pytestmark = pytest.mark.django_db
 

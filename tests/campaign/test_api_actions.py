@@ -19,8 +19,9 @@ from campaign.services import (
     progress_record,
 )
 from tests.api.openapi import assert_documented
-from tests.campaign.conftest import EXE, PDF, lecture_data, person, task, upload
+from tests.campaign.conftest import lecture_data, person, task, upload
 from tests.conftest import Alxa, client_for
+from tests.samples import EXE, PDF
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -15,8 +15,9 @@ from campaign.models import LectureCoverage, LectureMaterial, LectureSession, Sp
 from campaign.services import lecture_create, material_upload
 from hospitals.models import ChangeRecord, User
 from tests.api.openapi import assert_documented
-from tests.campaign.conftest import EXE, PDF, kind, lecture_data, person, upload
+from tests.campaign.conftest import kind, lecture_data, person, upload
 from tests.conftest import Alxa, client_for
+from tests.samples import EXE, PDF
 
 pytestmark = pytest.mark.django_db
 D = dt.date

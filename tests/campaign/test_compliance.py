@@ -18,8 +18,9 @@ from campaign.services import (
     tour_lecturer_select,
 )
 from hospitals.models import Hospital
-from tests.campaign.conftest import PDF, hospital, lecture_data, person, upload
+from tests.campaign.conftest import hospital, lecture_data, person, upload
 from tests.conftest import Alxa
+from tests.samples import PDF
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from campaign.models import LectureMaterial, LectureSession
 from campaign.services import lecture_create, material_delete, material_set_recommended, material_upload
 from hospitals.models import ChangeRecord
-from tests.campaign.conftest import EXE, JPG, MP4, PDF, PNG, lecture_data, pptx_bytes, upload
+from tests.campaign.conftest import lecture_data, upload
 from tests.conftest import Alxa
+from tests.samples import EXE, JPG, MP4, PDF, PNG, PPTX
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def lecture(alxa: Alxa) -> LectureSession:
 def test_allowed_types_are_stored_under_a_random_name(
     alxa: Alxa, lecture: LectureSession, kind: str, name: str, content: object, content_type: str
 ) -> None:
-    data = pptx_bytes() if content == "pptx" else content
+    data = PPTX if content == "pptx" else content
     assert isinstance(data, bytes)
     material = material_upload(
         actor=alxa.reporter, channel="api", lecture=lecture, kind=kind, file=upload(name, data)
@@ -62,8 +63,8 @@ def test_a_renamed_executable_is_refused(alxa: Alxa, lecture: LectureSession) ->
             kind="courseware",
             file=upload("课件.pptx", EXE),
         )
-    assert info.value.code == "file_type_not_allowed"
-    assert "按文件内容识别" in info.value.messages[0]
+    assert info.value.error_dict["file"][0].code == "file_type_not_allowed"
+    assert "按文件内容识别" in info.value.error_dict["file"][0].message
     assert not LectureMaterial.objects.exists()
 
 
@@ -77,7 +78,7 @@ def test_an_oversized_file_is_refused(alxa: Alxa, lecture: LectureSession, setti
             kind="courseware",
             file=upload("big.pdf", PDF + b"0" * 1024),
         )
-    assert info.value.code == "file_too_large"
+    assert info.value.error_dict["file"][0].code == "file_too_large"
     assert not LectureMaterial.objects.exists()
 
 
@@ -86,7 +87,7 @@ def test_name_and_content_must_agree(alxa: Alxa, lecture: LectureSession) -> Non
         material_upload(
             actor=alxa.reporter, channel="api", lecture=lecture, kind="photo", file=upload("photo.png", JPG)
         )
-    assert info.value.code == "file_extension_mismatch"
+    assert info.value.error_dict["file"][0].code == "file_extension_mismatch"
 
 
 def test_type_must_fit_the_kind(alxa: Alxa, lecture: LectureSession) -> None:
@@ -94,8 +95,8 @@ def test_type_must_fit_the_kind(alxa: Alxa, lecture: LectureSession) -> None:
         material_upload(
             actor=alxa.reporter, channel="api", lecture=lecture, kind="video", file=upload("a.pdf", PDF)
         )
-    assert info.value.code == "file_type_not_for_kind"
-    assert info.value.messages[0] == "视频须为 mp4 文件，上传的是 pdf。"
+    assert info.value.error_dict["file"][0].code == "file_type_not_for_kind"
+    assert info.value.error_dict["file"][0].message == "视频须为 mp4 文件，上传的是 pdf。"
 
 
 def test_only_a_league_reviewer_recommends_for_publicity(alxa: Alxa, lecture: LectureSession) -> None:

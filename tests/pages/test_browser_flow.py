@@ -15,10 +15,10 @@ from reporting.bulletins.models import Bulletin
 from reporting.indicators.models import IndicatorValue
 from reporting.indicators.selectors import applicable_indicators
 from reporting.reports.models import MonthlyReport
-from tests.campaign.conftest import PDF
 from tests.conftest import Alxa
 from tests.pages.conftest import Pages
 from tests.reporting.conftest import SetClock
+from tests.samples import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,9 @@ from django.test import Client
 from campaign.models import ActionItem, KeyDocument, Layer, LectureMaterial, LectureSession, ProgressStatus
 from campaign.services import action_item_create, lecture_create
 from hospitals.models import ChangeRecord, User
-from tests.campaign.conftest import EXE, PDF, hospital, kind, lecture_data, person, task, upload
+from tests.campaign.conftest import hospital, kind, lecture_data, person, task, upload
 from tests.conftest import Alxa
+from tests.samples import EXE, PDF
 
 pytestmark = pytest.mark.django_db
 WEB = ChangeRecord.Channel.WEB

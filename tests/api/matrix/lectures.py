@@ -29,9 +29,9 @@ from campaign.models import (
 )
 from hospitals.models import Hospital, Person, Post
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
+from tests.samples import PDF
 
 _n = itertools.count(1)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ALL = {"reporter": 201, "banner": 201, "league": 201, "admin": 201}
 ALL_UPDATE = {"reporter": 200, "banner": 200, "league": 200, "admin": 200}
 ALL_DELETE = {"reporter": 204, "banner": 204, "league": 204, "admin": 204}
