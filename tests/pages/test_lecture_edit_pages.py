@@ -11,9 +11,10 @@ from django.test import Client
 from campaign.models import LectureMaterial, LectureSession
 from campaign.services import lecture_create, material_upload
 from hospitals.models import ChangeRecord, User
-from tests.campaign.conftest import PDF, hospital, kind, lecture_data, person, upload
+from tests.campaign.conftest import hospital, kind, lecture_data, person, upload
 from tests.conftest import Alxa
 from tests.reporting.conftest import SetClock, make_report
+from tests.samples import PDF
 
 pytestmark = pytest.mark.django_db
 WEB = ChangeRecord.Channel.WEB
