@@ -44,6 +44,7 @@ from reporting.reports.selectors import (
     report_open_comments,
     report_open_warnings,
     report_submission_errors,
+    reports_open_warnings,
     reports_visible_to,
     unlock_requests_visible_to,
 )
@@ -328,7 +329,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             if not ids:
                 messages.warning(request, "请先勾选报告。")
         return redirect(request.get_full_path())
-    rows = [(r, report_open_warnings(r), report_lock_state(r)) for r in reports[:QUEUE_PAGE]]
+    listed = list(reports[:QUEUE_PAGE])
+    warnings = reports_open_warnings(listed)
+    rows = [(r, warnings[r.pk], report_lock_state(r)) for r in listed]
     return render(
         request,
         "reporting/queue.html",

@@ -296,7 +296,11 @@ def test_bulk_approval_skips_reports_with_open_warnings(
     monkeypatch.setattr(
         report_selectors,
         "WARNING_CHECKS",
-        [lambda r: ["下转患者人数较上年变化超过50%"] if r.month.month == 8 else []],
+        [
+            lambda reports: {
+                r.pk: ["下转患者人数较上年变化超过50%"] if r.month.month == 8 else [] for r in reports
+            }
+        ],
     )
     result = reports_bulk_approve(report_ids=[july.pk, august.pk, draft.pk], actor=alxa.league_reviewer)
     assert result.approved == [july.pk]

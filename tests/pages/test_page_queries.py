@@ -1,0 +1,65 @@
+"""The league reviewer's everyday pages read a fixed number of queries whatever the number of hospitals
+in scope (issue 17), on a generated region where every hospital has reports in every state, values of
+both years (so the soft rules warn) and lectures. ``make bench`` measures the time; this pins the count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from bench.generator import RegionGenerator, RegionSize
+from hospitals.models import Role, User
+from reporting.reports.models import MonthlyReport
+from reporting.reports.selectors import report_contents, reports_open_warnings, reports_visible_to
+from tests.reporting.conftest import SetClock
+
+pytestmark = pytest.mark.django_db
+
+# One league each, so its reviewer's scope is every generated hospital.
+SMALL = RegionSize(hospitals=3, leagues=1, banners=2, lectures=60)
+LARGE = RegionSize(hospitals=24, leagues=1, banners=8, lectures=480)
+QUEUE_QUERIES = 10
+
+
+def _league_reviewer() -> User:
+    return User.objects.get(role=Role.LEAGUE_REVIEWER)
+
+
+def _live_warnings(report: MonthlyReport) -> list[str]:
+    """The report's open warnings as the report page computes them, one report at a time."""
+    return [
+        message
+        for item in report_contents(report).values()
+        if item["kind"] == "indicator"
+        for message in item.get("warnings", [])
+    ]
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["3 hospitals", "24 hospitals"])
+def test_review_queue_queries_do_not_grow_with_hospitals(
+    size: RegionSize, client: Client, set_clock: SetClock, django_assert_num_queries: Any
+) -> None:
+    RegionGenerator(seed=11, size=size).run()
+    set_clock("2022-01-10 10:00")
+    client.force_login(_league_reviewer())
+    client.get("/review/")  # session and content types warm, as on a reviewer's second page
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get("/review/?status=")
+    assert response.status_code == 200
+    listed = response.context["rows"]
+    assert len(listed) == min(MonthlyReport.objects.count(), response.context["limit"])
+    assert sum(1 for _, warnings, _ in listed if warnings) > 0
+
+
+def test_batched_warnings_equal_the_report_pages_own(set_clock: SetClock) -> None:
+    """The queue's batched warnings are exactly what each report's page shows, report by report."""
+    RegionGenerator(seed=11, size=LARGE).run()
+    set_clock("2022-01-10 10:00")
+    reports = list(reports_visible_to(_league_reviewer()))
+    batched = reports_open_warnings(reports)
+    live = {r.pk: _live_warnings(r) for r in reports}
+    assert batched == live
+    assert sum(len(w) for w in live.values()) > 10
