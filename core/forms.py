@@ -14,6 +14,11 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        # <input type=date> reads only ISO dates: the zh-hans input format would leave an edit form's
+        # stored date blank.
+        super().__init__(attrs, format or "%Y-%m-%d")
+
 
 class MonthField(forms.Field):
     """A calendar month typed as YYYY-MM (``<input type=month>``), cleaned to the 1st of that month."""

@@ -55,6 +55,7 @@ def test_edit_form_starts_from_the_lecture_and_saves_through_the_service(alxa: A
     page = client.get(f"/lectures/{lecture.pk}/edit/").content.decode()
     assert "修改宣讲" in page
     assert f'value="{lecture.title}"' in page
+    assert f'type="date" name="held_on" value="{lecture.held_on:%Y-%m-%d}"' in page  # ISO for the picker
     response = client.post(f"/lectures/{lecture.pk}/edit/", _post(alxa))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/lectures/{lecture.pk}/"

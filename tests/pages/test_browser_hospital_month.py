@@ -1,0 +1,198 @@
+"""The hospital clerk's whole month in a real browser (Debian's Chromium through Playwright), at desktop
+and phone width, with no URL typed but the login page's: lectures logged, one edited, one deleted, the
+month's Excel template downloaded, filled with openpyxl, uploaded, previewed, confirmed, and the report
+submitted. Screenshots of each step are kept in test-artifacts/."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from campaign.models import Indicator, LectureSession
+from hospitals.models import ChangeRecord
+from reporting.indicators.models import IndicatorImport, IndicatorValue
+from reporting.indicators.selectors import applicable_indicators
+from reporting.indicators.template import DATA_SHEET
+from reporting.reports.models import MonthlyReport
+from tests.conftest import Alxa
+from tests.pages.conftest import Pages
+from tests.reporting.conftest import SetClock
+from tests.reporting.indicators.test_template import rows_by_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def clerk(request: Any, browser: Any, live_server: Any) -> Iterator[tuple[Pages, str]]:
+    pages = Pages(browser, live_server.url, viewport=VIEWPORTS[request.param])
+    yield pages, request.param
+    pages.close()
+
+
+def _nav(pages: Pages, label: str) -> None:
+    pages.page.click(f"header nav >> text={label}")
+    pages.page.wait_for_load_state("load")
+
+
+def _log_lecture(pages: Pages, title: str, held_on: str, present: str) -> int:
+    page = pages.page
+    page.click("nav.tabs >> text=讲·宣讲")
+    page.click("text=登记宣讲")
+    page.select_option("#id_kind", label="院内宣讲")
+    page.fill("#id_held_on", held_on)
+    page.fill("#id_title", title)
+    page.select_option("#id_speaker", label="郭玉梅")
+    page.locator("#field-coverage input[type=checkbox]").first.check()
+    page.fill("#id_attendance_expected", "400")
+    page.fill("#id_attendance_present", present)
+    page.fill("#id_on_duty_exempt", "20")
+    page.click("#lecture-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/lectures/\d+/$"))
+    assert "已登记宣讲" in page.locator(".messages").inner_text()
+    return int(page.url.rstrip("/").rsplit("/", 1)[1])
+
+
+def _edit_lecture(pages: Pages, shot: Any, lecture_id: int) -> None:
+    page = pages.page
+    page.click("nav.tabs >> text=讲·宣讲")
+    page.locator("#lecture-list tr", has_text="推动公立医院高质量发展").locator("text=修改").click()
+    page.wait_for_url(re.compile(r".*/lectures/\d+/edit/$"))
+    assert page.locator("h1").inner_text() == "修改宣讲"
+    assert page.input_value("#id_title") == "推动公立医院高质量发展"
+    page.fill("#id_title", "推动公立医院高质量发展（院内专题）")
+    page.fill("#id_attendance_present", "385")
+    page.click("#lecture-form button[type=submit]")
+    page.wait_for_url(re.compile(rf".*/lectures/{lecture_id}/$"))
+    assert "已保存宣讲" in page.locator(".messages").inner_text()
+    history = page.locator("#history").inner_text()
+    assert "修改宣讲" in history
+    assert "实到人数：380 → 385" in history
+    shot("04-lecture-edited-history")
+    lecture = LectureSession.objects.get(pk=lecture_id)
+    assert (lecture.title, lecture.attendance_present) == ("推动公立医院高质量发展（院内专题）", 385)
+
+
+def _delete_lecture(pages: Pages, shot: Any) -> None:
+    page = pages.page
+    page.click("nav.tabs >> text=讲·宣讲")
+    page.locator("#lecture-list a", has_text="重复登记的宣讲").click()
+    page.wait_for_url(re.compile(r".*/lectures/\d+/$"))
+    page.fill("#lecture-delete-form input[name=reason]", "重复登记")
+    page.once("dialog", lambda dialog: dialog.accept())  # 确定删除宣讲…？
+    page.click("#lecture-delete-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/lectures/$"))
+    assert "已删除宣讲：重复登记的宣讲" in page.locator(".messages").inner_text()
+    assert "重复登记的宣讲" not in page.locator("#lecture-list").inner_text()
+    deleted = page.locator("#lectures-deleted").inner_text()
+    assert "重复登记的宣讲" in deleted
+    assert "重复登记" in deleted
+    shot("05-lecture-deleted")
+    kept = list(LectureSession.objects.values_list("title", flat=True))
+    assert kept == ["推动公立医院高质量发展（院内专题）"]
+    assert ChangeRecord.objects.get(action="delete").reason == "重复登记"
+
+
+def _fill_template(content: bytes, alxa: Alxa) -> tuple[bytes, int]:
+    """Every applicable indicator of H004's July, as raw figures in the plausible range for its level."""
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    ws = wb[DATA_SHEET]
+    rows = rows_by_code(ws)
+    indicators = applicable_indicators(Indicator.objects.filter(campaign=alxa.campaign), hospital=alxa.h004)
+    for indicator in indicators:
+        first = rows[indicator.code][0]
+        if indicator.value_type == Indicator.ValueType.RATIO:
+            low, high = (indicator.plausible_range or {}).get(alxa.h004.level, [0.2, 0.4])
+            ws[f"D{first}"] = round((low + high) / 2 * 200)
+            ws[f"E{first}"] = 200
+        elif indicator.value_type == Indicator.ValueType.COUNT:
+            ws[f"D{first}"] = 12 if indicator.code == "O1.1-a" else 5
+        else:
+            for r in rows[indicator.code]:
+                ws[f"F{r}"] = "是"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), len(indicators)
+
+
+def _excel_round_trip(pages: Pages, shot: Any, alxa: Alxa, tmp_path: Path) -> None:
+    page = pages.page
+    page.click("nav.tabs >> text=出·月报")
+    page.select_option("select[name=month]", "2021-07")
+    page.click("form.filters button")
+    page.wait_for_url(re.compile(r".*/months/2021-07/$"))
+    page.click("#excel-import")
+    page.wait_for_url(re.compile(r".*/months/2021-07/import/$"))
+    shot("06-excel-import-page")
+    with page.expect_download() as info:
+        page.click("#template-download-link")
+    download = info.value
+    assert download.suggested_filename == "indicators-H004-2021-07.xlsx"
+    filled, count = _fill_template(Path(download.path()).read_bytes(), alxa)
+    path = tmp_path / "7月指标.xlsx"
+    path.write_bytes(filled)
+    page.set_input_files("#id_file", str(path))
+    page.click("#template-upload-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/indicator-imports/\d+/$"))
+    assert page.locator("#import-status").inner_text() == "待确认"
+    assert page.locator("#import-errors").count() == 0
+    changes = page.locator("#import-changes")
+    batch = IndicatorImport.objects.get()
+    assert changes.locator("h2").inner_text() == f"变更（{len(batch.changes)}）"
+    assert changes.locator("tbody tr").count() == len(batch.changes)
+    row = changes.locator("tr", has_text="O1.1-a")
+    assert row.locator("td.old").inner_text() == "空"
+    assert row.locator("td.new").inner_text() == "12"
+    assert not IndicatorValue.objects.exists()  # the preview writes nothing
+    shot("07-excel-preview")
+    page.click("#import-confirm-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/months/2021-07/$"))
+    assert f"已导入{count}项指标" in page.locator(".messages").inner_text()
+    assert IndicatorValue.objects.filter(hospital=alxa.h004).count() == count
+    assert IndicatorImport.objects.get().status == IndicatorImport.Status.CONFIRMED
+    assert page.locator("#indicator-O1\\.1-a input.num").input_value() == "12"
+
+
+def _submit(pages: Pages, shot: Any, alxa: Alxa) -> None:
+    page = pages.page
+    page.fill("#id_report-problems", "院外互讲尚未开展。")
+    page.fill("#id_report-corrections", "8月中旬与左旗蒙医医院互讲。")
+    page.click("#report-form button:has-text('提交报告')")
+    page.wait_for_load_state("load")
+    assert page.locator("#report-status").inner_text() == "已提交"
+    shot("08-report-submitted")
+    report = MonthlyReport.objects.get()
+    assert (report.hospital_id, report.status) == (alxa.h004.pk, MonthlyReport.Status.SUBMITTED)
+
+
+def test_the_clerks_month(
+    alxa: Alxa, clerk: tuple[Pages, str], set_clock: SetClock, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    set_clock("2021-08-03 10:00")  # July is over, its report is due on 08-05
+    pages, width = clerk
+
+    def shot(name: str) -> None:
+        pages.shot(f"hospital-{width}-{name}")
+
+    pages.login("h004")
+    assert pages.page.locator("h1").inner_text().endswith("仪表盘")
+    _nav(pages, "本院")
+    assert pages.page.locator("h1").inner_text() == "阿拉善左旗人民医院"
+    shot("01-hospital")
+    kept = _log_lecture(pages, "推动公立医院高质量发展", "2021-07-10", "380")
+    _log_lecture(pages, "重复登记的宣讲", "2021-07-12", "300")
+    shot("02-lecture-logged")
+    _edit_lecture(pages, shot, kept)
+    _delete_lecture(pages, shot)
+    _excel_round_trip(pages, shot, alxa, tmp_path)
+    _submit(pages, shot, alxa)
+    assert pages.outside_requests == []
+    assert pages.console_errors == []
