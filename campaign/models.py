@@ -6,6 +6,7 @@ Nothing here is hard-coded per year or league: a 2022 campaign, or another leagu
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -284,6 +285,41 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def _number_text(self, number: object) -> str:
+        """A target parameter as people read it: 0.6 of a percent indicator is "60%"."""
+        value = Decimal(str(number))
+        if self.value_type == self.ValueType.RATIO and self.display == self.Display.PERCENT:
+            return f"{(value * 100).normalize():f}%"
+        return f"{value.normalize():f}{self.unit}"
+
+    @property
+    def target_text(self) -> str:
+        """The target in words with its numbers (较上年提高10个百分点), never the rule's template label."""
+        params = self.target_params or {}
+        kind = self.target_kind
+        if kind == self.TargetKind.INCREASE_PP:
+            return f"较上年提高{Decimal(str(params.get('pp', 0))).normalize():f}个百分点"
+        if kind == self.TargetKind.INCREASE_PCT:
+            return f"较上年提高{Decimal(str(params.get('pct', 0))).normalize():f}%"
+        if kind == self.TargetKind.MIN_BY_LEVEL:
+            levels = [
+                f"{label}医院不低于{self._number_text(params[level])}"
+                for level, label in Hospital.Level.choices
+                if level in params
+            ]
+            return "；".join(levels) or self.get_target_kind_display()
+        if kind == self.TargetKind.ALL_YES:
+            return "全部为“是”"
+        if kind == self.TargetKind.HOSPITAL_COUNT_INCREASE:
+            threshold = params.get("threshold")
+            setting = params.get("threshold_setting")
+            if threshold is None and setting:
+                threshold = (self.campaign.settings or {}).get(setting)
+            if threshold is None or self.value_type != self.ValueType.RATIO:
+                return "达标医院数较上年增加"
+            return f"达到{self._number_text(threshold)}的医院数较上年增加"
+        return self.get_target_kind_display()
 
     def applies_to_hospital(self, hospital: Hospital) -> bool:
         return self.reporting_level == self.ReportingLevel.HOSPITAL and applies_to_hospital(

@@ -330,6 +330,31 @@ class ChangeRecord(models.Model):
         EXCEL = "excel", "Excel导入"
         SYSTEM = "system", "系统"
 
+    # What each ``action`` a service writes is called on a page; an action missing here shows as itself.
+    ACTION_LABELS = {
+        "create": "新建",
+        "update": "修改",
+        "delete": "删除",
+        "submit": "提交",
+        "resubmit": "重新提交",
+        "banner_review": "初审通过",
+        "approve": "审核通过",
+        "return": "退回",
+        "reopen": "解锁后退回修改",
+        "unlock_request": "申请解锁",
+        "unlock": "同意解锁",
+        "unlock_refuse": "不同意解锁",
+        "build": "生成",
+        "publish": "发布",
+        "recommend": "推荐宣传",
+        "evaluation_build": "生成年终评估",
+        "indicator_import_confirm": "Excel导入确认",
+        "indicator_value_create": "填报指标",
+        "indicator_value_update": "修改指标",
+        "indicator_value_delete": "删除指标",
+        "indicator_value_explain": "填写情况说明",
+    }
+
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")
@@ -350,3 +375,14 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.content_type.model}#{self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def actor_name(self) -> str:
+        """The person's name (else the account name); "系统" for a change no one made by hand."""
+        if self.actor is None:
+            return "系统"
+        return self.actor.get_full_name() or self.actor.username

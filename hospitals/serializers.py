@@ -62,7 +62,10 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
 
+    action_label = serializers.CharField(read_only=True, help_text="操作的中文名称")
+    actor_name = serializers.CharField(read_only=True, help_text="操作人姓名（无操作人时为“系统”）")
+
     class Meta:
         model = ChangeRecord
-        fields = ["at", "action", "actor", "channel", "changes", "reason"]
+        fields = ["at", "action", "action_label", "actor", "actor_name", "channel", "changes", "reason"]
         read_only_fields = fields

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from hospitals.models import Role, User
+from reporting.notices.selectors import notifications_unread_count
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class NavItem:
     label: str
     url: str
     active: bool = False
+    badge: int = 0  # e.g. unread notifications, shown beside the label when not 0
 
 
 def _items_for(user: User) -> list[tuple[str, str]]:
@@ -45,11 +47,13 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     if not isinstance(user, User) or not user.is_authenticated:
         return []
     path = request.path
+    notifications = reverse("reporting:notifications")
     result = []
     for label, url in _items_for(user):
         # "/" is active only on itself; a section is active on its sub-pages too.
         active = path == url if url == "/" else path.startswith(url)
-        result.append(NavItem(label, url, active))
+        badge = notifications_unread_count(user) if url == notifications else 0
+        result.append(NavItem(label, url, active, badge))
     return result
 
 

@@ -235,7 +235,7 @@ def judge(
         verdict,
         target,
         f"本期{_fmt(indicator, now)}，上年同期{_fmt(indicator, before)}{change_text}；"
-        f"目标{Indicator.TargetKind(kind).label}({_fmt(indicator, target)})。",
+        f"目标{indicator.target_text}({_fmt(indicator, target)})。",
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from campaign.calendar import report_months
 from campaign.models import Campaign
@@ -79,6 +80,17 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The status shown is the status applied: without one in the URL the queue holds the reports
+        # waiting for this reviewer, and the select says so (also when other filters are set).
+        self.initial.setdefault("status", self.PENDING)
+        if self.is_bound and "status" not in self.data:
+            data = QueryDict(mutable=True)
+            for key in self.data:
+                data.setlist(
+                    key, self.data.getlist(key) if isinstance(self.data, QueryDict) else [self.data[key]]
+                )
+            data["status"] = self.PENDING
+            self.data = data
         fields: Any = self.fields
         fields["month"].choices = [("", "全部")] + [
             (m.isoformat(), f"{m:%Y年%m月}") for m in report_months(campaign)
@@ -90,7 +102,7 @@ class QueueFilterForm(forms.Form):
 
     def filter(self, reports: QuerySet[MonthlyReport], pending: list[str]) -> QuerySet[MonthlyReport]:
         data = self.cleaned_data
-        status = data.get("status", self.PENDING) if "status" in self.data else self.PENDING
+        status = data.get("status", self.PENDING)
         if status == self.PENDING:
             reports = reports.filter(status__in=pending)
         elif status:

@@ -231,7 +231,7 @@ def handle_month_report_post(request: HttpRequest, hospital: Hospital, month: dt
             if report is not None:
                 if request.POST.get("action") == "submit":
                     late = f"（逾期{report.late_days}天）" if report.late_days else ""
-                    messages.success(request, f"{report}已{report.get_status_display()}{late}。")
+                    messages.success(request, f"{report}：{report.get_status_display()}{late}。")
                 else:
                     messages.success(request, "已保存问题与整改。")
                 return redirect("reporting:month", hospital_id=hospital.pk, month=f"{month:%Y-%m}")
