@@ -21,6 +21,7 @@ class IndicatorRow:
     fields: list[forms.BoundField]
     explanation: forms.BoundField
     errors: list[str]
+    returned: str = ""  # the reviewer's reason when this indicator was returned
 
     @property
     def indicator(self) -> Indicator:

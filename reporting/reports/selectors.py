@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,16 +17,21 @@ from campaign.calendar import report_lock_date
 from campaign.models import ActionItem, LectureSession, ProgressEntry, ProgressStatus
 from core import clock
 from core.months import month_end, month_has_ended
-from hospitals.models import ChangeRecord, Hospital
+from hospitals.models import ChangeRecord, Hospital, OrgUnit
 from hospitals.selectors import AnyUser, scope_queryset
 from reporting.indicators.models import IndicatorValue
 from reporting.indicators.selectors import (
+    Figure,
+    Period,
+    ValueWarning,
+    format_figure,
     indicator_unexplained_warnings,
     indicator_unit_month,
     indicator_value_warnings,
     indicator_values_missing,
     indicators_of,
 )
+from reporting.indicators.targets import Verdict, indicator_evaluations
 from reporting.reports.models import MonthlyReport, ReportReview, ReviewComment, UnlockRequest
 
 
@@ -165,7 +171,12 @@ def _indicator_values(report: MonthlyReport) -> dict[str, dict[str, Any]]:
         if value is None:
             shown = "未填报"
         elif value.indicator.value_type == "ratio":
-            shown = f"{value.numerator}/{value.denominator}"
+            # As the clerk's page and the bulletin show it (52.0%), the typed figures beside it.
+            numerator, denominator = value.numerator or Decimal(0), value.denominator or Decimal(0)
+            raw = f"{numerator.normalize():f}/{denominator.normalize():f}"
+            shown = (
+                f"{format_figure(value.indicator, numerator / denominator)}（{raw}）" if denominator else raw
+            )
         elif value.indicator.value_type == "count":
             shown = str(value.count)
         else:
@@ -370,3 +381,116 @@ def report_history(report: MonthlyReport) -> QuerySet[ChangeRecord]:
     from hospitals.audit import history_of
 
     return history_of(report)
+
+
+# ------------------------------------------------------------------------------------------ report page
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    """One indicator of a report as the clerk's month page and the bulletin show it: this month and last
+    year's same month as people read them (a ratio as a percentage, not "520.00/260.00"), the change,
+    the target and its verdict, the soft-rule warnings and the clerk's explanation."""
+
+    code: str
+    name: str
+    current: str
+    raw: str  # the typed figures (numerator / denominator), for the reviewer who checks them
+    last_year: str
+    change: str
+    target: str
+    verdict: str  # Verdict.MET / NOT_MET / NO_DATA
+    verdict_label: str
+    note: str
+    warnings: list[ValueWarning]
+    explanation: str
+
+    @property
+    def item_key(self) -> str:
+        return f"indicator:{self.code}"
+
+
+def _figure_text(indicator: Any, figure: Figure) -> str:
+    if not figure.has_data:
+        return "无数据"
+    if indicator.value_type in ("boolean", "boolean_set"):
+        return "、".join("是" if a else "否" for a in figure.answers or ()) or "无数据"
+    value = figure.value
+    return "无数据" if value is None else format_figure(indicator, value)
+
+
+def _raw_text(indicator: Any, figure: Figure) -> str:
+    if indicator.value_type != "ratio" or not figure.has_data:
+        return ""
+    return (
+        f"{figure.numerator.normalize():f} / {figure.denominator.normalize():f}"
+        if (figure.numerator is not None and figure.denominator is not None)
+        else ""
+    )
+
+
+def report_indicator_lines(report: MonthlyReport) -> list[IndicatorLine]:
+    """Every applicable indicator of the report's month, judged against last year's same month with the
+    bulletin's own rules (``indicator_evaluations``). Eight queries whatever the number of indicators."""
+    entries = {
+        e.indicator.pk: e
+        for e in indicator_unit_month(campaign=report.campaign, month=report.month, hospital=report.hospital)
+    }
+    table = indicator_evaluations(
+        campaign=report.campaign,
+        hospitals=Hospital.objects.filter(pk=report.hospital_id),
+        banners=OrgUnit.objects.none(),
+        period=Period.month(report.month.year, report.month.month),
+        indicators=[e.indicator for e in entries.values()],
+        per_banner=False,
+    )
+    lines = []
+    for result in table.units:
+        if result.scope != "hospital" or result.indicator.pk not in entries:
+            continue
+        indicator, entry = result.indicator, entries[result.indicator.pk]
+        change = result.change
+        unit = "个百分点" if indicator.value_type == "ratio" else "%"
+        lines.append(
+            IndicatorLine(
+                code=indicator.code,
+                name=indicator.name,
+                current=_figure_text(indicator, result.current) if entry.value else "未填报",
+                raw=_raw_text(indicator, result.current),
+                last_year=_figure_text(indicator, result.last_year),
+                change="—" if change is None else f"{change:+.1f}{unit}",
+                target=indicator.target_text,
+                verdict=result.verdict,
+                verdict_label=Verdict.LABELS[result.verdict],
+                note=result.note,
+                warnings=entry.warnings,
+                explanation=entry.value.explanation if entry.value else "",
+            )
+        )
+    return lines
+
+
+def report_return_reason(report: MonthlyReport) -> ReportReview | None:
+    """The latest return (its overall reason and reviewer), while the report is returned or resubmitted."""
+    if report.status not in (MonthlyReport.Status.RETURNED, MonthlyReport.Status.RESUBMITTED):
+        return None
+    return (
+        report.reviews.filter(action=ReportReview.Action.RETURN)
+        .select_related("reviewer")
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def report_month_lectures(report: MonthlyReport) -> QuerySet[LectureSession]:
+    """The month's lectures of the report's hospital, with their materials (the courseware)."""
+    return (
+        LectureSession.objects.filter(
+            campaign=report.campaign,
+            hospital=report.hospital,
+            held_on__range=(report.month, month_end(report.month)),
+        )
+        .select_related("kind", "speaker")
+        .prefetch_related("materials")
+        .order_by("held_on", "id")
+    )

@@ -40,9 +40,12 @@ from reporting.reports.selectors import (
     report_changes_since_last_review,
     report_contents,
     report_history,
+    report_indicator_lines,
     report_lock_state,
+    report_month_lectures,
     report_open_comments,
     report_open_warnings,
+    report_return_reason,
     report_submission_errors,
     reports_open_warnings,
     reports_visible_to,
@@ -136,6 +139,9 @@ def month_page(request: HttpRequest, hospital_id: int, month: str) -> HttpRespon
             messages.success(request, f"已保存{saved}项指标。")
             return redirect("reporting:month", hospital_id=hospital.pk, month=month)
     warnings = [w for entry in entries for w in entry.warnings if not w.explained]
+    rows = form.rows()
+    for row in rows:
+        row.returned = report_context["returned_items"].get(f"indicator:{row.indicator.code}", "")
     return render(
         request,
         "reporting/month.html",
@@ -145,7 +151,7 @@ def month_page(request: HttpRequest, hospital_id: int, month: str) -> HttpRespon
             "month": the_month,
             "months": months,
             "form": form,
-            "rows": form.rows(),
+            "rows": rows,
             "open_warnings": warnings,
             **report_context,
         },
@@ -208,10 +214,14 @@ def _unlock_action(request: HttpRequest, form: UnlockRequestForm, report: Monthl
 def month_report_context(request: HttpRequest, hospital: Hospital, month: dt.date) -> dict[str, Any]:
     report = _report_of(request.user, hospital, month)
     initial = {"problems": report.problems, "corrections": report.corrections} if report else {}
+    open_comments = list(report_open_comments(report)) if report else []
     return {
         "report": report,
         "lock": report_lock_state(report) if report else None,
-        "open_comments": list(report_open_comments(report)) if report else [],
+        "open_comments": open_comments,
+        # The returned items by key, so the month's form marks each with its reason beside it.
+        "returned_items": {c.item_key: c.text for c in open_comments if c.item_key},
+        "return_review": report_return_reason(report) if report else None,
         "submission_errors": report_submission_errors(report) if report else [],
         "report_form": ReportForm(initial=initial, prefix="report"),
         "unlock_form": UnlockRequestForm(prefix="unlock"),
@@ -287,6 +297,9 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "hospital": report.hospital,
             "lock": report_lock_state(report),
             "contents": contents,
+            "indicator_lines": report_indicator_lines(report),
+            "return_review": report_return_reason(report),
+            "month_lectures": report_month_lectures(report),
             "changes": report_changes_since_last_review(report),
             "open_comments": report_open_comments(report),
             "warnings": report_open_warnings(report),
