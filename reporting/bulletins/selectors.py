@@ -12,7 +12,7 @@ a 0–100 score per hospital; the ranking is the mean of the scores a hospital h
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +23,7 @@ from campaign.calendar import report_months
 from campaign.compliance import ComplianceState, checked_milestones, milestone_compliance
 from campaign.models import OVERDUE, ActionItem, Campaign, LectureKind, LectureSession, ProgressStatus
 from campaign.selectors import campaign_hospitals
+from core.charts import LATE_AMBER, MISSING_RED, OK_GREEN, VERDICT_COLORS, Chart, Number, Series
 from core.months import next_month
 from hospitals.models import Hospital, OrgUnit, Role, User
 from hospitals.selectors import AnyUser, ancestor_paths
@@ -352,3 +353,124 @@ def bulletins_visible_to(user: AnyUser) -> QuerySet[Bulletin]:
     if user.role != Role.LEAGUE_REVIEWER:
         qs = qs.filter(status=Bulletin.Status.PUBLISHED)
     return qs
+
+
+# ------------------------------------------------------------------------------------------ the summary
+# Drawn from the bulletin's own stored figures (``Bulletin.data``), so a published bulletin's charts stay
+# what was published, and the charts and the tables below them cannot disagree.
+
+# The ranking chart shows this many hospitals; the full ranking is the table.
+RANKING_CHART_TOP = 15
+
+
+def _section(data: dict[str, Any], key: str) -> dict[str, Any] | None:
+    return next((s for s in data.get("sections", []) if s.get("key") == key), None)
+
+
+def _ints(values: list[Any]) -> list[Number]:
+    return [int(v or 0) for v in values]
+
+
+def bulletin_charts(data: dict[str, Any]) -> list[Chart]:
+    """The bulletin's summary charts: lectures by banner, milestone compliance, reports on time, the
+    ranking. A section missing from ``data`` (a bulletin built before it existed) gives no chart."""
+    charts: list[Chart] = []
+    lectures = _section(data, "lectures_by_banner")
+    if lectures:
+        kinds = lectures["columns"][1:-2]
+        charts.append(
+            Chart(
+                key="bulletin-lectures",
+                title="本月宣讲活动（按旗区、形式）",
+                labels=[row[0] for row in lectures["rows"]],
+                series=[
+                    Series(kind.removesuffix("(本月)"), _ints([row[1 + i] for row in lectures["rows"]]))
+                    for i, kind in enumerate(kinds)
+                ],
+                stacked=True,
+                unit="场",
+                empty_text="本月没有宣讲活动。",
+            )
+        )
+    milestones = _section(data, "milestones")
+    if milestones:
+        names = milestones["columns"][2:]
+        states = [ComplianceState.MET, ComplianceState.NOT_MET, ComplianceState.NOT_DUE]
+        counts = Counter((i, state) for row in milestones["rows"] for i, state in enumerate(row[2:]))
+        charts.append(
+            Chart(
+                key="bulletin-milestones",
+                title="时间节点完成情况（医院数）",
+                labels=names,
+                series=[
+                    Series(str(s.label), [counts[(i, s.label)] for i in range(len(names))]) for s in states
+                ],
+                stacked=True,
+                horizontal=True,
+                unit="家",
+                colors=VERDICT_COLORS,
+            )
+        )
+    reports = _section(data, "reports_by_banner")
+    if reports:
+        charts.append(
+            Chart(
+                key="bulletin-reports",
+                title="月度自查报告提交情况（按旗区，医院数）",
+                labels=[row[0] for row in reports["rows"]],
+                series=[
+                    Series(CATEGORY_LABELS[c], _ints([row[2 + i] for row in reports["rows"]]))
+                    for i, c in enumerate(("on_time", "late", "missing"))
+                ],
+                stacked=True,
+                unit="家",
+                colors=[OK_GREEN, LATE_AMBER, MISSING_RED],
+            )
+        )
+    ranking = _section(data, "ranking")
+    if ranking:
+        top = ranking["rows"][:RANKING_CHART_TOP]
+        charts.append(
+            Chart(
+                key="bulletin-ranking",
+                title=f"综合排名（前{len(top)}名，得分）",
+                labels=[f"{row[0]}. {row[2]}" for row in top],
+                series=[Series("得分", [float(row[3] or 0) for row in top])],
+                horizontal=True,
+                unit="分",
+                integer=False,
+            )
+        )
+    return charts
+
+
+@dataclass(frozen=True)
+class BulletinSummary:
+    """The bulletin's key figures in one paragraph's worth of numbers."""
+
+    hospitals: int
+    on_time: int
+    late: int
+    missing: int
+    lectures: int
+    milestones_met: int
+    milestones_due: int
+    leader: str
+
+
+def bulletin_summary(data: dict[str, Any]) -> BulletinSummary:
+    reports = _section(data, "reports_by_banner") or {"rows": []}
+    lectures = _section(data, "lectures_by_banner") or {"rows": []}
+    milestones = _section(data, "milestones") or {"rows": []}
+    ranking = _section(data, "ranking") or {"rows": []}
+    states = [state for row in milestones["rows"] for state in row[2:]]
+    return BulletinSummary(
+        hospitals=int(data.get("hospital_count", 0)),
+        on_time=sum(int(r[2]) for r in reports["rows"]),
+        late=sum(int(r[3]) for r in reports["rows"]),
+        missing=sum(int(r[4]) for r in reports["rows"]),
+        lectures=sum(int(r[-2]) for r in lectures["rows"]),
+        milestones_met=states.count(ComplianceState.MET.label),
+        milestones_due=len(states) - states.count(ComplianceState.NOT_DUE.label),
+        leader=ranking["rows"][0][2] if ranking["rows"] else "",
+    )

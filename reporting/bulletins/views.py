@@ -14,7 +14,12 @@ from exports.writer import XLSX_MIME
 from hospitals.models import ChangeRecord, User
 from hospitals.pages import page_user
 from reporting.bulletins.forms import BulletinBuildForm
-from reporting.bulletins.selectors import bulletin_months, bulletins_visible_to
+from reporting.bulletins.selectors import (
+    bulletin_charts,
+    bulletin_months,
+    bulletin_summary,
+    bulletins_visible_to,
+)
 from reporting.bulletins.services import bulletin_build, bulletin_publish
 from reporting.bulletins.workbook import bulletin_filename
 
@@ -82,6 +87,8 @@ def bulletin_detail(request: HttpRequest, bulletin_id: int) -> HttpResponse:
         {
             "bulletin": bulletin,
             "sections": bulletin.data.get("sections", []),
+            "charts": bulletin_charts(bulletin.data),
+            "summary": bulletin_summary(bulletin.data),
             "form": form,
             "is_league": isinstance(request.user, User) and request.user.is_league_level,
         },

@@ -195,8 +195,11 @@ def _league_publishes_the_bulletin(pages: Pages) -> None:
     page.wait_for_url(re.compile(r".*/bulletins/\d+/$"))
     assert page.locator("#bulletin-status").inner_text() == "草稿"
     assert "阿拉善左旗人民医院" in page.locator("#section-reports").inner_text()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("#bulletin-actions button:has-text('发布')")
     page.wait_for_load_state("load")
+    assert "确定发布" in asked[0]
     assert page.locator("#bulletin-status").inner_text() == "已发布"
     pages.shot("10-bulletin-published")
     with page.expect_download() as info:
