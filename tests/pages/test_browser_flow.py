@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -196,7 +197,12 @@ def _league_publishes_the_bulletin(pages: Pages) -> None:
     assert page.locator("#bulletin-status").inner_text() == "草稿"
     assert "阿拉善左旗人民医院" in page.locator("#section-reports").inner_text()
     asked: list[str] = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+
+    def confirm(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", confirm)
     page.click("#bulletin-actions button:has-text('发布')")
     page.wait_for_load_state("load")
     assert "确定发布" in asked[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -34,7 +35,7 @@ def _bulletin(alxa: Alxa, set_clock: SetClock) -> Bulletin:
     return bulletin_build(campaign_id=alxa.campaign.pk, month=JULY, actor=alxa.league_reviewer)
 
 
-def _chart_json(html: str, key: str) -> dict[str, object]:
+def _chart_json(html: str, key: str) -> Any:
     match = re.search(rf'<script id="chart-data-{key}" type="application/json">(.*?)</script>', html)
     assert match, key
     return json.loads(match.group(1))
