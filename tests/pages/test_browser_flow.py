@@ -137,7 +137,7 @@ def _open_report_from_queue(pages: Pages) -> None:
 def _return_with_reason(pages: Pages) -> None:
     page = pages.page
     _open_report_from_queue(pages)
-    assert "O1.1-a 党员社区志愿服务活动次数" in page.locator("#contents").inner_text()
+    assert "O1.1-a 党员社区志愿服务活动次数" in page.locator("#report-indicators").inner_text()
     page.locator("tr[data-item='indicator:O1.1-a'] input").fill("12次与志愿服务台账(10次)不符，请核实")
     pages.shot("07-review-return")
     page.click("#return-form button:has-text('退回')")
