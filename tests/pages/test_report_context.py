@@ -16,10 +16,11 @@ from campaign.services import lecture_create, material_upload
 from hospitals.models import User
 from reporting.indicators.models import IndicatorValue
 from reporting.reports.services import CommentInput, report_return
-from tests.campaign.conftest import PDF, lecture_data, upload
+from tests.campaign.conftest import lecture_data, upload
 from tests.conftest import Alxa, streamed
 from tests.factories import indicator_value
 from tests.reporting.conftest import JULY, SetClock, make_report
+from tests.samples import PDF
 
 pytestmark = pytest.mark.django_db
 
