@@ -1,9 +1,10 @@
 from django.urls import path
 
-from campaign import views
+from campaign import banner_views, views
 
 app_name = "campaign"
 urlpatterns = [
+    path("banners/<int:unit_id>/lectures/", banner_views.banner_lectures, name="banner_lectures"),
     path("hospitals/<int:hospital_id>/", views.hospital_detail, name="hospital"),
     path("hospitals/<int:hospital_id>/lectures/", views.lecture_index, name="lectures"),
     path("hospitals/<int:hospital_id>/lectures/new/", views.lecture_new, name="lecture_new"),

@@ -64,6 +64,7 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
     item = ActionItem.objects.filter(hospital=alxa.h004).first()
     return {
         "hospital_id": alxa.h004.pk,
+        "unit_id": alxa.zuoqi.pk,
         "month": "2021-07",
         "report_id": report.pk,
         "lecture_id": lecture.pk,

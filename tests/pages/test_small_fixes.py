@@ -137,3 +137,19 @@ def test_unread_badge_in_the_nav(alxa: Alxa) -> None:
     assert re.search(r'通知 <span class="nav-badge" id="unread-badge" aria-label="未读2条">2</span>', html)
     client.post("/notifications/", {})
     assert 'id="unread-badge"' not in client.get("/").content.decode()
+
+
+def test_banner_lectures_page(alxa: Alxa) -> None:
+    from campaign.services import lecture_create
+    from tests.campaign.conftest import lecture_data
+
+    central = lecture_create(actor=alxa.admin, channel="web", data=lecture_data(alxa, "centralised"))
+    hospital = lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, title="院内"))
+    client = _client(alxa.banner_reviewer)
+    home = client.get("/").content.decode()
+    assert f'href="/banners/{alxa.zuoqi.pk}/lectures/">集中宣讲</a>' in home
+    html = client.get(f"/banners/{alxa.zuoqi.pk}/lectures/").content.decode()
+    assert f'href="/lectures/{central.pk}/"' in html
+    assert f'href="/lectures/{hospital.pk}/"' not in html
+    assert client.get(f"/banners/{alxa.youqi.pk}/lectures/").status_code == 404
+    assert "集中宣讲</a>" not in _client(alxa.reporter).get("/").content.decode()
