@@ -71,6 +71,7 @@ from campaign.services import (
     tour_lecturer_remove,
     tour_lecturer_select,
 )
+from core.forms import text_field_kwargs
 from core.records import refuse_owner_change
 from exports.admin import xlsx_export_action
 from hospitals.admin import ScopedAdminMixin
@@ -229,6 +230,9 @@ class ServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        return super().formfield_for_dbfield(db_field, request, **text_field_kwargs(db_field, kwargs))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in self.scoped_choices:

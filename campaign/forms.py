@@ -18,14 +18,14 @@ from campaign.models import (
     ProgressStatus,
 )
 from campaign.services import ActionItemData, LectureData
-from core.forms import DateInput, MonthField, MultipleFileField
+from core.forms import DateInput, MonthField, MultipleFileField, TextField
 from hospitals.models import Department, Hospital, MedicalAlliance, Person
 
 
 class LectureForm(forms.Form):
     kind = forms.ModelChoiceField(LectureKind.objects.none(), label="宣讲形式")
     held_on = forms.DateField(label="宣讲日期", widget=DateInput)
-    title = forms.CharField(label="宣讲题目", max_length=200)
+    title = TextField(label="宣讲题目", max_length=200)
     speaker = forms.ModelChoiceField(Person.objects.none(), label="宣讲人")
     department = forms.ModelChoiceField(Department.objects.none(), label="科室(科室宣讲)", required=False)
     party_history = forms.BooleanField(label="宣讲百年党史", required=False)
@@ -41,7 +41,7 @@ class LectureForm(forms.Form):
         Hospital.objects.none(), label="受讲医院(院外互讲)", required=False
     )
     alliance = forms.ModelChoiceField(MedicalAlliance.objects.none(), label="医联体(串讲)", required=False)
-    supervision_note = forms.CharField(label="出席指导的卫生健康委领导", max_length=300, required=False)
+    supervision_note = TextField(label="出席指导的卫生健康委领导", max_length=300, required=False)
 
     def __init__(self, *args: Any, campaign: Campaign, hospital: Hospital, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,21 +126,21 @@ class LectureForm(forms.Form):
 
 class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label="材料类型", choices=MaterialKind.choices)
-    title = forms.CharField(label="说明", max_length=200, required=False)
+    title = TextField(label="说明", max_length=200, required=False)
     file = forms.FileField(label="文件", help_text="pptx、pdf、docx、jpg、png、mp4")
 
 
 class DeleteForm(forms.Form):
     """A deletion's reason, kept in the history with the deleted record's last values."""
 
-    reason = forms.CharField(label="删除原因", max_length=300, required=False)
+    reason = TextField(label="删除原因", max_length=300, required=False)
 
 
 class ActionItemForm(forms.Form):
     task = forms.ModelChoiceField(ActionTask.objects.none(), label="见行动任务")
-    part = forms.CharField(label="子任务", max_length=200, required=False)
-    title = forms.CharField(label="行动项", max_length=200)
-    description = forms.CharField(label="具体措施", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    part = TextField(label="子任务", max_length=200, required=False)
+    title = TextField(label="行动项", max_length=200)
+    description = TextField(label="具体措施", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     responsible = forms.ModelChoiceField(Person.objects.none(), label="责任人")
     starts_on = forms.DateField(label="开始日期", widget=DateInput)
     due_on = forms.DateField(label="完成时限", widget=DateInput)
@@ -167,7 +167,7 @@ class ActionItemForm(forms.Form):
 
 
 class RoadmapForm(forms.Form):
-    title = forms.CharField(label="路线图节点", max_length=200)
+    title = TextField(label="路线图节点", max_length=200)
     due_on = forms.DateField(label="计划日期", widget=DateInput)
     done_on = forms.DateField(label="完成日期", widget=DateInput, required=False)
 
@@ -175,5 +175,5 @@ class RoadmapForm(forms.Form):
 class ProgressForm(forms.Form):
     month = MonthField(label="月份")
     status = forms.ChoiceField(label="进展状态", choices=ProgressStatus.choices)
-    note = forms.CharField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = TextField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     evidence = MultipleFileField(label="佐证材料", required=False)

@@ -46,16 +46,17 @@ from campaign.services import (
     roadmap_milestone_update,
     tour_lecturer_select,
 )
+from core.api import ModelSerializer
 from hospitals.models import ChangeRecord, Person
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["id", "code", "name", "due_on", "rule", "description"]
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(ModelSerializer):
     milestones = MilestoneSerializer(many=True, read_only=True)
 
     class Meta:
@@ -76,25 +77,25 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]
 
 
-class KeyDocumentSerializer(serializers.ModelSerializer):
+class KeyDocumentSerializer(ModelSerializer):
     class Meta:
         model = KeyDocument
         fields = ["id", "campaign", "code", "number", "title", "theme"]
 
 
-class LayerSerializer(serializers.ModelSerializer):
+class LayerSerializer(ModelSerializer):
     class Meta:
         model = Layer
         fields = ["id", "campaign", "code", "order", "name", "description"]
 
 
-class LectureKindSerializer(serializers.ModelSerializer):
+class LectureKindSerializer(ModelSerializer):
     class Meta:
         model = LectureKind
         fields = ["id", "campaign", "code", "name", "speaker_rule", "venue", "audience"]
 
 
-class ActionTaskSerializer(serializers.ModelSerializer):
+class ActionTaskSerializer(ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
 
     class Meta:
@@ -102,7 +103,7 @@ class ActionTaskSerializer(serializers.ModelSerializer):
         fields = ["id", "campaign", "code", "area", "area_name", "name", "description", "applies_to", "parts"]
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     class Meta:
         model = Indicator
         fields = [
@@ -147,7 +148,7 @@ class CoverageSerializer(serializers.Serializer):
     layer = serializers.PrimaryKeyRelatedField(queryset=Layer.objects.all())
 
 
-class MaterialSummarySerializer(serializers.ModelSerializer):
+class MaterialSummarySerializer(ModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -168,7 +169,7 @@ class MaterialSummarySerializer(serializers.ModelSerializer):
         return _download_url(self.context.get("request"), "lecture-material-download", obj.pk)
 
 
-class LectureSessionSerializer(serializers.ModelSerializer):
+class LectureSessionSerializer(ModelSerializer):
     campaign: serializers.PrimaryKeyRelatedField[Campaign] = serializers.PrimaryKeyRelatedField(
         read_only=True
     )
@@ -261,7 +262,7 @@ class LectureSessionSerializer(serializers.ModelSerializer):
         )
 
 
-class LectureMaterialSerializer(serializers.ModelSerializer):
+class LectureMaterialSerializer(ModelSerializer):
     file = serializers.FileField(write_only=True)
     hospital = serializers.IntegerField(source="lecture.hospital_id", read_only=True)
     download_url = serializers.SerializerMethodField()
@@ -310,7 +311,7 @@ class RecommendSerializer(serializers.Serializer):
     recommended = serializers.BooleanField()
 
 
-class TourLecturerSerializer(serializers.ModelSerializer):
+class TourLecturerSerializer(ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     hospital = serializers.IntegerField(source="person.hospital_id", read_only=True)
 
@@ -324,7 +325,7 @@ class TourLecturerSerializer(serializers.ModelSerializer):
         )
 
 
-class LaunchRecordSerializer(serializers.ModelSerializer):
+class LaunchRecordSerializer(ModelSerializer):
     attachment = serializers.FileField(write_only=True, required=False)
     has_attachment = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
@@ -372,7 +373,7 @@ class LaunchRecordSerializer(serializers.ModelSerializer):
         )
 
 
-class LecturePlanItemSerializer(serializers.ModelSerializer):
+class LecturePlanItemSerializer(ModelSerializer):
     courseware = serializers.FileField(write_only=True, required=False)
     has_courseware = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
@@ -396,7 +397,7 @@ class LecturePlanItemSerializer(serializers.ModelSerializer):
         )
 
 
-class LecturePlanSerializer(serializers.ModelSerializer):
+class LecturePlanSerializer(ModelSerializer):
     items = LecturePlanItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -421,7 +422,7 @@ class LecturePlanSerializer(serializers.ModelSerializer):
         )
 
 
-class RoadmapMilestoneSerializer(serializers.ModelSerializer):
+class RoadmapMilestoneSerializer(ModelSerializer):
     class Meta:
         model = RoadmapMilestone
         fields = ["id", "action_item", "title", "due_on", "done_on"]
@@ -443,7 +444,7 @@ class RoadmapMilestoneSerializer(serializers.ModelSerializer):
         )
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     campaign: serializers.PrimaryKeyRelatedField[Campaign] = serializers.PrimaryKeyRelatedField(
         read_only=True
     )
@@ -513,7 +514,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         )
 
 
-class EvidenceSummarySerializer(serializers.ModelSerializer):
+class EvidenceSummarySerializer(ModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -525,7 +526,7 @@ class EvidenceSummarySerializer(serializers.ModelSerializer):
         return _download_url(self.context.get("request"), "progress-evidence-download", obj.pk)
 
 
-class ProgressEntrySerializer(serializers.ModelSerializer):
+class ProgressEntrySerializer(ModelSerializer):
     # A plain CharField: "overdue" must reach the service, which explains that it is computed.
     status = serializers.CharField()
     evidence = EvidenceSummarySerializer(many=True, read_only=True)

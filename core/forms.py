@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 
 class DateInput(forms.DateInput):
@@ -56,3 +57,25 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
         return [single(data, initial)] if data else []
+
+
+class TextField(forms.CharField):
+    """Text kept as typed (Django strips it by default: a title's leading tab was lost); a value of
+    only whitespace is still empty. Exports neutralise what a spreadsheet would run, not the input."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        if self.required and isinstance(value, str) and not value.strip():
+            raise ValidationError(self.error_messages["required"], code="required")
+        super().validate(value)
+
+
+def text_field_kwargs(db_field: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` for a model field's form field, with ``TextField`` for plain text (an admin's
+    ``formfield_for_dbfield`` passes them on)."""
+    if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+        return {"form_class": TextField, **kwargs}
+    return kwargs

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.api import ApiErrorSerializer
+from core.api import ApiErrorSerializer, ModelSerializer
 from exports.models import ExportJob
 from exports.registry import export_kind_get, export_kinds, params_from_querydict
 from exports.selectors import export_jobs_for
@@ -31,7 +31,7 @@ from exports.writer import XLSX_MIME
 DOWNLOAD_STATUS = {"export_not_ready": status.HTTP_409_CONFLICT, "export_expired": status.HTTP_410_GONE}
 
 
-class ExportJobSerializer(serializers.ModelSerializer):
+class ExportJobSerializer(ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     percent = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()

@@ -2,16 +2,17 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api import ModelSerializer
 from hospitals.models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(ModelSerializer):
     class Meta:
         model = OrgUnit
         fields = ["id", "code", "name", "kind", "parent", "commission_name"]
 
 
-class HospitalSerializer(serializers.ModelSerializer):
+class HospitalSerializer(ModelSerializer):
     banner_name = serializers.CharField(source="banner.name", read_only=True)
 
     class Meta:
@@ -29,13 +30,13 @@ class HospitalSerializer(serializers.ModelSerializer):
         ]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     class Meta:
         model = Person
         fields = ["id", "code", "name", "hospital", "org_unit", "title"]
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
 
     class Meta:
@@ -43,19 +44,19 @@ class PostSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "person_name", "role", "hospital", "org_unit", "start_on", "end_on"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "hospital", "name", "head"]
 
 
-class MedicalAllianceSerializer(serializers.ModelSerializer):
+class MedicalAllianceSerializer(ModelSerializer):
     class Meta:
         model = MedicalAlliance
         fields = ["id", "code", "name", "kind", "assessed_by", "lead_hospital", "members"]
 
 
-class ChangeRecordSerializer(serializers.ModelSerializer):
+class ChangeRecordSerializer(ModelSerializer):
     """One entry of a record's history (``hospitals.audit.history_of``): every ``…/history/`` action."""
 
     actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(

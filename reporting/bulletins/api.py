@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from campaign.models import Campaign
-from core.api import validated
+from core.api import ModelSerializer, validated
 from exports.writer import XLSX_MIME
 from hospitals.models import ChangeRecord
 from reporting.bulletins.models import Bulletin
@@ -27,7 +27,7 @@ from reporting.bulletins.workbook import bulletin_filename, bulletin_workbook
 API = ChangeRecord.Channel.API
 
 
-class BulletinSerializer(serializers.ModelSerializer):
+class BulletinSerializer(ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:

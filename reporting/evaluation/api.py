@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from campaign.models import Campaign
-from core.api import validated
+from core.api import ModelSerializer, validated
 from exports.api import XlsxExportMixin
 from hospitals.models import ChangeRecord
 from hospitals.selectors import scope_queryset
@@ -22,7 +22,7 @@ from reporting.evaluation.services import evaluation_build
 API = ChangeRecord.Channel.API
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(ModelSerializer):
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
 
     class Meta:

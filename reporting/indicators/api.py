@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from campaign.models import Campaign, Indicator
+from core.api import ModelSerializer, TextField
 from exports.api import EXPORT_RESPONSES, export_response
 from exports.writer import XLSX_MIME
 from hospitals.audit import history_of
@@ -89,7 +90,7 @@ class MonthField(serializers.Field):
         return value.isoformat()
 
 
-class IndicatorValueSerializer(serializers.ModelSerializer):
+class IndicatorValueSerializer(ModelSerializer):
     """A value with its ratio and its soft-rule warnings (computed for the whole page in one query)."""
 
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
@@ -101,7 +102,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     numerator = serializers.DecimalField(max_digits=30, decimal_places=10, required=False, allow_null=True)
     denominator = serializers.DecimalField(max_digits=30, decimal_places=10, required=False, allow_null=True)
     count = serializers.IntegerField(required=False, allow_null=True)
-    explanation = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    explanation = TextField(required=False, allow_blank=True, max_length=2000)
 
     class Meta:
         model = IndicatorValue
@@ -395,7 +396,7 @@ class IndicatorEvaluationViewSet(viewsets.ViewSet):
 # ------------------------------------------------------------------------------------------ imports
 
 
-class IndicatorImportSerializer(serializers.ModelSerializer):
+class IndicatorImportSerializer(ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     month = MonthField(read_only=True)
 

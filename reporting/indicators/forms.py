@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from campaign.models import Indicator
+from core.forms import TextField
 from reporting.indicators.selectors import UnitMonth
 
 YES_NO = [("", "—"), ("yes", "是"), ("no", "否")]
@@ -73,7 +74,7 @@ class IndicatorMonthForm(forms.Form):
                 self.fields[name] = forms.ChoiceField(label=part, choices=YES_NO, required=False)
                 if index < len(answers):
                     self.initial[name] = "yes" if answers[index] else "no"
-        self.fields[f"{p}_explanation"] = forms.CharField(
+        self.fields[f"{p}_explanation"] = TextField(
             label="情况说明", required=False, widget=forms.Textarea({"rows": 2})
         )
         if value is not None:

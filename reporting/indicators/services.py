@@ -218,7 +218,7 @@ def indicator_value_save(
         .first()
     )
     if explanation is not None:
-        clean["explanation"] = explanation.strip()
+        clean["explanation"] = explanation
     if value is None:
         value = IndicatorValue(
             indicator=indicator,
@@ -293,7 +293,6 @@ def indicator_value_explain(
     """Write the explanation a soft-rule warning asks for (kept with the value and in its history)."""
     require_owner_in_scope(actor, value.hospital, value.unit)
     require_month_editable(value.hospital, value.month)
-    explanation = explanation.strip()
     if explanation == value.explanation:
         return value
     changes = diff({"explanation": value.explanation}, {"explanation": explanation})

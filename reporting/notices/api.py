@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.api import MAX_ID, validated
+from core.api import MAX_ID, ModelSerializer, validated
 from reporting.notices.models import Notification
 from reporting.notices.selectors import notifications_for
 from reporting.notices.services import notification_mark_read
@@ -20,7 +20,7 @@ MarkReadResultSerializer = inline_serializer(
 )
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
 
     class Meta:

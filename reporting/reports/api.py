@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.api import MAX_ID, validated
+from core.api import MAX_ID, ModelSerializer, TextField, validated
 from hospitals.models import ChangeRecord, Hospital
 from hospitals.serializers import ChangeRecordSerializer
 from reporting.reports.models import MonthlyReport, ReviewComment, UnlockRequest
@@ -56,7 +56,7 @@ class LockStateSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class MonthlyReportSerializer(serializers.ModelSerializer):
+class MonthlyReportSerializer(ModelSerializer):
     hospital_name = serializers.CharField(source="hospital.name", read_only=True)
     banner_name = serializers.CharField(source="hospital.banner.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -99,22 +99,22 @@ class ReportOpenSerializer(serializers.Serializer):
 
 
 class NarrativeSerializer(serializers.Serializer):
-    problems = serializers.CharField(required=False, allow_blank=True)
-    corrections = serializers.CharField(required=False, allow_blank=True)
+    problems = TextField(required=False, allow_blank=True)
+    corrections = TextField(required=False, allow_blank=True)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = TextField(required=False, allow_blank=True, default="")
 
 
 class CommentSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = TextField()
     item_kind = serializers.ChoiceField(choices=ReviewComment.ItemKind.choices, default="general")
     item_key = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReturnSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = TextField(required=False, allow_blank=True, default="")
     comments = CommentSerializer(many=True, required=False, default=list)
 
 
@@ -159,7 +159,7 @@ BulkApproveResultSerializer = inline_serializer(
 )
 
 
-class UnlockRequestSerializer(serializers.ModelSerializer):
+class UnlockRequestSerializer(ModelSerializer):
     report_label = serializers.CharField(source="report.__str__", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -182,11 +182,11 @@ class UnlockRequestSerializer(serializers.ModelSerializer):
 
 class GrantSerializer(serializers.Serializer):
     until = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class RefuseSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = TextField()
 
 
 class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

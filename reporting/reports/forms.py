@@ -11,7 +11,7 @@ from django.http import QueryDict
 
 from campaign.calendar import report_months
 from campaign.models import Campaign
-from core.forms import DateInput
+from core.forms import DateInput, TextField
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, org_units_visible_to
 from reporting.reports.models import MonthlyReport
@@ -19,30 +19,30 @@ from reporting.reports.services import CommentInput
 
 
 class ReportForm(forms.Form):
-    problems = forms.CharField(
+    problems = TextField(
         label="存在问题", required=False, widget=forms.Textarea({"rows": 3}), help_text="没有问题请填“无”。"
     )
-    corrections = forms.CharField(label="整改措施", required=False, widget=forms.Textarea({"rows": 3}))
+    corrections = TextField(label="整改措施", required=False, widget=forms.Textarea({"rows": 3}))
 
 
 class UnlockRequestForm(forms.Form):
-    reason = forms.CharField(label="申请解锁的理由", widget=forms.Textarea({"rows": 2}))
+    reason = TextField(label="申请解锁的理由", widget=forms.Textarea({"rows": 2}))
 
 
 class ReviewActionForm(forms.Form):
-    reason = forms.CharField(label="审核意见", required=False, widget=forms.Textarea({"rows": 2}))
+    reason = TextField(label="审核意见", required=False, widget=forms.Textarea({"rows": 2}))
 
 
 class ReturnForm(forms.Form):
     """A return: an overall reason and, per item of the report, the reason that concerns it."""
 
-    reason = forms.CharField(label="退回原因(整体)", required=False, widget=forms.Textarea({"rows": 2}))
+    reason = TextField(label="退回原因(整体)", required=False, widget=forms.Textarea({"rows": 2}))
 
     def __init__(self, *args: Any, contents: dict[str, dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = list(contents.items())
         for index, (_, item) in enumerate(self.items):
-            self.fields[f"item_{index}"] = forms.CharField(
+            self.fields[f"item_{index}"] = TextField(
                 label=item.get("label", ""),
                 required=False,
                 widget=forms.TextInput({"placeholder": "该项退回原因"}),
@@ -121,4 +121,4 @@ class QueueFilterForm(forms.Form):
 class UnlockDecisionForm(forms.Form):
     request_id = forms.IntegerField(label="解锁申请", widget=forms.HiddenInput)
     until = forms.DateField(label="解锁至", required=False, widget=DateInput)
-    note = forms.CharField(label="处理意见", required=False)
+    note = TextField(label="处理意见", required=False)

@@ -448,7 +448,7 @@ def report_unlock_request(
         raise ValidationError("报告未锁定，无需申请解锁。", code="not_locked")
     if report.unlock_requests.filter(status=UnlockRequest.Status.PENDING).exists():
         raise ValidationError("该报告已有待处理的解锁申请。", code="duplicate")
-    request = UnlockRequest.objects.create(report=report, requested_by=user, reason=reason.strip())
+    request = UnlockRequest.objects.create(report=report, requested_by=user, reason=reason)
     record_change(report, action="unlock_request", actor=user, channel=channel, reason=request.reason)
     league_reviewers = User.objects.filter(
         role=Role.LEAGUE_REVIEWER,
@@ -555,7 +555,7 @@ def report_unlock_refuse(
     request.status = UnlockRequest.Status.REFUSED
     request.decided_by = user
     request.decided_at = clock.now()
-    request.decision_note = note.strip()
+    request.decision_note = note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     record_change(
         request.report, action="unlock_refuse", actor=user, channel=channel, reason=request.decision_note
