@@ -207,6 +207,19 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task taken by a worker that died (kill -9, a lost host) stays unacknowledged in Redis until the
+# visibility timeout passes; then any worker puts it back on the queue. Redis's default is an hour, which
+# left a dead worker's export `running` and holding one of its user's slots that long. 300 s is 25× the
+# longest export measured (README "Benchmark": the 100,000-row ledger in 12 s), and the export task's
+# time limit (exports.tasks.EXPORT_TIME_LIMIT_S) keeps a live one below it, so no task still running is
+# handed out twice. Every worker looks for such tasks every 10 s (interval 10 s, every sweep scans).
+BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 # django-celery-beat's DatabaseScheduler, except that it only creates missing rows from the schedule
 # below instead of overwriting them at each start (reporting/beat.py): clerks edit it in the admin.
 CELERY_BEAT_SCHEDULER = "core.beat:SeedOnceScheduler"
