@@ -21,8 +21,9 @@ install: $(VENV)/.installed
 # What the test suite needs from Debian beyond Python, installed when missing (the machines reach
 # Debian's package registry, nothing else): LibreOffice Calc opens every exported workbook and Writer
 # turns the official documents into PDF; Chromium is the browser the Playwright tests drive (no browser
-# is ever downloaded); the CJK font makes the Chinese of the screenshots and PDFs readable.
-SYSTEM_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui chromium fonts-wqy-microhei
+# is ever downloaded); the CJK font makes the Chinese of the screenshots and PDFs readable; poppler-utils'
+# pdftoppm keeps a page of each generated PDF as a picture in test-artifacts/.
+SYSTEM_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui chromium fonts-wqy-microhei poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 system-deps:

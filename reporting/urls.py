@@ -26,5 +26,7 @@ urlpatterns = [
     path("bulletins/", bulletins.bulletin_list, name="bulletins"),
     path("bulletins/<int:bulletin_id>/", bulletins.bulletin_detail, name="bulletin"),
     path("bulletins/<int:bulletin_id>/excel/", bulletins.bulletin_excel, name="bulletin_excel"),
+    path("bulletins/<int:bulletin_id>/word/", bulletins.bulletin_word, name="bulletin_word"),
+    path("bulletins/<int:bulletin_id>/pdf/", bulletins.bulletin_pdf_file, name="bulletin_pdf"),
     path("evaluation/", evaluation.evaluation_page, name="evaluation"),
 ]

@@ -8,17 +8,19 @@ import io
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from campaign.models import Campaign
-from core.api import ModelSerializer, validated
+from core.api import ApiErrorSerializer, ModelSerializer, validated
+from exports.documents import DOCX_MIME, PDF_MIME, ConversionUnavailable
 from exports.writer import XLSX_MIME
 from hospitals.models import ChangeRecord
+from reporting.bulletins.document import bulletin_document_filename, bulletin_docx, bulletin_pdf
 from reporting.bulletins.models import Bulletin
 from reporting.bulletins.selectors import bulletins_visible_to
 from reporting.bulletins.services import bulletin_build, bulletin_publish
@@ -78,6 +80,43 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
             filename=bulletin_filename(bulletin),
             content_type=XLSX_MIME,
         )
+
+    @extend_schema(responses={(200, DOCX_MIME): OpenApiTypes.BINARY}, summary="下载通报Word公文")
+    @action(detail=True, methods=["get"])
+    def docx(self, request: Request, pk: str | None = None) -> FileResponse:
+        bulletin = self.get_object()
+        return FileResponse(
+            io.BytesIO(bulletin_docx(bulletin)),
+            as_attachment=True,
+            filename=bulletin_document_filename(bulletin, "docx"),
+            content_type=DOCX_MIME,
+        )
+
+    @extend_schema(
+        responses={
+            (200, PDF_MIME): OpenApiTypes.BINARY,
+            503: OpenApiResponse(ApiErrorSerializer, description="服务器暂不能生成PDF（未安装LibreOffice）"),
+        },
+        summary="下载通报PDF（由Word公文转换）",
+    )
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
+        bulletin = self.get_object()
+        try:
+            content = bulletin_pdf(bulletin)
+        except ConversionUnavailable as error:
+            raise PdfUnavailable(str(error)) from None
+        return FileResponse(
+            io.BytesIO(content),
+            as_attachment=True,
+            filename=bulletin_document_filename(bulletin, "pdf"),
+            content_type=PDF_MIME,
+        )
+
+
+class PdfUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "pdf_unavailable"
 
 
 def register(router: DefaultRouter) -> None:

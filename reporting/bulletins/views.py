@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
 from campaign.views import campaign_for_page
 from core.pages import call_service
+from exports.documents import DOCX_MIME, PDF_MIME, ConversionUnavailable
 from exports.writer import XLSX_MIME
 from hospitals.models import ChangeRecord, User
 from hospitals.pages import page_user
+from reporting.bulletins.document import bulletin_document_filename, bulletin_docx, bulletin_pdf
 from reporting.bulletins.forms import BulletinBuildForm
 from reporting.bulletins.selectors import (
     bulletin_charts,
@@ -105,4 +110,33 @@ def bulletin_excel(request: HttpRequest, bulletin_id: int) -> FileResponse:
         as_attachment=True,
         filename=bulletin_filename(bulletin),
         content_type=XLSX_MIME,
+    )
+
+
+@login_required
+def bulletin_word(request: HttpRequest, bulletin_id: int) -> FileResponse:
+    """The bulletin as an editable Word official document (公文)."""
+    bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=bulletin_id)
+    return FileResponse(
+        io.BytesIO(bulletin_docx(bulletin)),
+        as_attachment=True,
+        filename=bulletin_document_filename(bulletin, "docx"),
+        content_type=DOCX_MIME,
+    )
+
+
+@login_required
+def bulletin_pdf_file(request: HttpRequest, bulletin_id: int) -> HttpResponseBase:
+    """The same document as PDF; when the server cannot convert, back to the bulletin with the reason."""
+    bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=bulletin_id)
+    try:
+        content = bulletin_pdf(bulletin)
+    except ConversionUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("reporting:bulletin", bulletin_id=bulletin.pk)
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=bulletin_document_filename(bulletin, "pdf"),
+        content_type=PDF_MIME,
     )

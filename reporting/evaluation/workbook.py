@@ -25,9 +25,9 @@ COLUMNS = [
     Column("出成效得分", "outcome_score", DECIMAL),
     Column("总分", "total_score", DECIMAL, width=10),
     Column("拟表彰", "proposed_commendation", BOOL),
-    Column("路线图节点达标", "details__lecture__milestones_met", INT, width=14),
-    Column("路线图节点数", "details__lecture__milestones", INT, width=12),
-    Column("节点达标率", type=PERCENT, width=11),
+    Column("时间节点达标", "details__lecture__milestones_met", INT, width=14),
+    Column("时间节点数", "details__lecture__milestones", INT, width=12),
+    Column("时间节点达标率", type=PERCENT, width=11),
     Column("四个层次讲全的重点文件", "details__lecture__documents_all_layers", INT, width=20),
     Column("重点文件数", "details__lecture__documents", INT),
     Column("行动项", "details__action__items", INT, width=8),
@@ -58,8 +58,8 @@ def _with_rates(batch: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
     for row in batch:
         values = list(row)
         # Rates are inserted left to right: when one is placed, every column before it is in place.
-        met, milestones = values[_index("路线图节点达标")], values[_index("路线图节点数")]
-        values.insert(_index("节点达标率"), _rate(met, milestones))
+        met, milestones = values[_index("时间节点达标")], values[_index("时间节点数")]
+        values.insert(_index("时间节点达标率"), _rate(met, milestones))
         done, items = values[_index("已完成")], values[_index("行动项")]
         values.insert(_index("行动项完成率"), _rate(done, items))
         ok, not_met, no_data = (values[_index(h)] for h in ("指标达标", "指标未达标", "指标无数据"))

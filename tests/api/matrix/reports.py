@@ -272,6 +272,8 @@ ROWS: dict[str, Row] = {
     **viewset_rows("bulletin", BULLETIN),
     "bulletin-publish": Row("action", DRAFT_BULLETIN, writes={"post": {"league": 200, "admin": 200}}),
     "bulletin-download": Row("action", BULLETIN),
+    "bulletin-docx": Row("action", BULLETIN),
+    "bulletin-pdf": Row("action", BULLETIN),
     "bulletin-build": Row("custom", check=_check_bulletin_build),
     **viewset_rows("evaluation", EVALUATION, export=True),
     "evaluation-build": Row("custom", check=_check_evaluation_build),
