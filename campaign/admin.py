@@ -71,7 +71,7 @@ from campaign.services import (
     tour_lecturer_remove,
     tour_lecturer_select,
 )
-from core.forms import text_field_kwargs
+from core.forms import TextField, text_field_kwargs
 from core.records import refuse_owner_change
 from exports.admin import xlsx_export_action
 from hospitals.admin import ScopedAdminMixin
@@ -202,6 +202,9 @@ def _owner(cleaned: dict[str, Any], *fields: str) -> dict[str, Any]:
     return {name: cleaned.get(name) for name in fields}
 
 
+CORRECTION_HELP = "报告审核中，审核员更正须填写原因，记入变更记录并告知医院。"
+
+
 class ServiceForm(forms.ModelForm):
     """A ModelForm whose clean() asks the service; ``actor`` is set by ServiceAdmin.get_form."""
 
@@ -305,6 +308,10 @@ class LectureSessionForm(ServiceForm):
     coverage = forms.MultipleChoiceField(
         label="宣讲内容(文件 · 层次)", required=False, widget=forms.CheckboxSelectMultiple
     )
+    # Only a reviewer's correction while the month's report is in review needs one; kept in the history.
+    reason = TextField(
+        label="更正原因", required=False, widget=forms.Textarea({"rows": 2}), help_text=CORRECTION_HELP
+    )
 
     class Meta:
         model = LectureSession
@@ -372,7 +379,12 @@ class LectureSessionForm(ServiceForm):
 
     def check(self, cleaned: dict[str, Any]) -> None:
         lecture = self.instance if self.instance.pk else None
-        lecture_check(actor=self.actor, data=self.lecture_data(cleaned), lecture=lecture)
+        lecture_check(
+            actor=self.actor,
+            data=self.lecture_data(cleaned),
+            lecture=lecture,
+            reason=cleaned.get("reason", ""),
+        )
 
 
 class LectureMaterialInline(ReadOnlyInline):
@@ -434,12 +446,21 @@ class LectureSessionAdmin(ServiceAdmin):
         return str(obj.organiser)
 
     def create(self, request: HttpRequest, form: Any) -> LectureSession:
-        return lecture_create(actor=request.user, channel=ADMIN, data=form.lecture_data(form.cleaned_data))
+        return lecture_create(
+            actor=request.user,
+            channel=ADMIN,
+            data=form.lecture_data(form.cleaned_data),
+            reason=form.cleaned_data.get("reason", ""),
+        )
 
     def update(self, request: HttpRequest, obj: LectureSession, form: Any) -> LectureSession:
         lecture = LectureSession.objects.get(pk=obj.pk)
         return lecture_update(
-            actor=request.user, channel=ADMIN, lecture=lecture, data=form.lecture_data(form.cleaned_data)
+            actor=request.user,
+            channel=ADMIN,
+            lecture=lecture,
+            data=form.lecture_data(form.cleaned_data),
+            reason=form.cleaned_data.get("reason", ""),
         )
 
     def delete(self, request: HttpRequest, obj: LectureSession) -> None:
@@ -447,13 +468,22 @@ class LectureSessionAdmin(ServiceAdmin):
 
 
 class LectureMaterialForm(ServiceForm):
+    # Only a reviewer's correction while the month's report is in review needs one; kept in the history.
+    reason = TextField(
+        label="更正原因", required=False, widget=forms.Textarea({"rows": 2}), help_text=CORRECTION_HELP
+    )
+
     class Meta:
         model = LectureMaterial
         fields = ["lecture", "kind", "title", "file"]
 
     def check(self, cleaned: dict[str, Any]) -> None:
         material_check(
-            actor=self.actor, lecture=cleaned["lecture"], kind=cleaned["kind"], file=cleaned["file"]
+            actor=self.actor,
+            lecture=cleaned["lecture"],
+            kind=cleaned["kind"],
+            file=cleaned["file"],
+            reason=cleaned.get("reason", ""),
         )
 
 
@@ -503,7 +533,7 @@ class LectureMaterialAdmin(ServiceAdmin):
         return (
             self.get_readonly_fields(request, obj)
             if obj is not None
-            else ["lecture", "kind", "title", "file"]
+            else ["lecture", "kind", "title", "file", "reason"]
         )
 
     @admin.display(description="文件")
@@ -519,6 +549,7 @@ class LectureMaterialAdmin(ServiceAdmin):
             kind=c["kind"],
             file=c["file"],
             title=c["title"],
+            reason=c.get("reason", ""),
         )
 
     def update(self, request: HttpRequest, obj: LectureMaterial, form: Any) -> LectureMaterial:
@@ -896,6 +927,10 @@ class RoadmapMilestoneAdmin(ServiceAdmin):
 class ProgressEntryForm(ServiceForm):
     status = forms.ChoiceField(label="状态", choices=ProgressStatus.choices)
     evidence_file = forms.FileField(label="佐证材料", required=False)
+    # Only a reviewer's correction while the month's report is in review needs one; kept in the history.
+    reason = TextField(
+        label="更正原因", required=False, widget=forms.Textarea({"rows": 2}), help_text=CORRECTION_HELP
+    )
 
     class Meta:
         model = ProgressEntry
@@ -909,6 +944,7 @@ class ProgressEntryForm(ServiceForm):
             action_item=cleaned["action_item"],
             month=cleaned["month"],
             status=cleaned["status"],
+            reason=cleaned.get("reason", ""),
         )
         if cleaned.get("evidence_file"):
             check_upload(cleaned["evidence_file"])
@@ -955,6 +991,7 @@ class ProgressEntryAdmin(ServiceAdmin):
             status=c["status"],
             note=c.get("note", ""),
             evidence=files,
+            reason=c.get("reason", ""),
         )
 
     def create(self, request: HttpRequest, form: Any) -> ProgressEntry:

@@ -46,7 +46,7 @@ from campaign.services import (
     roadmap_milestone_update,
     tour_lecturer_select,
 )
-from core.api import ModelSerializer
+from core.api import ModelSerializer, TextField
 from hospitals.models import ChangeRecord, Person
 
 
@@ -189,6 +189,10 @@ class LectureSessionSerializer(ModelSerializer):
         queryset=Person.objects.all(), many=True, required=False
     )
     materials = MaterialSummarySerializer(many=True, read_only=True)
+    # Only a reviewer's correction while the month's report is in review needs one; kept in the history.
+    reason = TextField(
+        write_only=True, required=False, allow_blank=True, max_length=2000, help_text="更正原因"
+    )
 
     class Meta:
         model = LectureSession
@@ -222,6 +226,7 @@ class LectureSessionSerializer(ModelSerializer):
             "host_hospital",
             "alliance",
             "materials",
+            "reason",
             "created_at",
             "updated_at",
         ]
@@ -240,6 +245,7 @@ class LectureSessionSerializer(ModelSerializer):
 
     def _lecture_data(self, validated: dict[str, Any], base: LectureData | None = None) -> LectureData:
         values = dict(validated)
+        values.pop("reason", None)
         if "coverage" in values:
             values["coverage"] = tuple((c["document"], c["layer"]) for c in values["coverage"])
         if "supervising_officials" in values:
@@ -251,14 +257,21 @@ class LectureSessionSerializer(ModelSerializer):
     def create(self, validated_data: dict[str, Any]) -> LectureSession:
         request = self.context["request"]
         return lecture_create(
-            actor=request.user, channel=ChangeRecord.Channel.API, data=self._lecture_data(validated_data)
+            actor=request.user,
+            channel=ChangeRecord.Channel.API,
+            data=self._lecture_data(validated_data),
+            reason=validated_data.get("reason", ""),
         )
 
     def update(self, instance: LectureSession, validated_data: dict[str, Any]) -> LectureSession:
         request = self.context["request"]
         data = self._lecture_data(validated_data, base=LectureData.from_lecture(instance))
         return lecture_update(
-            actor=request.user, channel=ChangeRecord.Channel.API, lecture=instance, data=data
+            actor=request.user,
+            channel=ChangeRecord.Channel.API,
+            lecture=instance,
+            data=data,
+            reason=validated_data.get("reason", ""),
         )
 
 
@@ -531,6 +544,10 @@ class ProgressEntrySerializer(ModelSerializer):
     status = serializers.CharField()
     evidence = EvidenceSummarySerializer(many=True, read_only=True)
     files = serializers.ListField(child=serializers.FileField(), write_only=True, required=False)
+    # Only a reviewer's correction while the month's report is in review needs one; kept in the history.
+    reason = TextField(
+        write_only=True, required=False, allow_blank=True, max_length=2000, help_text="更正原因"
+    )
 
     class Meta:
         model = ProgressEntry
@@ -542,6 +559,7 @@ class ProgressEntrySerializer(ModelSerializer):
             "note",
             "evidence",
             "files",
+            "reason",
             "recorded_by",
             "recorded_at",
         ]
@@ -557,6 +575,7 @@ class ProgressEntrySerializer(ModelSerializer):
             status=validated_data["status"],
             note=validated_data.get("note", ""),
             evidence=validated_data.get("files", []),
+            reason=validated_data.get("reason", ""),
         )
 
     def update(self, instance: ProgressEntry, validated_data: dict[str, Any]) -> ProgressEntry:
@@ -568,4 +587,5 @@ class ProgressEntrySerializer(ModelSerializer):
             status=validated_data.get("status", instance.status),
             note=validated_data.get("note", instance.note),
             evidence=validated_data.get("files", []),
+            reason=validated_data.get("reason", ""),
         )

@@ -346,7 +346,9 @@ def _check_content(data: LectureData) -> None:
         raise _refuse("宣讲题目不能为空。", "title_required")
 
 
-def lecture_check(*, actor: AnyUser, data: LectureData, lecture: LectureSession | None = None) -> str:
+def lecture_check(
+    *, actor: AnyUser, data: LectureData, lecture: LectureSession | None = None, reason: str = ""
+) -> str:
     """Check scope and every rule for ``data``; return the speaker's role. Writes nothing.
 
     The order is the order a clerk fixes things in: who may write, which campaign and organiser, the
@@ -354,11 +356,11 @@ def lecture_check(*, actor: AnyUser, data: LectureData, lecture: LectureSession 
     """
     if lecture is not None:
         _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
-        require_month_editable(lecture.hospital, lecture.held_on)
+        require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
     _require_owner_in_scope(actor, data.hospital, data.org_unit)
     _check_organiser(data)
     _within_campaign(data.campaign, data.held_on, "宣讲日期")
-    require_month_editable(data.hospital, data.held_on)
+    require_month_editable(data.hospital, data.held_on, actor=actor, reason=reason)
     _check_attendance(data)
     roles = _speaker_roles(data)
     if data.speaker_role and data.speaker_role not in roles:
@@ -404,8 +406,10 @@ def _lecture_values(data: LectureData, speaker_role: str) -> dict[str, Any]:
 
 
 @transaction.atomic
-def lecture_create(*, actor: AnyUser, channel: Channel, data: LectureData) -> LectureSession:
-    speaker_role = lecture_check(actor=actor, data=data)
+def lecture_create(
+    *, actor: AnyUser, channel: Channel, data: LectureData, reason: str = ""
+) -> LectureSession:
+    speaker_role = lecture_check(actor=actor, data=data, reason=reason)
     lecture = LectureSession(**_lecture_values(data, speaker_role), created_by=_actor(actor))
     lecture.full_clean(validate_unique=False, validate_constraints=True)
     lecture.save()
@@ -416,6 +420,7 @@ def lecture_create(*, actor: AnyUser, channel: Channel, data: LectureData) -> Le
         actor=_actor(actor),
         channel=channel,
         changes=diff({}, _lecture_snapshot(lecture)),
+        reason=reason,
     )
     return lecture
 
@@ -429,7 +434,7 @@ def lecture_update(
         {"campaign": data.campaign, "hospital": data.hospital, "org_unit": data.org_unit},
         what="宣讲活动",
     )
-    speaker_role = lecture_check(actor=actor, data=data, lecture=lecture)
+    speaker_role = lecture_check(actor=actor, data=data, lecture=lecture, reason=reason)
     old = _lecture_snapshot(lecture)
     values = _lecture_values(data, speaker_role)
     changed = [name for name, value in values.items() if getattr(lecture, name) != value]
@@ -458,7 +463,7 @@ def _delete_files_on_commit(files: Iterable[FieldFile]) -> None:
 @transaction.atomic
 def lecture_delete(*, actor: AnyUser, channel: Channel, lecture: LectureSession, reason: str = "") -> None:
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
-    require_month_editable(lecture.hospital, lecture.held_on)
+    require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
     old = _lecture_snapshot(lecture)
     files = [m.file for m in lecture.materials.all()]
     record_change(
@@ -483,19 +488,28 @@ MATERIAL_FIELDS = (
 )
 
 
-def material_check(*, actor: AnyUser, lecture: LectureSession, kind: str, file: File) -> None:
+def material_check(
+    *, actor: AnyUser, lecture: LectureSession, kind: str, file: File, reason: str = ""
+) -> None:
     """Scope, then type by content, extension and size (``campaign.files.check_upload``)."""
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
-    require_month_editable(lecture.hospital, lecture.held_on)
+    require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
     check_upload(file, kind=kind, field="file")
 
 
 @transaction.atomic
 def material_upload(
-    *, actor: AnyUser, channel: Channel, lecture: LectureSession, kind: str, file: File, title: str = ""
+    *,
+    actor: AnyUser,
+    channel: Channel,
+    lecture: LectureSession,
+    kind: str,
+    file: File,
+    title: str = "",
+    reason: str = "",
 ) -> LectureMaterial:
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
-    require_month_editable(lecture.hospital, lecture.held_on)
+    require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
     checked = check_upload(file, kind=kind, field="file")
     material = LectureMaterial(
         lecture=lecture,
@@ -516,7 +530,7 @@ def material_upload(
             actor=_actor(actor),
             channel=channel,
             changes=diff({}, snapshot(material, MATERIAL_FIELDS)),
-            reason=f"宣讲活动#{lecture.pk}",
+            reason=reason or f"宣讲活动#{lecture.pk}",
         )
     except Exception:
         material.file.delete(save=False)
@@ -557,7 +571,7 @@ def material_set_recommended(
 def material_delete(*, actor: AnyUser, channel: Channel, material: LectureMaterial, reason: str = "") -> None:
     lecture = material.lecture
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
-    require_month_editable(lecture.hospital, lecture.held_on)
+    require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
     record_change(
         material,
         action="delete",
@@ -1094,7 +1108,9 @@ def _this_month() -> dt.date:
     return timezone.localdate().replace(day=1)
 
 
-def progress_check(*, actor: AnyUser, action_item: ActionItem, month: dt.date, status: str) -> None:
+def progress_check(
+    *, actor: AnyUser, action_item: ActionItem, month: dt.date, status: str, reason: str = ""
+) -> None:
     require_hospital_in_scope(actor, action_item.hospital)
     if status not in ProgressStatus.values:
         if status == "overdue":
@@ -1106,7 +1122,7 @@ def progress_check(*, actor: AnyUser, action_item: ActionItem, month: dt.date, s
         raise _refuse(f"{month:%Y年%m月}尚未开始，不能填写进展。", "month_in_future")
     if month < action_item.starts_on.replace(day=1):
         raise _refuse(f"{month:%Y年%m月}早于行动项开始日期，不能填写进展。", "month_before_start")
-    require_month_editable(action_item.hospital, month)
+    require_month_editable(action_item.hospital, month, actor=actor, reason=reason)
 
 
 def _sync_current_status(item: ActionItem) -> None:
@@ -1127,9 +1143,10 @@ def progress_record(
     status: str,
     note: str = "",
     evidence: Sequence[File] = (),
+    reason: str = "",
 ) -> ProgressEntry:
     """Record (or correct) the month's progress of an item, with evidence files; one entry a month."""
-    progress_check(actor=actor, action_item=action_item, month=month, status=status)
+    progress_check(actor=actor, action_item=action_item, month=month, status=status, reason=reason)
     checked = [check_upload(f, kind=ANY_KIND) for f in evidence]  # all files checked before any write
     entry = ProgressEntry.objects.filter(action_item=action_item, month=month).first()
     old = snapshot(entry, ["month", "status", "note"]) if entry is not None else {}
@@ -1144,7 +1161,12 @@ def progress_record(
         changes["evidence"] = [None, [c.original_name for c in checked]]
     if changes:
         record_change(
-            entry, action="update" if old else "create", actor=_actor(actor), channel=channel, changes=changes
+            entry,
+            action="update" if old else "create",
+            actor=_actor(actor),
+            channel=channel,
+            changes=changes,
+            reason=reason,
         )
     _sync_current_status(action_item)
     return entry
@@ -1173,6 +1195,7 @@ def progress_update(
     note: str = "",
     evidence: Sequence[File] = (),
     owner: Mapping[str, Any] | None = None,
+    reason: str = "",
 ) -> ProgressEntry:
     """Correct a month's progress; it stays with its item and month (``owner`` as the caller got it)."""
     refuse_owner_change(entry, owner or {}, what="进展")
@@ -1184,6 +1207,7 @@ def progress_update(
         status=status,
         note=note,
         evidence=evidence,
+        reason=reason,
     )
 
 
@@ -1191,7 +1215,7 @@ def progress_update(
 def progress_delete(*, actor: AnyUser, channel: Channel, entry: ProgressEntry, reason: str = "") -> None:
     item = entry.action_item
     require_hospital_in_scope(actor, item.hospital)
-    require_month_editable(item.hospital, entry.month)
+    require_month_editable(item.hospital, entry.month, actor=actor, reason=reason)
     files = [e.file for e in entry.evidence.all()]
     record_change(
         entry,

@@ -12,17 +12,23 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-MonthGuard = Callable[[Any, dt.date], None]
+# guard(hospital, month, actor=..., reason=...)
+MonthGuard = Callable[..., None]
 _guards: list[MonthGuard] = []
 
 
 def register_month_guard(guard: MonthGuard) -> None:
-    """Add a guard (once): it raises ``ValidationError`` when ``(hospital, month)`` may not change."""
+    """Add a guard (once): it raises ``ValidationError`` when ``(hospital, month)`` may not change, for
+    ``actor`` with ``reason`` (a reviewer's correction during review needs one)."""
     if guard not in _guards:
         _guards.append(guard)
 
 
-def require_month_editable(hospital: Any, month: dt.date) -> None:
-    """Refuse a change to ``hospital``'s ``month`` when any registered guard does."""
+def require_month_editable(hospital: Any, month: dt.date, *, actor: Any = None, reason: str = "") -> None:
+    """Refuse a change to ``hospital``'s ``month`` by ``actor`` when any registered guard does.
+
+    ``reason`` is the writer's reason for the change; a writer passes the one it records in the history,
+    so that a correction allowed because of it is recorded with it.
+    """
     for guard in _guards:
-        guard(hospital, month)
+        guard(hospital, month, actor=actor, reason=reason)

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.forms import TextField
+from core.monthlock import require_month_editable
 from hospitals.models import ChangeRecord
 from hospitals.selectors import scope_queryset
 from reporting.indicators.models import IndicatorImport, IndicatorValue
@@ -26,6 +28,13 @@ class IndicatorValueForm(forms.ModelForm):
     """Shows a refused value on the form: the service's hard rules run in ``clean``."""
 
     request_user: Any = None
+    # Only a reviewer's correction while the month's report is in review needs one; kept in the history.
+    reason = TextField(
+        label="更正原因",
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="报告审核中，审核员更正须填写原因，记入变更记录并告知医院。",
+    )
 
     class Meta:
         model = IndicatorValue
@@ -52,6 +61,9 @@ class IndicatorValueForm(forms.ModelForm):
             return data
         try:
             require_owner_in_scope(self.request_user, fixed["hospital"], fixed["unit"])
+            require_month_editable(
+                fixed["hospital"], fixed["month"], actor=self.request_user, reason=data.get("reason", "")
+            )
             indicator_value_clean(
                 indicator=fixed["indicator"],
                 month=fixed["month"],
@@ -65,6 +77,9 @@ class IndicatorValueForm(forms.ModelForm):
         except PermissionDenied as exc:
             raise ValidationError(str(exc), code="permission_denied") from exc
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # the month guard: the whole month, not one field
+                self.add_error(None, exc)
+                return data
             # Errors on fields the form does not show go to the form as a whole.
             for field, errors in exc.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)
@@ -119,6 +134,7 @@ class IndicatorValueAdmin(admin.ModelAdmin):
             count=obj.count,
             answers=obj.answers or None,
             explanation=obj.explanation,
+            reason=form.cleaned_data.get("reason", ""),
         )
         obj.pk = saved.pk
 

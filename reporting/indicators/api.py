@@ -103,6 +103,10 @@ class IndicatorValueSerializer(ModelSerializer):
     denominator = serializers.DecimalField(max_digits=30, decimal_places=10, required=False, allow_null=True)
     count = serializers.IntegerField(required=False, allow_null=True)
     explanation = TextField(required=False, allow_blank=True, max_length=2000)
+    # Only a reviewer's correction while the month's report is in review needs one; kept in the history.
+    reason = TextField(
+        write_only=True, required=False, allow_blank=True, max_length=2000, help_text="更正原因"
+    )
 
     class Meta:
         model = IndicatorValue
@@ -121,6 +125,7 @@ class IndicatorValueSerializer(ModelSerializer):
             "value",
             "explanation",
             "warnings",
+            "reason",
             "updated_at",
             "updated_by",
         ]
@@ -205,6 +210,7 @@ class IndicatorValueViewSet(viewsets.ModelViewSet):
             hospital=data.get("hospital"),
             unit=data.get("unit"),
             explanation=data.get("explanation"),
+            reason=data.get("reason", ""),
             **{f: data.get(f) for f in FIGURES},
         )
 
@@ -218,6 +224,7 @@ class IndicatorValueViewSet(viewsets.ModelViewSet):
             value=value,
             owner={k: data[k] for k in ("indicator", "hospital", "unit", "month") if k in data},
             explanation=data.get("explanation"),
+            reason=data.get("reason", ""),
             **figures,
         )
 
@@ -238,7 +245,11 @@ class IndicatorValueViewSet(viewsets.ModelViewSet):
         body = request.data if isinstance(request.data, dict) else {}
         explanation = str(body.get("explanation", ""))
         value = indicator_value_explain(
-            actor=request.user, channel=ChangeRecord.Channel.API, value=value, explanation=explanation
+            actor=request.user,
+            channel=ChangeRecord.Channel.API,
+            value=value,
+            explanation=explanation,
+            reason=str(body.get("reason", "")),
         )
         return Response(self.get_serializer(value).data)
 

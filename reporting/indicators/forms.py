@@ -33,12 +33,32 @@ class IndicatorMonthForm(forms.Form):
     """Every applicable indicator of one hospital's month, each with its raw inputs (never a typed
     percentage) and the explanation a soft-rule warning asks for."""
 
-    def __init__(self, *args: Any, entries: list[UnitMonth], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        entries: list[UnitMonth],
+        frozen: bool = False,
+        correction: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """``frozen``: the month is read-only for this user, every input is shown disabled (the services
+        refuse a write anyway). ``correction``: a reviewer corrects a month in review and must say why."""
         super().__init__(*args, **kwargs)
         self.entries = entries
+        self.frozen = frozen
         self.row_errors: dict[int, list[str]] = {}
         for entry in entries:
             self._add_fields(entry)
+        if correction:
+            self.fields["reason"] = TextField(
+                label="更正原因",
+                required=False,
+                widget=forms.Textarea({"rows": 2}),
+                help_text="报告审核中，审核员更正须填写原因，记入变更记录并告知医院。",
+            )
+        if frozen:
+            for field in self.fields.values():
+                field.disabled = True
 
     @staticmethod
     def prefix_of(indicator: Indicator) -> str:
@@ -118,6 +138,7 @@ class IndicatorMonthForm(forms.Form):
         for entry in self.entries:
             p = self.prefix_of(entry.indicator)
             names = [n for n in self.fields if n.startswith(f"{p}_") and not n.endswith("_explanation")]
+            # "reason" is the form's own field, shown once below the table.
             result.append(
                 IndicatorRow(
                     entry=entry,

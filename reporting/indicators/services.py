@@ -200,7 +200,7 @@ def indicator_value_save(
     new in the history under ``channel``. Saving the same figures again writes nothing.
     """
     require_owner_in_scope(actor, hospital, unit)
-    require_month_editable(hospital, month)
+    require_month_editable(hospital, month, actor=actor, reason=reason)
     clean = indicator_value_clean(
         indicator=indicator,
         month=month,
@@ -288,11 +288,11 @@ def indicator_value_update(
 
 @transaction.atomic
 def indicator_value_explain(
-    *, actor: AnyUser | None, channel: str, value: IndicatorValue, explanation: str
+    *, actor: AnyUser | None, channel: str, value: IndicatorValue, explanation: str, reason: str = ""
 ) -> IndicatorValue:
     """Write the explanation a soft-rule warning asks for (kept with the value and in its history)."""
     require_owner_in_scope(actor, value.hospital, value.unit)
-    require_month_editable(value.hospital, value.month)
+    require_month_editable(value.hospital, value.month, actor=actor, reason=reason)
     if explanation == value.explanation:
         return value
     changes = diff({"explanation": value.explanation}, {"explanation": explanation})
@@ -300,7 +300,12 @@ def indicator_value_explain(
     value.updated_by = actor_user(actor)
     value.save(update_fields=["explanation", "updated_by", "updated_at"])
     record_change(
-        value, action="indicator_value_explain", actor=actor_user(actor), channel=channel, changes=changes
+        value,
+        action="indicator_value_explain",
+        actor=actor_user(actor),
+        channel=channel,
+        changes=changes,
+        reason=reason,
     )
     return value
 
@@ -311,7 +316,7 @@ def indicator_value_delete(
 ) -> None:
     """Remove a value entered by mistake; the history keeps what it was."""
     require_owner_in_scope(actor, value.hospital, value.unit)
-    require_month_editable(value.hospital, value.month)
+    require_month_editable(value.hospital, value.month, actor=actor, reason=reason)
     record_change(
         value,
         action="indicator_value_delete",

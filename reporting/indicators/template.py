@@ -553,7 +553,7 @@ def indicator_import_create(
     if month.day != 1:
         raise ValidationError({"month": [ValidationError("月份须为当月1日。", code="invalid_month")]})
     require_unit_in_campaign(campaign, hospital, unit)
-    require_month_editable(hospital, month)
+    require_month_editable(hospital, month, actor=actor)
     inspect_xlsx(data)
     wb = _read_template(data)
     sheet = _check_meta(wb, campaign=campaign, month=month, hospital=hospital, unit=unit)
@@ -627,7 +627,7 @@ def indicator_import_confirm(*, actor: AnyUser | None, batch: IndicatorImport) -
     """Write a dry run's rows, all or nothing, with "excel" as the channel in every value's history."""
     batch = IndicatorImport.objects.select_for_update().select_related("campaign__league").get(pk=batch.pk)
     require_owner_in_scope(actor, batch.hospital, batch.unit)
-    require_month_editable(batch.hospital, batch.month)
+    require_month_editable(batch.hospital, batch.month, actor=actor)
     if batch.status != IndicatorImport.Status.PENDING:
         message = "该导入有错误，请修改后重新上传。" if batch.errors else "该导入已确认，不能重复导入。"
         raise ValidationError(message, code="import_not_pending")

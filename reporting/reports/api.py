@@ -50,7 +50,7 @@ class LockStateSerializer(serializers.Serializer):
 
     locked = serializers.BooleanField()
     reason = serializers.ChoiceField(
-        choices=["approved", "past_lock_day", "unlock_expired", "unlocked_until", "open"]
+        choices=["in_review", "approved", "past_lock_day", "unlock_expired", "unlocked_until", "open"]
     )
     until = serializers.DateField(allow_null=True)
     message = serializers.CharField()

@@ -10,14 +10,15 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q, QuerySet
 
 from campaign.calendar import report_lock_date
-from campaign.models import ActionItem, LectureSession, ProgressEntry, ProgressStatus
+from campaign.models import ActionItem, LectureMaterial, LectureSession, ProgressEntry, ProgressStatus
 from core import clock
 from core.months import month_end, month_has_ended
-from hospitals.models import ChangeRecord, Hospital, OrgUnit
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role
 from hospitals.selectors import AnyUser, scope_queryset
 from reporting.indicators.models import IndicatorValue
 from reporting.indicators.selectors import (
@@ -33,14 +34,16 @@ from reporting.indicators.selectors import (
 )
 from reporting.indicators.targets import Verdict, indicator_evaluations
 from reporting.reports.models import MonthlyReport, ReportReview, ReviewComment, UnlockRequest
+from reporting.reports.workflow import IN_REVIEW_STATES, may_review_now, reviewer_role_of
 
 
 @dataclass(frozen=True)
 class LockState:
     """Whether the hospital may still change a report, and why (every screen shows ``message``).
 
-    ``reason`` is one of: ``approved`` / ``past_lock_day`` / ``unlock_expired`` (locked) or
-    ``unlocked_until`` / ``open`` (editable).
+    ``reason`` is one of: ``in_review`` / ``approved`` / ``past_lock_day`` / ``unlock_expired`` (locked)
+    or ``unlocked_until`` / ``open`` (editable). ``until`` is the date the state ends by itself, if any
+    (an ``in_review`` month has none: it is frozen until a reviewer returns the report).
     """
 
     locked: bool
@@ -58,6 +61,9 @@ def report_lock_state(report: MonthlyReport, today: dt.date | None = None) -> Lo
     """Computed from dates on every read, so a granted unlock ends by itself without a scheduled job."""
     today = today or clock.today()
     lock_date = report_lock_date(report.campaign, report.month)
+    if report.status in IN_REVIEW_STATES:
+        # Before the unlock: a report resubmitted during its unlock is with the reviewers again.
+        return LockState(True, "in_review", None, _in_review_message(report))
     if report.unlocked_until is not None and today <= report.unlocked_until:
         return LockState(
             False,
@@ -84,29 +90,61 @@ def report_lock_state(report: MonthlyReport, today: dt.date | None = None) -> Lo
     return LockState(False, "open", lock_date, f"可修改，{lock_date:%Y-%m-%d}后锁定。")
 
 
-def require_month_editable(hospital: Hospital | None, month: dt.date) -> None:
+def _in_review_message(report: MonthlyReport) -> str:
+    role = reviewer_role_of(report.status)
+    who = (
+        f"{report.hospital.banner.name}审核员初审"
+        if role == Role.BANNER_REVIEWER
+        else f"{report.campaign.league.name}审核员审核"
+    )
+    return (
+        f"本月报告审核中（{report.get_status_display()}，由{who}），本月的宣讲、材料、进展和指标值"
+        "在审核期间不能修改，退回后方可修改。"
+    )
+
+
+def require_month_editable(
+    hospital: Hospital | None, month: dt.date, *, actor: AnyUser | None = None, reason: str = ""
+) -> None:
     """Refuse a change to what a hospital's month report holds (that month's lectures, materials, action
-    progress and indicator values) while the report is read-only: approved, past the lock day, or its
-    unlock ended (SPEC §7 "a report is read-only"). The one guard every such service calls.
+    progress and indicator values) while the report is with its reviewers (submitted, first-reviewed,
+    resubmitted) or read-only (approved, past the lock day, or its unlock ended; SPEC §7). The one guard
+    every such service calls.
+
+    While in review, a reviewer who may review the report now corrects it only with a ``reason``
+    (refused on the field ``reason`` without one); the writing service records the reason with the
+    change, and the hospital sees it (``report_review_corrections``).
 
     A month without a report has nothing to protect yet; banner-level rows (no hospital) have no report.
     """
     if hospital is None:
         return
     report = (
-        MonthlyReport.objects.select_related("campaign")
+        MonthlyReport.objects.select_related("campaign__league", "hospital__banner")
         .filter(hospital=hospital, month=month.replace(day=1))
         .first()
     )
     if report is None:
         return
     state = report_lock_state(report)
-    if state.locked:
-        raise ValidationError(
-            "%(month)s：%(message)s",
-            code="report_locked",
-            params={"month": f"{report.month:%Y年%m月}的月度自查报告", "message": state.message},
-        )
+    if not state.locked:
+        return
+    if state.reason == "in_review" and may_review_now(actor, report):
+        if not reason.strip():
+            raise ValidationError(
+                {
+                    "reason": ValidationError(
+                        "报告审核中，审核员更正须填写更正原因（记入变更记录并告知医院）。",
+                        code="correction_reason_required",
+                    )
+                }
+            )
+        return
+    raise ValidationError(
+        "%(month)s：%(message)s",
+        code="report_in_review" if state.reason == "in_review" else "report_locked",
+        params={"month": f"{report.month:%Y年%m月}的月度自查报告", "message": state.message},
+    )
 
 
 # A content provider returns the report's items as {key: {"kind", "label", "value"}}. The key is stable
@@ -375,6 +413,96 @@ def reports_visible_to(user: AnyUser) -> QuerySet[MonthlyReport]:
 def unlock_requests_visible_to(user: AnyUser) -> QuerySet[UnlockRequest]:
     qs = UnlockRequest.objects.select_related("report__hospital", "report__campaign")
     return scope_queryset(qs, user, hospital_field="report__hospital")
+
+
+# The report's history actions that hand it to the reviewers, and those that take it back from them.
+_REVIEW_OPENS = frozenset({"submit", "resubmit"})
+_REVIEW_CLOSES = frozenset({"return", "approve", "unlock"})
+
+
+def report_review_windows(report: MonthlyReport) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """The spans the report spent with its reviewers, read off its history (``None``: still there)."""
+    windows: list[tuple[dt.datetime, dt.datetime | None]] = []
+    opened: dt.datetime | None = None
+    for action, at in report_history(report).order_by("at", "id").values_list("action", "at"):
+        if action in _REVIEW_OPENS and opened is None:
+            opened = at
+        elif action in _REVIEW_CLOSES and opened is not None:
+            windows.append((opened, at))
+            opened = None
+    if opened is not None:
+        windows.append((opened, None))
+    return windows
+
+
+@dataclass(frozen=True)
+class ReviewCorrection:
+    """A reviewer's correction of the month, as the hospital is shown it."""
+
+    at: dt.datetime
+    actor: Any
+    what: str
+    changes: list[tuple[str, Any, Any]]
+    reason: str
+
+
+def _field_label(model: Any, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a snapshot key that is not a field (coverage, evidence): shown as is
+        return name
+
+
+def report_review_corrections(report: MonthlyReport) -> list[ReviewCorrection]:
+    """What reviewers changed in the month (its lectures and their materials, action progress, indicator
+    values) while the report was with them, newest first: only a reviewer's correction with a reason can
+    be written then, so each row carries the reason the hospital is shown."""
+    windows = report_review_windows(report)
+    if not windows:
+        return []
+    span = (report.month, month_end(report.month))
+    lectures = LectureSession.objects.filter(hospital=report.hospital, held_on__range=span)
+    targets: dict[Any, QuerySet[Any]] = {
+        LectureSession: lectures,
+        LectureMaterial: LectureMaterial.objects.filter(lecture__in=lectures),
+        ProgressEntry: ProgressEntry.objects.filter(
+            action_item__hospital=report.hospital, month=report.month
+        ),
+        IndicatorValue: IndicatorValue.objects.filter(hospital=report.hospital, month=report.month),
+    }
+    objects: dict[tuple[int, str], Any] = {}
+    of_month = Q()
+    for model, rows in targets.items():
+        content_type = ContentType.objects.get_for_model(model)
+        found = {str(obj.pk): obj for obj in rows}
+        objects.update({(content_type.pk, pk): obj for pk, obj in found.items()})
+        of_month |= Q(content_type=content_type, object_id__in=list(found))
+    during = Q()
+    for start, end in windows:
+        during |= Q(at__gte=start) & (Q(at__lte=end) if end is not None else Q())
+    records = (
+        ChangeRecord.objects.filter(of_month, during)
+        .exclude(reason="")
+        .select_related("actor", "content_type")
+        .order_by("-at", "-id")
+    )
+    result = []
+    for record in records:
+        model = record.content_type.model_class()
+        obj = objects[(record.content_type_id, record.object_id)]
+        result.append(
+            ReviewCorrection(
+                at=record.at,
+                actor=record.actor,
+                what=f"{record.content_type.name}：{obj}",
+                changes=[
+                    (_field_label(model, name), pair[0], pair[1])
+                    for name, pair in sorted(record.changes.items())
+                ],
+                reason=record.reason,
+            )
+        )
+    return result
 
 
 def report_history(report: MonthlyReport) -> QuerySet[ChangeRecord]:

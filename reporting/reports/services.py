@@ -39,41 +39,15 @@ from reporting.reports.selectors import (
     report_open_warnings,
     report_submission_errors,
 )
+from reporting.reports.workflow import (
+    EDITABLE_STATES,
+    IN_REVIEW_STATES,
+    TRANSITION_LABELS,
+    TRANSITIONS,
+    require_reviewer,
+)
 
 Status = MonthlyReport.Status
-
-# (states it may start from, state it ends in) per transition.
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "submit": (frozenset({Status.DRAFT}), Status.SUBMITTED),
-    "resubmit": (frozenset({Status.RETURNED}), Status.RESUBMITTED),
-    "banner_review": (frozenset({Status.SUBMITTED, Status.RESUBMITTED}), Status.BANNER_REVIEWED),
-    "approve": (frozenset({Status.SUBMITTED, Status.RESUBMITTED, Status.BANNER_REVIEWED}), Status.APPROVED),
-    "return": (frozenset({Status.SUBMITTED, Status.RESUBMITTED, Status.BANNER_REVIEWED}), Status.RETURNED),
-    # A granted unlock of an approved report sends it back to the hospital for changes.
-    "reopen": (frozenset({Status.APPROVED}), Status.RETURNED),
-}
-TRANSITION_LABELS = {
-    "submit": "提交",
-    "resubmit": "重新提交",
-    "banner_review": "初审",
-    "approve": "审核通过",
-    "return": "退回",
-    "reopen": "解锁",
-}
-EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
-# The step of each reviewer (SPEC §7): the banner's first review, the league's approval. A reviewer's
-# queue holds the reports that step may start from.
-REVIEW_STEP: dict[str, str] = {
-    Role.BANNER_REVIEWER: "banner_review",
-    Role.LEAGUE_REVIEWER: "approve",
-    Role.ADMIN: "approve",
-}
-
-
-def review_pending_states(role: str) -> list[str]:
-    """The states a report waits in for ``role``'s review, read off ``TRANSITIONS``."""
-    sources, _ = TRANSITIONS[REVIEW_STEP.get(role, "approve")]
-    return sorted(sources)
 
 
 # The longest an unlock may run: long enough to fix and resubmit, short enough that the month's figures
@@ -100,14 +74,6 @@ def _require_banner_reviewer(actor: User, report: MonthlyReport) -> None:
     if actor.role != Role.BANNER_REVIEWER:
         raise PermissionDenied("初审须由医院所在旗(区)的审核员进行。")
     require_hospital_in_scope(actor, report.hospital)
-
-
-def _require_reviewer(actor: User, report: MonthlyReport) -> None:
-    """Return: the banner reviewer in first review, or a league reviewer."""
-    if actor.role == Role.BANNER_REVIEWER or _is_league(actor):
-        require_hospital_in_scope(actor, report.hospital)
-        return
-    raise PermissionDenied("只有审核员可以退回报告。")
 
 
 def _require_league(actor: User, report: MonthlyReport | None, what: str) -> None:
@@ -233,13 +199,13 @@ def report_update(
     user = _user(actor)
     report = _lock_row(report_id)
     _require_reporter(user, report)
-    _require_unlocked(report)
     if report.status not in EDITABLE_STATES:
         if report.status == Status.APPROVED:
             raise ValidationError("报告已审核通过，只读。如需修改请申请解锁。", code="report_locked")
         raise ValidationError(
             f"报告当前为“{report.get_status_display()}”，审核期间不能修改。", code="illegal_transition"
         )
+    _require_unlocked(report)
     old = {"problems": report.problems, "corrections": report.corrections}
     if problems is not None:
         report.problems = problems
@@ -369,7 +335,7 @@ def report_return(
         if comment.item_kind not in ReviewComment.ItemKind.values:
             raise ValidationError(f"未知的项目类型：{comment.item_kind}", code="invalid")
     report = _lock_row(report_id)
-    _require_reviewer(user, report)
+    require_reviewer(user, report)
     if user.role == Role.BANNER_REVIEWER and report.status == Status.BANNER_REVIEWED:
         raise ValidationError("报告已通过初审，只能由盟审核员退回。", code="illegal_transition")
     target = _check_transition(report, "return")
@@ -444,6 +410,12 @@ def report_unlock_request(
         raise ValidationError("申请解锁须填写理由。", code="reason_required")
     report = _lock_row(report_id)
     _require_reporter(user, report)
+    if report.status in IN_REVIEW_STATES:
+        raise ValidationError(
+            f"报告当前为“{report.get_status_display()}”，正在审核中，并未锁定，无需申请解锁；"
+            "如需修改，请联系审核员退回。",
+            code="in_review",
+        )
     if not report_lock_state(report).locked:
         raise ValidationError("报告未锁定，无需申请解锁。", code="not_locked")
     if report.unlock_requests.filter(status=UnlockRequest.Status.PENDING).exists():

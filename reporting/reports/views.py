@@ -46,6 +46,7 @@ from reporting.reports.selectors import (
     report_open_comments,
     report_open_warnings,
     report_return_reason,
+    report_review_corrections,
     report_submission_errors,
     reports_open_warnings,
     reports_visible_to,
@@ -62,10 +63,12 @@ from reporting.reports.services import (
     report_unlock_request,
     report_update,
     reports_bulk_approve,
-    review_pending_states,
 )
+from reporting.reports.workflow import may_review_now, review_pending_states
 
 WEB = ChangeRecord.Channel.WEB
+# The month guard's refusals: they concern the whole month, so the form shows them once, on top.
+MONTH_FROZEN_CODES = frozenset({"report_in_review", "report_locked"})
 # Lists show this many rows; filters narrow them (a league has a few hundred reports a month at most).
 QUEUE_PAGE = 200
 
@@ -98,6 +101,7 @@ def _save_indicators(
                         indicator=entry.indicator,
                         month=month,
                         hospital=hospital,
+                        reason=form.cleaned_data.get("reason", ""),
                         **figures,
                     )
                 saved += 1
@@ -106,7 +110,15 @@ def _save_indicators(
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for field, errors in error.error_dict.items():
-                        form.add_row_error(entry, field, [m for e in errors for m in e.messages])
+                        texts = [m for e in errors for m in e.messages]
+                        if field == "reason" and "reason" in form.fields:
+                            if not form.has_error("reason"):
+                                form.add_error("reason", texts)
+                            continue
+                        form.add_row_error(entry, field, texts)
+                elif error.code in MONTH_FROZEN_CODES:
+                    form.add_error(None, error)  # the whole month, not this indicator: said once
+                    break
                 else:
                     form.add_row_error(entry, "", error.messages)
         if form.errors or form.row_errors:
@@ -132,7 +144,15 @@ def month_page(request: HttpRequest, hospital_id: int, month: str) -> HttpRespon
         report_context = handled
     else:
         report_context = month_report_context(request, hospital, the_month)
-    form = IndicatorMonthForm(request.POST if is_indicator_post else None, entries=entries, prefix="ind")
+    lock, report = report_context["lock"], report_context["report"]
+    correcting = lock is not None and lock.reason == "in_review" and may_review_now(request.user, report)
+    form = IndicatorMonthForm(
+        request.POST if is_indicator_post else None,
+        entries=entries,
+        prefix="ind",
+        frozen=lock is not None and lock.locked and not correcting,
+        correction=correcting,
+    )
     if is_indicator_post and form.is_valid():
         saved = _save_indicators(request, form, hospital, the_month)
         if not (form.errors or form.row_errors):
@@ -223,6 +243,7 @@ def month_report_context(request: HttpRequest, hospital: Hospital, month: dt.dat
         "returned_items": {c.item_key: c.text for c in open_comments if c.item_key},
         "return_review": report_return_reason(report) if report else None,
         "submission_errors": report_submission_errors(report) if report else [],
+        "corrections": report_review_corrections(report) if report else [],
         "report_form": ReportForm(initial=initial, prefix="report"),
         "unlock_form": UnlockRequestForm(prefix="unlock"),
         "may_edit": _may_edit(request.user),
@@ -305,6 +326,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "warnings": report_open_warnings(report),
             "reviews": report.reviews.select_related("reviewer").prefetch_related("comments"),
             "history": report_history(report),
+            "corrections": report_review_corrections(report),
             "return_form": return_form,
             "action_form": action_form,
             "is_reviewer": isinstance(request.user, User) and request.user.is_reviewer,
