@@ -19,10 +19,11 @@ from reporting.indicators.models import IndicatorValue
 from reporting.reports.models import MonthlyReport, UnlockRequest
 from reporting.reports.selectors import report_lock_state, report_review_corrections
 from reporting.reports.services import report_return, report_submit, report_update
-from tests.campaign.conftest import PDF, h004_action_item, lecture_data
+from tests.campaign.conftest import h004_action_item, lecture_data
 from tests.conftest import Alxa, client_for
 from tests.reporting.conftest import JULY, SetClock, fill_indicators, make_report
 from tests.reporting.indicators.test_template import download, fill, upload
+from tests.samples import PDF
 
 pytestmark = pytest.mark.django_db
 IN_REVIEW = "本月报告审核中"
