@@ -405,7 +405,7 @@ def reports_open_warnings(reports: Sequence[MonthlyReport]) -> dict[int, list[st
 
 def reports_visible_to(user: AnyUser) -> QuerySet[MonthlyReport]:
     qs = MonthlyReport.objects.select_related(
-        "campaign", "hospital__banner", "approved_by", "banner_reviewed_by"
+        "campaign__league", "hospital__banner", "approved_by", "banner_reviewed_by"
     )
     return scope_queryset(qs, user)
 
