@@ -328,7 +328,9 @@ def _read_template(data: bytes) -> openpyxl.Workbook:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file; all mean "cannot read"
         cause: BaseException | None = exc
         while cause is not None:  # openpyxl wraps the parser's error in a ValueError
-            if isinstance(cause, DefusedXmlException):
+            # defusedxml's refusal, or lxml's (openpyxl parses with lxml when it is installed, as
+            # python-docx brings it): an entity that expands past its limits.
+            if isinstance(cause, DefusedXmlException) or "entity" in str(cause).lower():
                 raise refuse("工作簿含有不安全的XML声明，不予读取。", "unsafe_xml") from exc
             cause = cause.__cause__ or cause.__context__
         raise refuse("无法读取该工作簿，请上传从本系统下载的模板。", "not_xlsx") from exc
