@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from campaign.files import check_upload
@@ -71,6 +70,7 @@ from campaign.services import (
     tour_lecturer_remove,
     tour_lecturer_select,
 )
+from core import clock
 from core.forms import TextField, text_field_kwargs
 from core.records import refuse_owner_change
 from exports.admin import xlsx_export_action
@@ -194,7 +194,7 @@ class ActionStatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
-        return filter_action_status(queryset, value, timezone.localdate()) if value else queryset
+        return filter_action_status(queryset, value, clock.today()) if value else queryset
 
 
 def _owner(cleaned: dict[str, Any], *fields: str) -> dict[str, Any]:
@@ -860,7 +860,7 @@ class ActionItemAdmin(ServiceAdmin):
 
     @admin.display(description="状态")
     def status_now(self, obj: ActionItem) -> str:
-        return obj.status_label_on(timezone.localdate())
+        return obj.status_label_on(clock.today())
 
     def create(self, request: HttpRequest, form: Any) -> ActionItem:
         return action_item_create(actor=request.user, channel=ADMIN, data=form.item_data(form.cleaned_data))

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, viewsets
@@ -93,6 +92,7 @@ from campaign.services import (
     roadmap_milestone_delete,
     tour_lecturer_remove,
 )
+from core import clock
 from exports.api import XlsxExportMixin
 from hospitals.models import ChangeRecord, OrgUnit, Role
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to
@@ -355,7 +355,7 @@ def _campaign_and_date(request: Request) -> tuple[Campaign, dt.date]:
         raise Http404("没有该活动。")
     on_text = request.query_params.get("on")
     try:
-        on = dt.date.fromisoformat(on_text) if on_text else timezone.localdate()
+        on = dt.date.fromisoformat(on_text) if on_text else clock.today()
     except ValueError as exc:
         raise exceptions.ValidationError({"on": ["日期格式应为 YYYY-MM-DD。"]}, code="invalid_date") from exc
     return campaign, on

@@ -6,7 +6,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from campaign.models import (
     SEEN_STATUS_CHOICES,
@@ -25,6 +24,7 @@ from campaign.models import (
     SpeakerRole,
 )
 from campaign.selectors import filter_action_status
+from core import clock
 from hospitals.models import Hospital, OrgUnit
 
 # The topics of SPEC §4: 百年党史, or a key document by its code (kd1…), or any policy document.
@@ -104,7 +104,7 @@ class ActionItemFilter(django_filters.FilterSet):
         fields = ["campaign", "hospital", "task", "responsible"]
 
     def filter_status(self, qs: QuerySet[ActionItem], name: str, value: str) -> QuerySet[ActionItem]:
-        return filter_action_status(qs, value, timezone.localdate())
+        return filter_action_status(qs, value, clock.today())
 
 
 class RoadmapFilter(django_filters.FilterSet):

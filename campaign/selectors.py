@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from campaign.models import (
     OVERDUE,
@@ -24,6 +23,7 @@ from campaign.models import (
     RoadmapMilestone,
     TourLecturer,
 )
+from core import clock
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, Hospital
 from hospitals.selectors import AnyUser, scope_queryset
@@ -31,7 +31,7 @@ from hospitals.selectors import AnyUser, scope_queryset
 
 def campaign_current() -> Campaign | None:
     """The campaign of the current year, else the latest one."""
-    year = timezone.localdate().year
+    year = clock.today().year
     return Campaign.objects.filter(year=year).first() or Campaign.objects.order_by("-year", "-id").first()
 
 

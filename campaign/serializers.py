@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework import serializers
 
 from campaign.models import (
@@ -46,6 +45,7 @@ from campaign.services import (
     roadmap_milestone_update,
     tour_lecturer_select,
 )
+from core import clock
 from core.api import ModelSerializer, TextField
 from hospitals.models import ChangeRecord, Person
 
@@ -494,7 +494,7 @@ class ActionItemSerializer(ModelSerializer):
         read_only_fields = ["current_status", "created_at", "updated_at"]
 
     def _today(self) -> dt.date:
-        return timezone.localdate()
+        return clock.today()
 
     def get_status(self, obj: ActionItem) -> str:
         return obj.status_on(self._today())

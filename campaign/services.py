@@ -27,7 +27,6 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
 
 from campaign.files import ANY_KIND, check_upload
 from campaign.models import (
@@ -51,6 +50,7 @@ from campaign.models import (
     SpeakerRole,
     TourLecturer,
 )
+from core import clock
 from core.monthlock import require_month_editable
 from core.records import refuse_owner_change
 from hospitals.audit import diff, record_change, snapshot
@@ -555,7 +555,7 @@ def material_set_recommended(
     old = snapshot(material, ["recommended_for_publicity"])
     material.recommended_for_publicity = recommended
     material.recommended_by = user if recommended else None
-    material.recommended_at = timezone.now() if recommended else None
+    material.recommended_at = clock.now() if recommended else None
     material.save(update_fields=["recommended_for_publicity", "recommended_by", "recommended_at"])
     record_change(
         material,
@@ -1036,7 +1036,7 @@ def roadmap_milestone_check(
             f"路线图节点日期须在行动项的开始日期（{action_item.starts_on}）与完成时限（{action_item.due_on}）之间。",
             "roadmap_outside_item_dates",
         )
-    if done_on is not None and done_on > timezone.localdate():
+    if done_on is not None and done_on > clock.today():
         raise _refuse("完成日期不能晚于今天。", "done_in_future")
 
 
@@ -1105,7 +1105,7 @@ def roadmap_milestone_delete(
 
 
 def _this_month() -> dt.date:
-    return timezone.localdate().replace(day=1)
+    return clock.today().replace(day=1)
 
 
 def progress_check(

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from campaign import services
@@ -34,6 +33,7 @@ from campaign.selectors import (
     lectures_deleted,
     material_list,
 )
+from core import clock
 from core.pages import call_service, error_text
 from hospitals.models import ChangeRecord, Post, Role, User
 from hospitals.pages import page_user
@@ -209,7 +209,7 @@ def action_plan_page(request: HttpRequest, hospital_id: int) -> HttpResponse:
         if item is not None:
             messages.success(request, f"已添加行动项：{item.title}。")
             return redirect("campaign:action_item", item_id=item.pk)
-    today = timezone.localdate()
+    today = clock.today()
     rows = [
         (row, [(item, item.status_on(today)) for item in row.items])
         for row in action_plan(campaign=campaign, hospital=hospital)
@@ -258,7 +258,7 @@ def action_item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             if step is not None:
                 messages.success(request, f"已添加路线图节点：{step.title}。")
                 return redirect("campaign:action_item", item_id=item.pk)
-    today = timezone.localdate()
+    today = clock.today()
     status = item.status_on(today)
     return render(
         request,
@@ -307,7 +307,7 @@ def hospital_detail(request: HttpRequest, hospital_id: int) -> HttpResponse:
     """One hospital's overview: its leaders, and the campaign's milestones with their status."""
     hospital = hospital_for_page(request.user, hospital_id)
     campaign = campaign_for_page()
-    today = timezone.localdate()
+    today = clock.today()
     leaders = [(label, hospital.leader_on(role, today)) for role, label in Post.Role.choices[:2]]
     milestones = milestone_compliance(campaign=campaign, hospitals=[hospital], on=today)[hospital.pk]
     return render(

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import clock
 from exports.jobs import export_plan
 from exports.models import ExportJob
 from exports.registry import AnyUser, ExportKind, Params, export_kind_get
@@ -46,7 +47,7 @@ def scope_label(user: AnyUser) -> str:
 
 
 def export_filename(kind: ExportKind, user: AnyUser, at: dt.datetime | None = None) -> str:
-    moment = timezone.localtime(at or timezone.now())
+    moment = timezone.localtime(at or clock.now())
     scope = scope_label(user)
     parts = [kind.title, scope, f"{moment:%Y%m%d-%H%M}"]
     return "_".join(p for p in parts if p) + ".xlsx"
@@ -93,7 +94,7 @@ def export_job_create(
 
 def export_job_file(*, actor: AnyUser, job: ExportJob) -> IO[Any]:
     """The finished file of ``job`` for download; the caller found ``job`` in ``export_jobs_for(actor)``."""
-    if job.status == ExportJob.Status.EXPIRED or (job.expires_at and job.expires_at <= timezone.now()):
+    if job.status == ExportJob.Status.EXPIRED or (job.expires_at and job.expires_at <= clock.now()):
         raise ValidationError("该导出文件已过期，请重新导出。", code="export_expired")
     if job.status != ExportJob.Status.DONE:
         raise ValidationError(

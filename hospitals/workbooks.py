@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
+from core import clock
 from exports.registry import ExportKind, Params, filtered, register_export
 from exports.writer import BOOL, INT, Column, Sheet, queryset_rows
 from hospitals.filters import HospitalFilter
@@ -29,7 +29,7 @@ COLUMNS = [
 
 def _with_leaders(batch: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
     """Adds the secretary and president on today's date: one query per batch, whatever its size."""
-    today = timezone.localdate()
+    today = clock.today()
     ids = [row[-1] for row in batch]
     leaders: dict[tuple[int, str], str] = {}
     posts = (

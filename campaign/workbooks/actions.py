@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from campaign.filters import ActionItemFilter
 from campaign.models import (
@@ -19,6 +18,7 @@ from campaign.models import (
     RoadmapMilestone,
 )
 from campaign.selectors import action_item_list
+from core import clock
 from exports.registry import ExportKind, Params, filtered, register_export
 from exports.writer import DATE, ChildRows, Column, Sheet, queryset_rows
 from hospitals.selectors import AnyUser
@@ -43,7 +43,7 @@ TRACKER_ORDER = ("hospital__code", "task__code", "due_on", "id")
 
 
 def tracker_queryset(user: AnyUser, params: Params) -> QuerySet[ActionItem]:
-    today = timezone.localdate()
+    today = clock.today()
     qs = filtered(action_item_list(user=user).prefetch_related(None), params, ActionItemFilter)
     return qs.annotate(
         status_seen=Case(

@@ -34,13 +34,13 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import Campaign, Indicator
+from core import clock
 from core.archives import ArchiveError, check_zip
 from core.monthlock import require_month_editable
 from hospitals.audit import _plain, record_change
@@ -676,7 +676,7 @@ def indicator_import_confirm(*, actor: AnyUser | None, batch: IndicatorImport) -
                 f"{row['indicator_code']}：{exc.messages[0]}（未导入任何数据）", code="import_failed"
             ) from exc
     batch.status = IndicatorImport.Status.CONFIRMED
-    batch.confirmed_at = timezone.now()
+    batch.confirmed_at = clock.now()
     batch.save(update_fields=["status", "confirmed_at"])
     record_change(
         batch,

@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from campaign.models import Campaign, Indicator
 from campaign.selectors import campaign_current
+from core import clock
 from exports.registry import ExportKind, Params, register_export
 from exports.writer import Column, Sheet, Styled
 from hospitals.models import OrgUnit
@@ -65,7 +65,7 @@ def period_of(params: Params, campaign: Campaign) -> Period:
     """The period the parameters name; by default the campaign year to the last ended month."""
     kind = _one(params, "period") or "ytd"
     year = _int(params, "year") or campaign.year
-    today = timezone.localdate()
+    today = clock.today()
     last_month = 12 if year < today.year else max(1, today.month - 1)
     try:
         if kind == "month":
