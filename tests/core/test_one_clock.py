@@ -102,10 +102,14 @@ def test_december_values_and_decembers_report_are_both_refused_on_the_third(alxa
     assert december.json()["code"] == "month_not_ended"
     assert "2021年12月尚未结束" in december.json()["message"]
 
-    opened = client.post("/api/v1/monthly-reports/", {"hospital": alxa.h004.pk, "month": "2021-12-01"}, format="json")
+    opened = client.post(
+        "/api/v1/monthly-reports/", {"hospital": alxa.h004.pk, "month": "2021-12-01"}, format="json"
+    )
     assert opened.status_code in (200, 201), opened.content
     report_id = opened.json()["id"]
-    client.patch(f"/api/v1/monthly-reports/{report_id}/", {"problems": "无", "corrections": "无"}, format="json")
+    client.patch(
+        f"/api/v1/monthly-reports/{report_id}/", {"problems": "无", "corrections": "无"}, format="json"
+    )
     submitted = client.post(f"/api/v1/monthly-reports/{report_id}/submit/")
     assert submitted.status_code == 400
     assert "2021年12月尚未结束" in str(submitted.json())
@@ -114,7 +118,11 @@ def test_december_values_and_decembers_report_are_both_refused_on_the_third(alxa
 def _late_launch_milestone(alxa: Alxa) -> Milestone:
     """A launch milestone due 12-20: not yet due on the clock's day, missed on the real one."""
     return Milestone.objects.create(
-        campaign=alxa.campaign, code="late_launch", name="补充启动", due_on=dt.date(2021, 12, 20), rule="launch"
+        campaign=alxa.campaign,
+        code="late_launch",
+        name="补充启动",
+        due_on=dt.date(2021, 12, 20),
+        rule="launch",
     )
 
 
@@ -123,7 +131,10 @@ def test_compliance_without_on_answers_the_clocks_day_and_the_clocks_campaign(al
     # A campaign of the real year exists: "the current campaign" is still the clock's year's.
     CampaignFactory.create(year=timezone.localdate().year, league=alxa.league)
     answer = client_for(alxa.reporter).get("/api/v1/compliance/", {"hospital": alxa.h004.pk}).json()
-    assert (answer["results"]["on"], answer["results"]["campaign"]) == (CLOCK_DAY.isoformat(), alxa.campaign.pk)
+    assert (answer["results"]["on"], answer["results"]["campaign"]) == (
+        CLOCK_DAY.isoformat(),
+        alxa.campaign.pk,
+    )
     (h004,) = answer["results"]["hospitals"]
     states = {m["milestone"]: m["state"] for m in h004["milestones"]}
     assert states[late.code] == "not_due"
