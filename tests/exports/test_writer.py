@@ -79,14 +79,16 @@ def test_user_text_never_becomes_a_formula(tmp_path: Path) -> None:
     assert formula_cells(path) == []
     ws = load_workbook(path).active
     assert ws["A1"].value == "'=标题"
-    values = [ws.cell(row=i, column=1).value for i in range(2, len(HOSTILE) + 2)]
+    # A CR comes back as a line feed through the standard library's parser and as itself through lxml
+    # (which openpyxl uses when it is installed): either way it is text after the apostrophe.
+    values = [str(ws.cell(row=i, column=1).value).replace("\r", "\n") for i in range(2, len(HOSTILE) + 2)]
     assert values == [
         '\'=HYPERLINK("http://x","点我")',
         "'+1+1",
         "'-2+3",
         "'@SUM(A1:A2)",
         "'\t=1+1",
-        "'\n=1+1",  # XML reads a CR as a line feed
+        "'\n=1+1",
         "'=1+1",
         "'#N/A",
         "'=",
