@@ -168,6 +168,20 @@ REST_FRAMEWORK = {
     # Only the token endpoint is throttled by rate; django-axes adds the per-account cool-off.
     "DEFAULT_THROTTLE_RATES": {"token": env("API_TOKEN_THROTTLE_RATE", "30/minute")},
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # The client address throttles and login lockouts count (core.security.client_address): the
+    # NUM_PROXIES-th address from the right of X-Forwarded-For, or REMOTE_ADDR with 0. Entries further
+    # left were written by the client and are never trusted.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+}
+# Throttle counts (DRF keeps them in the default cache) must be shared by every web process and host:
+# Redis in production (CACHE_URL, else the broker's Redis), local memory for one process otherwise.
+CACHE_URL = env("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 API_DESCRIPTION = """阿拉善盟卫生健康委员会公立医院“讲见效”活动管理系统。
 
@@ -251,6 +265,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# The same client address as the API's throttles (behind NUM_PROXIES proxies).
+AXES_CLIENT_IP_CALLABLE = "core.security.client_address"
 # The cool-off runs from the lock, not from the latest try: a clerk who keeps trying is still let in
 # after AXES_COOLOFF_MINUTES (tries during the lock are refused and logged, but do not extend it).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -17,6 +17,13 @@ if env("JJX_REPORTING_CLOCK"):
 
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
+# One cache for every process (throttle counts): CACHE_URL, else the broker's Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL") or env("CELERY_BROKER_URL"),
+    }
+}
 
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
