@@ -48,7 +48,8 @@ CHECKED_RULES = (
     Milestone.Rule.LEADERS_IN_HOSPITAL,
     Milestone.Rule.EXTERNAL_LECTURE,
 )
-EXTERNAL_VENUES = (LectureKind.Venue.HOST_HOSPITAL, LectureKind.Venue.ALLIANCE, LectureKind.Venue.REGION)
+# 院外互讲 and 医联体内串讲: where the 08-31 milestone asks both leaders to lecture.
+EXTERNAL_VENUES = (LectureKind.Venue.HOST_HOSPITAL, LectureKind.Venue.ALLIANCE)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,8 @@ def _fetch(
         for lecture in _lectures(
             campaign,
             cutoff[Milestone.Rule.EXTERNAL_LECTURE],
-            ("hospital_id",),
+            # As for 07-31: the first external lecture of each leader.
+            ("hospital_id", "speaker_role", "speaker_id"),
             hospital_id__in=hospital_ids,
             kind__venue__in=EXTERNAL_VENUES,
             speaker_role__in=[SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT],
@@ -199,25 +201,29 @@ def _centralised(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> 
     return MilestoneStatus(m, ComplianceState.MET, (_lecture_ref(first),), first.held_on)
 
 
-def _leaders(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
-    """Secretary AND president, two separate people, each at least one 院内宣讲."""
-    lectures = r.leaders.get(hospital.pk, [])
+def _leader_pair(m: Milestone, lectures: list[LectureSession], on: dt.date, not_yet: str) -> MilestoneStatus:
+    """Secretary AND president, two separate people, each at least one of ``lectures``."""
     secretary = [x for x in lectures if x.speaker_role == SpeakerRole.SECRETARY]
     president = [x for x in lectures if x.speaker_role == SpeakerRole.PRESIDENT]
     pair = next(((s, p) for s in secretary for p in president if s.speaker_id != p.speaker_id), None)
     if pair is None:
         missing = [label for label, found in (("书记", secretary), ("院长", president)) if not found]
-        detail = f"{'、'.join(missing)}尚未在全院宣讲" if missing else "书记和院长须为两人分别宣讲"
+        detail = f"{'、'.join(missing)}{not_yet}" if missing else "书记和院长须为两人分别宣讲"
         return MilestoneStatus(m, _state(False, m.due_on, on), detail=detail)
     met_on = max(pair[0].held_on, pair[1].held_on)
     return MilestoneStatus(m, ComplianceState.MET, tuple(_lecture_ref(x) for x in pair), met_on)
 
 
+def _leaders(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
+    """07-31: secretary AND president each at least one 院内宣讲 (§三(二))."""
+    return _leader_pair(m, r.leaders.get(hospital.pk, []), on, "尚未在全院宣讲")
+
+
 def _external(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
-    lectures = r.external.get(hospital.pk, [])
-    if not lectures:
-        return MilestoneStatus(m, _state(False, m.due_on, on), detail="书记或院长尚未院外宣讲")
-    return MilestoneStatus(m, ComplianceState.MET, (_lecture_ref(lectures[0]),), lectures[0].held_on)
+    """08-31: secretary AND president each at least one 院外互讲 / 医联体内串讲 (§二(一)1.2: "院内宣讲、
+    区域互讲、医联体内串讲时，医院书记和院长都要进行集中宣讲"). The 全区巡讲 is not one of them: it is
+    given by the selected lecturers only."""
+    return _leader_pair(m, r.external.get(hospital.pk, []), on, "尚未院外互讲或医联体内串讲")
 
 
 CHECKS = {

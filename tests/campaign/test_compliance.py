@@ -153,20 +153,36 @@ def test_a_secretary_lecture_after_07_31_does_not_meet_the_milestone(alxa: Alxa)
     assert states(alxa, "H004", D(2021, 8, 2))["leaders_in_hospital"] == NOT_MET
 
 
-def test_external_lecture_by_the_secretary_or_president_by_08_31(alxa: Alxa) -> None:
+def test_external_lectures_by_the_secretary_and_the_president_by_08_31(alxa: Alxa) -> None:
+    """§二(一)1.2: both leaders lecture outside (院外互讲 / 医联体内串讲); either one alone is not enough."""
     lecture_create(
         actor=alxa.reporter,
         channel="api",
-        data=lecture_data(alxa, "exchange", held_on=D(2021, 8, 31), speaker=person("H004-P02")),
+        data=lecture_data(alxa, "exchange", held_on=D(2021, 8, 10), speaker=person("H004-P02")),
+    )
+    only_president = status_of(alxa, "H004", "external_lecture", D(2021, 9, 1))
+    assert (only_president.state, only_president.detail) == (NOT_MET, "书记尚未院外互讲或医联体内串讲")
+    assert only_president.records == ()
+    lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(alxa, "alliance", held_on=D(2021, 8, 31), speaker=person("H004-P01")),
     )
     assert states(alxa, "H004", D(2021, 8, 30))["external_lecture"] == NOT_DUE
-    assert states(alxa, "H004", D(2021, 8, 31))["external_lecture"] == MET
+    met = status_of(alxa, "H004", "external_lecture", D(2021, 8, 31))
+    assert (met.state, met.met_on) == (MET, D(2021, 8, 31))
+    assert [(r.on, r.label) for r in met.records] == [
+        (D(2021, 8, 31), "医联体内串讲：推动公立医院高质量发展（郭玉梅，党委书记）"),
+        (D(2021, 8, 10), "院外互讲：推动公立医院高质量发展（马斯琴，院长）"),
+    ]
     assert states(alxa, "H004", D(2021, 9, 1))["external_lecture"] == MET
+    nothing = status_of(alxa, "H005", "external_lecture", D(2021, 9, 1))
+    assert (nothing.state, nothing.detail) == (NOT_MET, "书记、院长尚未院外互讲或医联体内串讲")
     assert states(alxa, "H005", D(2021, 8, 31))["external_lecture"] == NOT_DUE
-    assert states(alxa, "H005", D(2021, 9, 1))["external_lecture"] == NOT_MET
 
 
-def test_region_tour_counts_as_external(alxa: Alxa) -> None:
+def test_a_region_tour_is_not_an_external_lecture(alxa: Alxa) -> None:
+    """The 全区巡讲 is given by selected lecturers only: it has its own milestone, not the 08-31 pair."""
     tour_lecturer_select(
         actor=alxa.league_reviewer,
         channel="api",
@@ -175,9 +191,23 @@ def test_region_tour_counts_as_external(alxa: Alxa) -> None:
         selected_on=D(2021, 8, 1),
     )
     lecture_create(
-        actor=alxa.reporter, channel="api", data=lecture_data(alxa, "region_tour", held_on=D(2021, 8, 20))
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(
+            alxa,
+            "region_tour",
+            held_on=D(2021, 8, 20),
+            is_online=True,
+            online_link="https://live.example.cn/tour/1",
+        ),
     )
-    assert states(alxa, "H004", D(2021, 9, 1))["external_lecture"] == MET
+    lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(alxa, "exchange", held_on=D(2021, 8, 10), speaker=person("H004-P02")),
+    )
+    status = status_of(alxa, "H004", "external_lecture", D(2021, 9, 1))
+    assert (status.state, status.detail) == (NOT_MET, "书记尚未院外互讲或医联体内串讲")
 
 
 def test_many_hospitals_in_a_fixed_number_of_queries(alxa: Alxa) -> None:
