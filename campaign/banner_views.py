@@ -1,19 +1,115 @@
-"""A banner's own pages: its 集中宣讲 (lectures its commission organised), with their materials."""
+"""A banner's own pages: its 集中宣讲 (lectures its commission organised), with their materials.
+
+The banner reviewer records, edits and deletes its commission's 集中宣讲 here through the same services
+as the API (``campaign.services.lecture_*``); the lecture's page (``campaign:lecture``) holds its
+materials. Reviewers of the league read these pages; a hospital's user is refused (403), another
+banner's page or lecture is 404.
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from campaign import services
+from campaign.forms import DeleteForm, LectureForm
+from campaign.models import LectureSession
 from campaign.selectors import lecture_list
-from hospitals.models import OrgUnit
-from hospitals.selectors import org_units_visible_to
+from campaign.views import campaign_for_page
+from core.pages import call_service, error_text
+from hospitals.models import ChangeRecord, OrgUnit, Role, User
+from hospitals.pages import page_user, role_required
+from hospitals.selectors import AnyUser, org_units_visible_to
+
+WEB = ChangeRecord.Channel.WEB
+REVIEWERS = (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER)
+
+
+def banner_for_page(user: AnyUser, unit_id: int) -> OrgUnit:
+    """A banner in the user's scope, or 404."""
+    return get_object_or_404(org_units_visible_to(user).filter(kind=OrgUnit.Kind.BANNER), pk=unit_id)
+
+
+def _banner_lecture(request: HttpRequest, lecture_id: int) -> LectureSession:
+    """A 集中宣讲 of a banner in the user's scope, or 404 (a hospital's lecture has its own pages)."""
+    return get_object_or_404(lecture_list(user=request.user).filter(org_unit__isnull=False), pk=lecture_id)
 
 
 @login_required
+@role_required(*REVIEWERS)
 def banner_lectures(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The banner's 集中宣讲 in the viewer's scope; another organisation's banner is 404."""
-    unit = get_object_or_404(org_units_visible_to(request.user).filter(kind=OrgUnit.Kind.BANNER), pk=unit_id)
+    unit = banner_for_page(request.user, unit_id)
     lectures = lecture_list(user=request.user).filter(org_unit=unit).order_by("-held_on", "-id")
-    return render(request, "campaign/banner_lectures.html", {"unit": unit, "lectures": lectures})
+    may_edit = isinstance(request.user, User) and request.user.role == Role.BANNER_REVIEWER
+    return render(
+        request, "campaign/banner_lectures.html", {"unit": unit, "lectures": lectures, "may_edit": may_edit}
+    )
+
+
+@login_required
+@role_required(Role.BANNER_REVIEWER)
+def banner_lecture_new(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = banner_for_page(request.user, unit_id)
+    form = LectureForm(request.POST or None, campaign=campaign_for_page(), unit=unit)
+    if request.method == "POST" and form.is_valid():
+        lecture = call_service(
+            form, services.lecture_create, actor=request.user, channel=WEB, data=form.lecture_data()
+        )
+        if lecture is not None:
+            messages.success(request, f"已登记集中宣讲：{lecture.title}。可在下方上传课件、照片等材料。")
+            return redirect("campaign:lecture", lecture_id=lecture.pk)
+    return render(request, "campaign/banner_lecture_form.html", {"unit": unit, "form": form})
+
+
+@login_required
+@role_required(Role.BANNER_REVIEWER)
+def banner_lecture_edit(request: HttpRequest, lecture_id: int) -> HttpResponse:
+    lecture = _banner_lecture(request, lecture_id)
+    unit = lecture.org_unit
+    assert unit is not None
+    form = LectureForm(
+        request.POST or None,
+        campaign=lecture.campaign,
+        unit=unit,
+        initial=LectureForm.initial_for(lecture),
+    )
+    if request.method == "POST" and form.is_valid():
+        # The page does not show who supervised (the API does): an edit keeps them as they are.
+        data = form.lecture_data().replace(supervising_officials=tuple(lecture.supervising_officials.all()))
+        updated = call_service(
+            form, services.lecture_update, actor=request.user, channel=WEB, lecture=lecture, data=data
+        )
+        if updated is not None:
+            messages.success(request, f"已保存集中宣讲：{updated.title}。")
+            return redirect("campaign:lecture", lecture_id=lecture.pk)
+    return render(
+        request, "campaign/banner_lecture_form.html", {"unit": unit, "form": form, "lecture": lecture}
+    )
+
+
+@login_required
+@role_required(Role.BANNER_REVIEWER)
+@require_POST
+def banner_lecture_delete(request: HttpRequest, lecture_id: int) -> HttpResponse:
+    """Delete a 集中宣讲 and its materials; the history keeps what it was."""
+    lecture = _banner_lecture(request, lecture_id)
+    form = DeleteForm(request.POST)
+    form.is_valid()  # the reason is optional free text
+    title, unit_id = lecture.title, lecture.org_unit_id
+    try:
+        services.lecture_delete(
+            actor=page_user(request),
+            channel=WEB,
+            lecture=lecture,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, f"未删除：{error_text(error)}")
+        return redirect("campaign:lecture", lecture_id=lecture.pk)
+    messages.success(request, f"已删除集中宣讲：{title}。")
+    return redirect("campaign:banner_lectures", unit_id=unit_id)

@@ -19,7 +19,11 @@ from campaign.models import (
 )
 from campaign.services import ActionItemData, LectureData
 from core.forms import DateInput, MonthField, MultipleFileField, TextField
-from hospitals.models import Department, Hospital, MedicalAlliance, Person
+from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person
+
+# Fields only a hospital's lecture has: a banner's 集中宣讲 is held for its hospitals' leaders, by its
+# commission, in no department, host hospital or alliance.
+HOSPITAL_ONLY_FIELDS = ("department", "host_hospital", "alliance")
 
 
 class LectureForm(forms.Form):
@@ -43,23 +47,40 @@ class LectureForm(forms.Form):
     alliance = forms.ModelChoiceField(MedicalAlliance.objects.none(), label="医联体(串讲)", required=False)
     supervision_note = TextField(label="出席指导的卫生健康委领导", max_length=300, required=False)
 
-    def __init__(self, *args: Any, campaign: Campaign, hospital: Hospital, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        campaign: Campaign,
+        hospital: Hospital | None = None,
+        unit: OrgUnit | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """A hospital's lecture (``hospital``), or a banner's 集中宣讲 (``unit``): its kinds, speakers
+        and fields are that organiser's; which speaker may give which kind is the service's rule."""
         super().__init__(*args, **kwargs)
-        self.campaign, self.hospital = campaign, hospital
+        self.campaign, self.hospital, self.unit = campaign, hospital, unit
         fields: Any = self.fields
-        # 集中宣讲 is organised by a banner's commission, not by a hospital.
-        fields["kind"].queryset = LectureKind.objects.filter(campaign=campaign).exclude(
-            venue=LectureKind.Venue.BANNER
-        )
-        fields["speaker"].queryset = Person.objects.filter(hospital=hospital).order_by("code")
-        fields["department"].queryset = hospital.departments.select_related("head").order_by("name")
-        # The host is another hospital of the campaign's league: its name only, none of its data.
-        fields["host_hospital"].queryset = (
-            Hospital.objects.filter(banner__path__startswith=campaign.league.path)
-            .exclude(pk=hospital.pk)
-            .order_by("code")
-        )
-        fields["alliance"].queryset = hospital.alliances.order_by("code")
+        kinds = LectureKind.objects.filter(campaign=campaign)
+        if unit is not None:
+            fields["kind"].queryset = kinds.filter(venue=LectureKind.Venue.BANNER)
+            fields["speaker"].queryset = Person.objects.filter(org_unit=unit).order_by("code")
+            fields["speaker"].label = "宣讲人(卫生健康委负责人)"
+            fields["attendance_expected"].label = "应到人数(各医院领导班子成员)"
+            for name in HOSPITAL_ONLY_FIELDS:
+                del fields[name]
+        else:
+            assert hospital is not None
+            # 集中宣讲 is organised by a banner's commission, not by a hospital.
+            fields["kind"].queryset = kinds.exclude(venue=LectureKind.Venue.BANNER)
+            fields["speaker"].queryset = Person.objects.filter(hospital=hospital).order_by("code")
+            fields["department"].queryset = hospital.departments.select_related("head").order_by("name")
+            # The host is another hospital of the campaign's league: its name only, none of its data.
+            fields["host_hospital"].queryset = (
+                Hospital.objects.filter(banner__path__startswith=campaign.league.path)
+                .exclude(pk=hospital.pk)
+                .order_by("code")
+            )
+            fields["alliance"].queryset = hospital.alliances.order_by("code")
         self.documents = list(KeyDocument.objects.filter(campaign=campaign).order_by("number"))
         self.layers = list(Layer.objects.filter(campaign=campaign).order_by("order"))
         fields["coverage"].choices = [
@@ -110,7 +131,8 @@ class LectureForm(forms.Form):
             title=data["title"],
             speaker=data["speaker"],
             hospital=self.hospital,
-            department=data["department"],
+            org_unit=self.unit,
+            department=data.get("department"),
             party_history=data["party_history"],
             coverage=tuple(coverage),
             attendance_expected=data["attendance_expected"],
@@ -119,8 +141,8 @@ class LectureForm(forms.Form):
             is_online=data["is_online"],
             online_link=data["online_link"],
             supervision_note=data["supervision_note"],
-            host_hospital=data["host_hospital"],
-            alliance=data["alliance"],
+            host_hospital=data.get("host_hospital"),
+            alliance=data.get("alliance"),
         )
 
 

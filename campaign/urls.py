@@ -5,6 +5,15 @@ from campaign import banner_views, views
 app_name = "campaign"
 urlpatterns = [
     path("banners/<int:unit_id>/lectures/", banner_views.banner_lectures, name="banner_lectures"),
+    path("banners/<int:unit_id>/lectures/new/", banner_views.banner_lecture_new, name="banner_lecture_new"),
+    path(
+        "banner-lectures/<int:lecture_id>/edit/", banner_views.banner_lecture_edit, name="banner_lecture_edit"
+    ),
+    path(
+        "banner-lectures/<int:lecture_id>/delete/",
+        banner_views.banner_lecture_delete,
+        name="banner_lecture_delete",
+    ),
     path("hospitals/<int:hospital_id>/", views.hospital_detail, name="hospital"),
     path("hospitals/<int:hospital_id>/lectures/", views.lecture_index, name="lectures"),
     path("hospitals/<int:hospital_id>/lectures/new/", views.lecture_new, name="lecture_new"),

@@ -59,6 +59,16 @@ def _is_reporter(request: HttpRequest) -> bool:
     return isinstance(user, User) and user.role == Role.HOSPITAL_REPORTER
 
 
+def may_edit_lecture(user: object, lecture: LectureSession) -> bool:
+    """Who is shown a lecture's edit and delete buttons: its organiser's user (the hospital's reporter,
+    the banner's reviewer for its 集中宣讲). The services decide whether the write is allowed."""
+    if not isinstance(user, User):
+        return False
+    if lecture.hospital_id is not None:
+        return user.role == Role.HOSPITAL_REPORTER
+    return user.role == Role.BANNER_REVIEWER
+
+
 @login_required
 def lecture_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
@@ -191,7 +201,7 @@ def lecture_detail(request: HttpRequest, lecture_id: int) -> HttpResponse:
             "hospital": lecture.hospital,
             "form": form,
             "delete_form": DeleteForm(),
-            "may_edit": _is_reporter(request),
+            "may_edit": may_edit_lecture(request.user, lecture),
             "history": lecture_history(lecture),
         },
     )

@@ -1,7 +1,6 @@
-"""The banner reviewer in Chromium, at desktop and phone width, no URL typed but the login page's: its
-集中宣讲 with materials, then a first review. Screenshots in test-artifacts/.
-
-Logging a 集中宣讲 on the pages is not built yet: the lecture is recorded through the service here."""
+"""The banner reviewer in Chromium, at desktop and phone width, no URL typed but the login page's: it
+records its 集中宣讲, uploads its courseware, corrects it and deletes a mistaken one, then does a first
+review. Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -10,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from campaign.services import lecture_create, material_upload
+from campaign.models import LectureMaterial, LectureSession
+from campaign.services import lecture_create
 from reporting.reports.models import MonthlyReport
-from tests.campaign.conftest import lecture_data, upload
+from tests.campaign.conftest import lecture_data
 from tests.conftest import Alxa
 from tests.pages.conftest import Pages
 from tests.reporting.conftest import SetClock, make_report
@@ -23,34 +23,72 @@ SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "hei
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_banner_month(alxa: Alxa, browser: Any, live_server: Any, set_clock: SetClock, size: str) -> None:
-    central = lecture_create(
-        actor=alxa.admin, channel="web", data=lecture_data(alxa, "centralised", title="医改政策集中宣讲")
+def _central_lecture(alxa: Alxa, pages: Pages, size: str) -> None:
+    """Record a 集中宣讲 from the nav, upload its courseware, correct its title, delete a duplicate."""
+    page = pages.page
+    page.click("header nav >> text=集中宣讲")
+    page.click("#banner-lecture-new")
+    page.select_option("#id_kind", label="集中宣讲")
+    page.fill("#id_held_on", "2021-06-28")
+    page.fill("#id_title", "医改政策集中宣讲")
+    page.select_option("#id_speaker", label="杜国庆")
+    page.fill("#id_attendance_expected", "40")
+    page.fill("#id_attendance_present", "45")  # more present than expected: refused on the form
+    page.click("#lecture-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "实到人数（45）不能超过应到人数（40）" in page.locator("#lecture-form").inner_text()
+    pages.shot(f"banner-{size}-01-central-form-refused")
+    page.fill("#id_attendance_present", "38")
+    page.click("#lecture-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/lectures/\d+/$"))
+    assert "已登记集中宣讲" in page.locator(".messages").inner_text()
+    lecture = LectureSession.objects.get(title="医改政策集中宣讲")
+    assert (lecture.org_unit_id, lecture.speaker_role) == (alxa.zuoqi.pk, "commission_head")
+    page.select_option("#id_kind", "courseware")
+    page.set_input_files(
+        "#id_file", files=[{"name": "集中课件.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
-    material_upload(
-        actor=alxa.admin,
-        channel="web",
-        lecture=central,
-        kind="courseware",
-        file=upload("集中课件.pdf", PDF),
+    page.click("#material-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "已上传材料" in page.locator(".messages").inner_text()
+    assert LectureMaterial.objects.filter(lecture=lecture).count() == 1
+    page.click("#lecture-edit")
+    page.fill("#id_title", "医改政策集中宣讲（领导班子）")
+    page.click("#lecture-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/lectures/\d+/$"))
+    assert page.locator("h1").inner_text() == "医改政策集中宣讲（领导班子）"
+    assert "宣讲题目" in page.locator("#history").inner_text()
+    pages.shot(f"banner-{size}-02-central-lecture")
+    # The duplicate recorded by mistake is deleted from its page, accepting the confirmation.
+    page.click("header nav >> text=集中宣讲")
+    page.click("#banner-lectures a:has-text('重复登记的集中宣讲')")
+    page.fill("#lecture-delete-form input[name=reason]", "重复登记")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#lecture-delete-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "已删除集中宣讲" in page.locator(".messages").inner_text()
+    table = page.locator("#banner-lectures").inner_text()
+    assert "医改政策集中宣讲（领导班子）" in table
+    assert "集中课件.pdf" in table
+    assert "重复登记的集中宣讲" not in table
+    pages.shot(f"banner-{size}-03-central-lectures")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_banner_month(alxa: Alxa, browser: Any, live_server: Any, set_clock: SetClock, size: str) -> None:
+    lecture_create(
+        actor=alxa.admin, channel="web", data=lecture_data(alxa, "centralised", title="重复登记的集中宣讲")
     )
     make_report(alxa, state="submitted")
     pages = Pages(browser, live_server.url, viewport=SIZES[size])
     page = pages.page
     try:
         pages.login("zuoqi")
-        page.click("header nav >> text=集中宣讲")
-        table = page.locator("#banner-lectures")
-        assert "医改政策集中宣讲" in table.inner_text()
-        assert "集中课件.pdf" in table.inner_text()
-        pages.shot(f"banner-{size}-01-central-lectures")
-        page.click("#banner-lectures a:has-text('医改政策集中宣讲')")
-        page.wait_for_url(re.compile(r".*/lectures/\d+/$"))
-        assert "医改政策集中宣讲" in page.locator("h1").inner_text()
+        _central_lecture(alxa, pages, size)
         page.click("header nav >> text=审核队列")
         page.click("#queue a:has-text('阿拉善左旗人民医院')")
         page.wait_for_url(re.compile(r".*/reports/\d+/$"))
-        pages.shot(f"banner-{size}-02-report")
+        pages.shot(f"banner-{size}-09-report")
         page.click("#review-form button:has-text('初审通过')")
         page.wait_for_load_state("load")
         assert page.locator("#report-status").inner_text() == "旗(区)已初审"

@@ -57,6 +57,7 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
     material = material_upload(
         actor=alxa.reporter, channel="web", lecture=lecture, kind="courseware", file=upload("课件.pdf", PDF)
     )
+    central = lecture_create(actor=alxa.admin, channel="web", data=lecture_data(alxa, "centralised"))
     report = make_report(alxa, state="returned")
     set_clock("2021-08-10 10:00")
     bulletin = bulletin_build(campaign_id=alxa.campaign.pk, month=JULY, actor=alxa.league_reviewer)
@@ -73,6 +74,8 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
         "job_id": job.pk,
         "item_id": item.pk if item else 1,
         "kind": "lecture_ledger",
+        # A banner's pages take its 集中宣讲, not the hospital's lecture.
+        "campaign:banner_lecture_edit:lecture_id": central.pk,
     }
 
 
@@ -80,7 +83,7 @@ def _urls(world: dict[str, Any]) -> list[str]:
     urls = []
     for name, pattern in _patterns(get_resolver()):
         params = list(pattern.pattern.converters) if hasattr(pattern.pattern, "converters") else []
-        kwargs = {p: world.get(p, 1) for p in params}
+        kwargs = {p: world.get(f"{name}:{p}", world.get(p, 1)) for p in params}
         urls.append(reverse(name, kwargs=kwargs))
     return sorted(set(urls))
 
