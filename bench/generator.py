@@ -335,7 +335,7 @@ class RegionGenerator:
             for h in self.hospital_rows
         ]
         users += [
-            User(username=f"g-{u.code.lower()}", password=password, role=role, org_unit=u, is_staff=True)
+            User(username=f"g-{u.code.lower()}", password=password, role=role, org_unit=u)
             for units, role in ((self.banners, Role.BANNER_REVIEWER), (self.leagues, Role.LEAGUE_REVIEWER))
             for u in units
         ]

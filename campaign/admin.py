@@ -567,7 +567,7 @@ class LectureMaterialAdmin(ServiceAdmin):
         except PermissionDenied as exc:
             self.message_user(request, str(exc), level=messages.ERROR)
 
-    @admin.action(description="推荐宣传（盟审核员）")
+    @admin.action(description="推荐宣传")
     def recommend(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._recommend(request, queryset, True)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from campaign.models import (
@@ -153,6 +154,14 @@ def load_users(rows: list[dict[str, Any]], result: SeedResult) -> None:
         )
         values["hospital"] = _by_code(Hospital, row["hospital"], "users") if row.get("hospital") else None
         values["org_unit"] = _by_code(OrgUnit, row["org_unit"], "users") if row.get("org_unit") else None
+        # The model's rules (scope matches role, only admins are staff) as a SeedError, not an IntegrityError.
+        probe = User.objects.filter(username=row["username"]).first() or User(username=row["username"])
+        for name, value in values.items():
+            setattr(probe, name, value)
+        try:
+            probe.validate_constraints()
+        except ValidationError as exc:
+            raise SeedError(f"users/{row['username']}: {'；'.join(exc.messages)}") from exc
         user = _upsert(User, {"username": row["username"]}, values, result)
         password = row.get("password")
         # A password is set only when it differs, so a rerun does not rewrite the hash.

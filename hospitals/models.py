@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -253,8 +254,28 @@ class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
+class UserManager(DjangoUserManager["User"]):
+    """Django's manager, except that a superuser is an admin-role account (SPEC §1).
+
+    Django's own ``createsuperuser`` calls ``create_superuser``; without a role it would get the
+    default one, a hospital reporter without a hospital, which ``user_scope_matches_role`` refuses.
+    """
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields.setdefault("role", Role.ADMIN)
+        if extra_fields["role"] != Role.ADMIN:
+            raise ValueError("超级用户的角色必须是系统管理员。")
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
-    """An account with one role and the organisation that bounds what it may see (SPEC §1)."""
+    """An account with one role and the organisation that bounds what it may see (SPEC §1).
+
+    Only an admin-role account may be staff or superuser (``user_staff_is_admin``): the Django admin
+    is shown to admins only; reviewers and hospitals work on the pages and the API (docs/decisions.md).
+    """
 
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.HOSPITAL_REPORTER)
     hospital = models.ForeignKey(
@@ -274,6 +295,8 @@ class User(AbstractUser):
         related_name="users",
     )
 
+    objects = UserManager()  # type: ignore[misc]
+
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
@@ -290,7 +313,12 @@ class User(AbstractUser):
                 ),
                 name="user_scope_matches_role",
                 violation_error_message="医院填报员须指定医院；审核员须指定旗(区)或盟；管理员不属于医院。",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(role="admin") | Q(is_staff=False, is_superuser=False),
+                name="user_staff_is_admin",
+                violation_error_message="只有系统管理员可以进入后台管理（职员状态、超级用户）。",
+            ),
         ]
 
     @property

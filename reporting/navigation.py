@@ -39,7 +39,8 @@ def _items_for(user: User) -> list[tuple[str, str]]:
         items.append(("年终评估", reverse("reporting:evaluation")))
     items.append(("通知", reverse("reporting:notifications")))
     items.append(("我的导出", reverse("exports:jobs")))
-    if user.role == Role.ADMIN or user.is_superuser or user.is_staff:
+    # The Django admin is shown to admins only (docs/decisions.md "Accounts"): only they may be staff.
+    if user.role == Role.ADMIN and user.is_staff:
         items.append(("后台管理", reverse("admin:index")))
     return items
 

@@ -111,19 +111,17 @@ def reporter_for(hospital: Hospital, **kwargs: object) -> User:
 
 
 def banner_reviewer_for(banner: OrgUnit, **kwargs: object) -> User:
-    return UserFactory.create(
-        role=Role.BANNER_REVIEWER, hospital=None, org_unit=banner, is_staff=True, **kwargs
-    )
+    return UserFactory.create(role=Role.BANNER_REVIEWER, hospital=None, org_unit=banner, **kwargs)
 
 
 def league_reviewer_for(league: OrgUnit, **kwargs: object) -> User:
-    return UserFactory.create(
-        role=Role.LEAGUE_REVIEWER, hospital=None, org_unit=league, is_staff=True, **kwargs
-    )
+    return UserFactory.create(role=Role.LEAGUE_REVIEWER, hospital=None, org_unit=league, **kwargs)
 
 
 def admin_user(**kwargs: object) -> User:
-    return UserFactory.create(role=Role.ADMIN, hospital=None, is_staff=True, is_superuser=True, **kwargs)
+    return UserFactory.create(
+        **{"role": Role.ADMIN, "hospital": None, "is_staff": True, "is_superuser": True, **kwargs}
+    )
 
 
 def indicator_value(indicator_code: str, owner: Hospital | OrgUnit, month: dt.date, **figures: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Every admin changelist and add page answers 200 for an admin (and for scoped reviewers)."""
+"""Every admin changelist and add page answers 200 for an admin; nobody else gets in (docs/decisions.md
+"Accounts"), and the changelists stay scoped."""
 
 import pytest
 from django.contrib import admin
@@ -29,12 +30,27 @@ def test_every_admin_page_answers_200(alxa: Alxa) -> None:
 
 
 @pytest.mark.django_db
-def test_admin_hospital_list_is_scoped(alxa: Alxa) -> None:
+def test_the_admin_is_for_admins_only(alxa: Alxa) -> None:
+    """Reviewers and hospitals work on the pages and the API; the admin sends them to its login."""
     from django.contrib.auth.models import Permission
 
     alxa.banner_reviewer.user_permissions.add(Permission.objects.get(codename="view_hospital"))
     client = Client()
-    client.force_login(alxa.banner_reviewer)
-    page = client.get(reverse("admin:hospitals_hospital_changelist")).content.decode()
-    assert "阿拉善左旗人民医院" in page
-    assert "阿拉善右旗人民医院" not in page
+    for user in (alxa.reporter, alxa.banner_reviewer, alxa.league_reviewer):
+        client.force_login(user)
+        for url in (reverse("admin:index"), reverse("admin:hospitals_hospital_changelist")):
+            response = client.get(url)
+            assert response.status_code == 302, (user.username, url)
+            assert response["Location"].startswith(reverse("admin:login")), (user.username, url)
+
+
+@pytest.mark.django_db
+def test_admin_hospital_list_is_scoped(alxa: Alxa) -> None:
+    from django.test import RequestFactory
+
+    from hospitals.models import Hospital
+
+    request = RequestFactory().get(reverse("admin:hospitals_hospital_changelist"))
+    request.user = alxa.banner_reviewer
+    scoped = admin.site._registry[Hospital].get_queryset(request)
+    assert set(scoped.values_list("code", flat=True)) == {"H001", "H002", "H003", "H004", "H005"}

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from tests.conftest import Alxa, client_for
-from tests.factories import PASSWORD, reporter_for
+from tests.factories import PASSWORD, admin_user, reporter_for
 
 TOKEN_URL = "/api/v1/auth/token/"
 
@@ -81,7 +81,7 @@ def test_token_login_is_throttled_then_allowed_after_the_cool_off(axes_on) -> No
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
 def test_page_and_admin_login_are_throttled_then_allowed_after_the_cool_off(axes_on, url: str) -> None:
-    user = reporter_for_hospital(is_staff=url.startswith("/admin/"))
+    user = admin_user() if url.startswith("/admin/") else reporter_for_hospital()
     client = Client()
     with freeze_time("2021-07-01 09:00:00", tick=False) as clock:
         for _ in range(3):
@@ -137,10 +137,11 @@ def test_refused_api_accesses_are_logged_with_user_route_and_object(alxa: Alxa, 
 def test_refused_admin_pages_are_logged(alxa: Alxa, caplog) -> None:
     caplog.set_level(logging.WARNING, logger="jjx.access")
     client = Client()
-    client.force_login(alxa.banner_reviewer)  # staff, without permission on groups
+    staff = admin_user(is_superuser=False)  # an admin-role account without permission on groups
+    client.force_login(staff)
     assert client.get("/admin/auth/group/").status_code == 403
     lines = _access_lines(caplog)
-    assert any(f"user={alxa.banner_reviewer.pk}" in m and "/admin/auth/group/" in m for m in lines), lines
+    assert any(f"user={staff.pk}" in m and "/admin/auth/group/" in m for m in lines), lines
 
 
 @pytest.mark.django_db

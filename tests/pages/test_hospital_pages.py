@@ -55,3 +55,7 @@ def test_menu_follows_the_role(alxa: Alxa) -> None:
     assert 'href="/admin/"' not in reporter_menu
     reviewer_menu = _client(alxa.banner_reviewer).get("/").content.decode()
     assert 'href="/hospitals/"' in reviewer_menu
+    # The admin is shown to admins only (docs/decisions.md "Accounts").
+    assert "后台管理" not in reviewer_menu
+    assert "后台管理" not in _client(alxa.league_reviewer).get("/").content.decode()
+    assert 'href="/admin/">后台管理</a>' in _client(alxa.admin).get("/").content.decode()

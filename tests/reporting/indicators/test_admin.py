@@ -60,13 +60,28 @@ def test_an_admin_save_goes_through_the_service_with_the_admin_channel(alxa: Alx
 
 @pytest.mark.django_db
 def test_the_admin_changelist_is_scoped(alxa: Alxa) -> None:
+    from django.contrib import admin
     from django.contrib.auth.models import Permission
+    from django.test import RequestFactory
+
+    from reporting.indicators.models import IndicatorValue
 
     indicator_value("O1.1-a", alxa.h004, dt.date(2021, 7, 1), count=1)
     indicator_value("O1.1-a", alxa.h006, dt.date(2021, 7, 1), count=2)
-    alxa.banner_reviewer.user_permissions.add(Permission.objects.get(codename="view_indicatorvalue"))
+    changelist = reverse("admin:reporting_indicatorvalue_changelist")
     client = Client()
-    client.force_login(alxa.banner_reviewer)
-    page = client.get(reverse("admin:reporting_indicatorvalue_changelist")).content.decode()
+    client.force_login(alxa.admin)
+    page = client.get(changelist).content.decode()
     assert "阿拉善左旗人民医院" in page
-    assert "阿拉善右旗人民医院" not in page
+    assert "阿拉善右旗人民医院" in page
+    # A reviewer is not staff: the admin sends it to its login, whatever its permissions.
+    alxa.banner_reviewer.user_permissions.add(Permission.objects.get(codename="view_indicatorvalue"))
+    client.force_login(alxa.banner_reviewer)
+    refused = client.get(changelist)
+    assert refused.status_code == 302
+    assert refused["Location"].startswith(reverse("admin:login"))
+    # The changelist still reads through the scope selector.
+    request = RequestFactory().get(changelist)
+    request.user = alxa.banner_reviewer
+    scoped = admin.site._registry[IndicatorValue].get_queryset(request)
+    assert sorted(scoped.values_list("hospital__code", "count")) == [("H004", 1)]

@@ -325,51 +325,52 @@ def test_a_reviewer_corrects_on_the_month_page_with_a_reason_and_the_hospital_se
         assert "数量 5 → 9" in html, path
 
 
-def _staff(user: User, *codenames: str) -> Client:
+def test_the_admin_lets_only_admins_in_and_asks_them_for_a_reason(alxa: Alxa, set_clock: SetClock) -> None:
+    """The hospital and the reviewers are not staff: the admin sends them to its login, nothing changes.
+    An admin, who may approve the report, corrects it there only with a reason."""
     from django.contrib.auth.models import Permission
-
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return _page(user)
-
-
-def test_the_admin_refuses_the_hospital_and_asks_the_reviewer_for_a_reason(
-    alxa: Alxa, set_clock: SetClock
-) -> None:
     from django.urls import reverse
 
     month = Month(alxa, "submitted")
     value_url = reverse("admin:reporting_indicatorvalue_change", args=[month.value.pk])
     body = {"numerator": "", "denominator": "", "count": "9", "answers": "[]", "explanation": ""}
     perms = ("view_indicatorvalue", "change_indicatorvalue", "view_progressentry", "change_progressentry")
-    hospital = _staff(alxa.reporter, *perms)
-    refused = hospital.post(value_url, body)
-    assert refused.status_code == 200
-    assert "本月报告审核中" in refused.content.decode()
     progress_url = reverse("admin:campaign_progressentry_change", args=[month.progress.pk])
-    progress = hospital.post(
-        progress_url,
-        {"action_item": month.item.pk, "month": "2021-07-01", "status": "done", "note": "",
-         "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0},
-    )  # fmt: skip
-    assert progress.status_code == 200
-    assert "本月报告审核中" in progress.content.decode()
+    progress_body = {"action_item": month.item.pk, "month": "2021-07-01", "status": "done", "note": "",
+                     "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0}  # fmt: skip
     before = month.frozen_state()
     assert before[0] == 5
+    for user in (alxa.reporter, alxa.banner_reviewer, alxa.league_reviewer):
+        user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
+        client = _page(user)
+        for url, data in ((value_url, body), (progress_url, progress_body)):
+            refused = client.post(url, data)
+            assert refused.status_code == 302, (user.username, url)
+            assert refused["Location"].startswith(reverse("admin:login"))
+    assert month.frozen_state() == before
 
-    reviewer = _staff(alxa.banner_reviewer, *perms)
-    no_reason = reviewer.post(value_url, body)
+    admin = _page(alxa.admin)
+    no_reason = admin.post(value_url, body)
     assert no_reason.status_code == 200
     assert "审核员更正须填写更正原因" in no_reason.content.decode()
     assert month.frozen_state() == before
-    saved = reviewer.post(value_url, {**body, "reason": "后台更正：台账为9次"})
+    saved = admin.post(value_url, {**body, "reason": "后台更正：台账为9次"})
     assert saved.status_code == 302, saved.content.decode()[:2000]
     month.value.refresh_from_db()
     assert month.value.count == 9
     record = ChangeRecord.objects.filter(action="indicator_value_update").latest("at")
-    assert (record.reason, record.channel, record.actor) == (
-        "后台更正：台账为9次",
-        "admin",
-        alxa.banner_reviewer,
-    )
+    assert (record.reason, record.channel, record.actor) == ("后台更正：台账为9次", "admin", alxa.admin)
+
+
+def test_the_admin_refuses_an_admin_a_change_to_an_approved_month(alxa: Alxa, set_clock: SetClock) -> None:
+    from django.urls import reverse
+
+    month = Month(alxa, "approved")
+    before = month.frozen_state()
+    value_url = reverse("admin:reporting_indicatorvalue_change", args=[month.value.pk])
+    body = {"numerator": "", "denominator": "", "count": "9", "answers": "[]", "explanation": "",
+            "reason": "后台更正"}  # fmt: skip
+    refused = _page(alxa.admin).post(value_url, body)
+    assert refused.status_code == 200
+    assert "2021年07月的月度自查报告" in refused.content.decode()
+    assert month.frozen_state() == before
