@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import F, QuerySet, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from campaign.models import (
@@ -31,7 +31,7 @@ from campaign.models import (
     Milestone,
     SpeakerRole,
 )
-from hospitals.models import Hospital, OrgUnit
+from hospitals.models import Hospital, OrgUnit, Post
 
 
 class ComplianceState(models.TextChoices):
@@ -90,21 +90,53 @@ def _lecture_ref(lecture: LectureSession) -> RecordRef:
     )
 
 
+def _held(role: str) -> Exists:
+    """Whether the speaker held ``role`` at the organising hospital on the lecture's date."""
+    return Exists(
+        Post.objects.filter(
+            person=OuterRef("speaker_id"),
+            hospital=OuterRef("hospital_id"),
+            role=role,
+            start_on__lte=OuterRef("held_on"),
+        ).filter(Q(end_on__isnull=True) | Q(end_on__gte=OuterRef("held_on")))
+    )
+
+
 def _lectures(
-    campaign: Campaign, cutoff: dt.date, first_per: tuple[str, ...], **filters: object
+    campaign: Campaign, cutoff: dt.date, first_per: tuple[str, ...], *, posts: bool = False, **filters: object
 ) -> QuerySet[LectureSession]:
     """The campaign's lectures up to ``cutoff``, only the earliest of each ``first_per`` group (by date,
     then id): a check only ever looks at the first lecture of a hospital, a banner or a speaker, so the
     database leaves out the rest (a region has tens of thousands of lectures, the checks need hundreds).
-    A window function rather than DISTINCT ON, so that SQLite runs it too."""
+    A window function rather than DISTINCT ON, so that SQLite runs it too.
+
+    ``posts`` annotates ``as_secretary`` / ``as_president`` (the posts the speaker held that day) and
+    keeps the first lecture of each combination, so a 书记 who later also becomes 院长 has the first
+    lecture given as both kept too."""
     order = ("held_on", "id")
+    queryset = LectureSession.objects.filter(campaign=campaign, held_on__lte=cutoff, **filters)
+    partition = [F(f) for f in first_per]
+    if posts:
+        queryset = queryset.annotate(
+            as_secretary=_held(Post.Role.SECRETARY), as_president=_held(Post.Role.PRESIDENT)
+        )
+        partition += [F("as_secretary"), F("as_president")]
     return (
-        LectureSession.objects.filter(campaign=campaign, held_on__lte=cutoff, **filters)
-        .annotate(place=Window(RowNumber(), partition_by=[F(f) for f in first_per], order_by=order))
+        queryset.annotate(place=Window(RowNumber(), partition_by=partition, order_by=order))
         .filter(place=1)
         .select_related("kind", "speaker")
         .order_by(*order)
     )
+
+
+def _roles(lecture: LectureSession) -> set[str]:
+    """The leader posts in which a lecture counts: its recorded role, and both for a 书记兼院长."""
+    roles = {lecture.speaker_role}
+    if getattr(lecture, "as_secretary", False):
+        roles.add(SpeakerRole.SECRETARY)
+    if getattr(lecture, "as_president", False):
+        roles.add(SpeakerRole.PRESIDENT)
+    return roles
 
 
 @dataclass
@@ -153,6 +185,7 @@ def _fetch(
             cutoff[Milestone.Rule.LEADERS_IN_HOSPITAL],
             # The first lecture of each leader: enough to find the earliest secretary-president pair.
             ("hospital_id", "speaker_role", "speaker_id"),
+            posts=True,
             hospital_id__in=hospital_ids,
             kind__speaker_rule=LectureKind.SpeakerRule.HOSPITAL_LEADER,
             speaker_role__in=[SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT],
@@ -164,6 +197,7 @@ def _fetch(
             cutoff[Milestone.Rule.EXTERNAL_LECTURE],
             # As for 07-31: the first external lecture of each leader.
             ("hospital_id", "speaker_role", "speaker_id"),
+            posts=True,
             hospital_id__in=hospital_ids,
             kind__venue__in=EXTERNAL_VENUES,
             speaker_role__in=[SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT],
@@ -202,16 +236,24 @@ def _centralised(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> 
 
 
 def _leader_pair(m: Milestone, lectures: list[LectureSession], on: dt.date, not_yet: str) -> MilestoneStatus:
-    """Secretary AND president, two separate people, each at least one of ``lectures``."""
-    secretary = [x for x in lectures if x.speaker_role == SpeakerRole.SECRETARY]
-    president = [x for x in lectures if x.speaker_role == SpeakerRole.PRESIDENT]
-    pair = next(((s, p) for s in secretary for p in president if s.speaker_id != p.speaker_id), None)
-    if pair is None:
+    """Secretary AND president each at least one of ``lectures``: two separate people, or one person who
+    held both posts (书记兼院长) on the date of their lecture, who meets the rule alone."""
+    roles = {x.pk: _roles(x) for x in lectures}
+    secretary = [x for x in lectures if SpeakerRole.SECRETARY in roles[x.pk]]
+    president = [x for x in lectures if SpeakerRole.PRESIDENT in roles[x.pk]]
+    options: list[tuple[LectureSession, ...]] = [
+        (s, p) if s.pk != p.pk else (s,)
+        for s in secretary
+        for p in president
+        if s.speaker_id != p.speaker_id or s.pk == p.pk
+    ]
+    if not options:
         missing = [label for label, found in (("书记", secretary), ("院长", president)) if not found]
         detail = f"{'、'.join(missing)}{not_yet}" if missing else "书记和院长须为两人分别宣讲"
         return MilestoneStatus(m, _state(False, m.due_on, on), detail=detail)
-    met_on = max(pair[0].held_on, pair[1].held_on)
-    return MilestoneStatus(m, ComplianceState.MET, tuple(_lecture_ref(x) for x in pair), met_on)
+    best = min(options, key=lambda pair: max(x.held_on for x in pair))
+    met_on = max(x.held_on for x in best)
+    return MilestoneStatus(m, ComplianceState.MET, tuple(_lecture_ref(x) for x in best), met_on)
 
 
 def _leaders(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:

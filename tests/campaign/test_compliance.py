@@ -17,7 +17,7 @@ from campaign.services import (
     lecture_plan_item_set,
     tour_lecturer_select,
 )
-from hospitals.models import Hospital
+from hospitals.models import Hospital, Post
 from tests.campaign.conftest import hospital, lecture_data, person, upload
 from tests.conftest import Alxa
 from tests.samples import PDF
@@ -247,3 +247,51 @@ def test_banner_rollup(alxa: Alxa) -> None:
     assert zuoqi["leaders_in_hospital"].not_due == 5
     youqi = {s.milestone.rule: s for s in rollup[alxa.youqi.pk]}
     assert (youqi["centralised_lecture"].hospitals, youqi["centralised_lecture"].not_met) == (2, 2)
+
+
+def _secretary_becomes_president(code: str, on: dt.date) -> None:
+    """The president of ``code`` leaves the day before ``on``; from ``on`` its secretary is 书记兼院长."""
+    Post.objects.filter(hospital__code=code, role="president", end_on__isnull=True).update(
+        end_on=on - dt.timedelta(days=1)
+    )
+    h = hospital(code)
+    Post.objects.create(person=person(f"{code}-P01"), role="president", hospital=h, start_on=on)
+
+
+def test_a_secretary_who_is_also_the_president_meets_07_31_and_08_31_alone(alxa: Alxa) -> None:
+    _secretary_becomes_president("H005", D(2021, 7, 1))
+    h005, leader = hospital("H005"), person("H005-P01")
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, hospital=h005, speaker=leader, held_on=D(2021, 7, 12)),
+    )
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, "alliance", hospital=h005, speaker=leader, held_on=D(2021, 8, 12)),
+    )
+    leaders = status_of(alxa, "H005", "leaders_in_hospital", D(2021, 8, 1))
+    assert (leaders.state, leaders.met_on, len(leaders.records)) == (MET, D(2021, 7, 12), 1)
+    external = status_of(alxa, "H005", "external_lecture", D(2021, 9, 1))
+    assert (external.state, external.met_on) == (MET, D(2021, 8, 12))
+    assert [r.label for r in external.records] == ["医联体内串讲：推动公立医院高质量发展（郑乌云，党委书记）"]
+
+
+def test_both_posts_count_only_on_the_days_they_were_both_held(alxa: Alxa) -> None:
+    """A lecture given while the speaker was only 书记 does not stand in for the 院长 they became later."""
+    _secretary_becomes_president("H005", D(2021, 7, 20))
+    h005, leader = hospital("H005"), person("H005-P01")
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, hospital=h005, speaker=leader, held_on=D(2021, 7, 12)),
+    )
+    late = status_of(alxa, "H005", "leaders_in_hospital", D(2021, 8, 1))
+    assert (late.state, late.detail) == (NOT_MET, "院长尚未在全院宣讲")
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, hospital=h005, speaker=leader, held_on=D(2021, 7, 25)),
+    )
+    assert status_of(alxa, "H005", "leaders_in_hospital", D(2021, 8, 1)).met_on == D(2021, 7, 25)

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from campaign.services import lecture_create
+from hospitals.models import Post
 from reporting.bulletins.models import Bulletin
 from reporting.bulletins.services import bulletin_build
 from reporting.evaluation.services import evaluation_scores
 from tests.campaign.conftest import hospital, lecture_data, person
 from tests.conftest import Alxa, client_for
-from tests.reporting.conftest import SetClock
+from tests.reporting.conftest import JULY, SetClock
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +74,29 @@ def test_08_31_needs_the_secretary_and_the_president_outside(alxa: Alxa, set_clo
     assert _milestone_cells(bulletin, H005)[column] == "未到期"  # the bulletin stands on 08-31 itself
     # Evaluation: of the five lecture milestones H004 meets only 08-31, H005 none.
     assert _lecture_milestones(alxa, dt.date(2021, 9, 1)) == {"H004": (1, 5), "H005": (0, 5)}
+
+
+def test_a_secretary_who_is_also_the_president_counts_for_both(alxa: Alxa, set_clock: SetClock) -> None:
+    """书记兼院长: H005's secretary also holds the presidency from 07-01 and lectures alone."""
+    Post.objects.filter(hospital__code="H005", role="president").update(end_on=dt.date(2021, 6, 30))
+    h005, leader = hospital("H005"), person("H005-P01")
+    Post.objects.create(person=leader, role="president", hospital=h005, start_on=dt.date(2021, 7, 1))
+    set_clock("2021-07-12 18:00")
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, hospital=h005, speaker=leader, held_on=dt.date(2021, 7, 12)),
+    )
+    set_clock("2021-08-12 18:00")
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, "alliance", hospital=h005, speaker=leader, held_on=dt.date(2021, 8, 12)),
+    )
+    states = _api_states(alxa, "2021-09-01", "H005")
+    assert states["leaders_in_hospital"] == ("met", "")
+    assert states["external_lecture"] == ("met", "")
+    set_clock("2021-08-03 10:00")
+    july = bulletin_build(campaign_id=alxa.campaign.pk, month=JULY, actor=alxa.league_reviewer)
+    assert _milestone_cells(july, H005)["07-31 党组织书记和院长每人分别至少在全院宣讲一次"] == "已完成"
+    assert _lecture_milestones(alxa, dt.date(2021, 9, 1)) == {"H004": (0, 5), "H005": (2, 5)}
