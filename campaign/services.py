@@ -340,6 +340,11 @@ def _check_content(data: LectureData) -> None:
         if key in seen:
             raise _refuse(f"{document}的“{layer}”层次重复填写。", "coverage_duplicate")
         seen.add(key)
+    if data.kind.venue == LectureKind.Venue.REGION and not data.is_online:
+        raise _refuse(
+            f"{data.kind.name}须同时采取线上宣讲（通知四(三)），请勾选线上宣讲并填写线上链接。",
+            "online_required",
+        )
     if data.is_online and not data.online_link:
         raise _refuse("线上宣讲须填写线上链接。", "online_link_required")
     if not data.title.strip():

@@ -64,6 +64,8 @@ def lecture_data(alxa: Alxa, kind_code: str = "in_hospital", **overrides: Any) -
         values["host_hospital"] = hospital("H005")
     if k.venue == LectureKind.Venue.ALLIANCE:
         values["alliance"] = alliance("CC-ZQ")
+    if k.venue == LectureKind.Venue.REGION:  # §四(三): 全区巡讲同时采取线上宣讲
+        values.update(is_online=True, online_link="https://live.example.cn/tour/1")
     if k.speaker_rule == LectureKind.SpeakerRule.DEPARTMENT_HEAD:
         values["department"] = alxa.h004.departments.get(name="内科")
         values["speaker"] = person("H004-P03")

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from campaign.models import LectureCoverage, LectureMaterial, LectureSession, SpeakerRole
-from campaign.services import lecture_create, material_upload
+from campaign.services import lecture_create, material_upload, tour_lecturer_select
 from hospitals.models import ChangeRecord, User
 from tests.api.openapi import assert_documented
 from tests.campaign.conftest import kind, lecture_data, person, upload
@@ -92,6 +92,25 @@ def test_a_refused_rule_is_a_400_with_the_rule_and_nothing_written(alxa: Alxa) -
     assert response.json()["code"] == "party_history_outside_own_hospital"
     assert response.json()["message"].startswith("党史宣讲仅在本医院宣讲")
     assert not LectureSession.objects.exists()
+
+
+def test_an_offline_region_tour_is_a_400(alxa: Alxa) -> None:
+    tour_lecturer_select(
+        actor=alxa.league_reviewer, channel="api", campaign=alxa.campaign, person=person("H004-P01"),
+        selected_on=D(2021, 8, 1),
+    )  # fmt: skip
+    client = client_for(alxa.reporter)
+    body = payload(alxa, kind=kind(alxa, "region_tour").pk, held_on="2021-08-20")
+    response = client.post("/api/v1/lectures/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "online_required"
+    assert (
+        response.json()["message"]
+        == "全区巡讲须同时采取线上宣讲（通知四(三)），请勾选线上宣讲并填写线上链接。"
+    )
+    assert not LectureSession.objects.exists()
+    online = {**body, "is_online": True, "online_link": "https://live.example.cn/tour/2"}
+    assert client.post("/api/v1/lectures/", online, format="json").status_code == 201
 
 
 def test_negative_attendance_gets_the_rule_message_not_a_generic_one(alxa: Alxa) -> None:

@@ -193,13 +193,7 @@ def test_a_region_tour_is_not_an_external_lecture(alxa: Alxa) -> None:
     lecture_create(
         actor=alxa.reporter,
         channel="api",
-        data=lecture_data(
-            alxa,
-            "region_tour",
-            held_on=D(2021, 8, 20),
-            is_online=True,
-            online_link="https://live.example.cn/tour/1",
-        ),
+        data=lecture_data(alxa, "region_tour", held_on=D(2021, 8, 20)),
     )
     lecture_create(
         actor=alxa.reporter,

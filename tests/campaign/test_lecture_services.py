@@ -120,6 +120,29 @@ def test_region_tour_needs_a_selected_lecturer(alxa: Alxa) -> None:
     assert lecture_create(actor=alxa.reporter, channel="api", data=data).pk
 
 
+def test_a_region_tour_is_also_online(alxa: Alxa) -> None:
+    """§四(三): 全区巡讲同时采取线上宣讲 — an offline tour is refused, and online needs its link."""
+    tour_lecturer_select(
+        actor=alxa.league_reviewer,
+        channel="api",
+        campaign=alxa.campaign,
+        person=person("H004-P01"),
+        selected_on=dt.date(2021, 8, 1),
+    )
+    offline = lecture_data(alxa, "region_tour", held_on=dt.date(2021, 8, 20), is_online=False, online_link="")
+    message = refused(alxa, offline, "online_required")
+    assert message == "全区巡讲须同时采取线上宣讲（通知四(三)），请勾选线上宣讲并填写线上链接。"
+    refused(alxa, offline.replace(is_online=True), "online_link_required")
+    online = lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=offline.replace(is_online=True, online_link="https://live.example.cn/tour/1"),
+    )
+    assert (online.is_online, online.online_link) == (True, "https://live.example.cn/tour/1")
+    # Other kinds may still be given offline.
+    assert lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa)).is_online is False
+
+
 def test_only_the_league_selects_tour_lecturers_and_only_leaders(alxa: Alxa) -> None:
     with pytest.raises(PermissionDenied):
         tour_lecturer_select(
