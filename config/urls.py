@@ -9,6 +9,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's own password change and reset-by-e-mail views, with the templates of templates/registration/.
+    path("accounts/", include("django.contrib.auth.urls")),
     path("hospitals/", include("hospitals.urls")),
     path("", include("campaign.urls")),
     path("", include("reporting.urls")),
