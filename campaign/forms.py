@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from campaign.models import (
+    ActionItem,
     ActionTask,
     Campaign,
     KeyDocument,
@@ -174,6 +175,19 @@ class ActionItemForm(forms.Form):
         fields["task"].queryset = ActionTask.objects.filter(campaign=campaign).order_by("code")
         fields["responsible"].queryset = Person.objects.filter(hospital=hospital).order_by("code")
 
+    @staticmethod
+    def initial_for(item: ActionItem) -> dict[str, Any]:
+        """The form's fields as a stored item has them (the edit page starts from these)."""
+        return {
+            "task": item.task_id,
+            "part": item.part,
+            "title": item.title,
+            "description": item.description,
+            "responsible": item.responsible_id,
+            "starts_on": item.starts_on,
+            "due_on": item.due_on,
+        }
+
     def item_data(self) -> ActionItemData:
         data = self.cleaned_data
         return ActionItemData(
@@ -199,3 +213,12 @@ class ProgressForm(forms.Form):
     status = forms.ChoiceField(label="进展状态", choices=ProgressStatus.choices)
     note = TextField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     evidence = MultipleFileField(label="佐证材料", required=False)
+
+
+class ProgressEditForm(forms.Form):
+    """A month's progress corrected: it stays with its item and month (the service keeps both)."""
+
+    status = forms.ChoiceField(label="进展状态", choices=ProgressStatus.choices)
+    note = TextField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    evidence = MultipleFileField(label="补充佐证材料", required=False, help_text="已上传的佐证材料保留")
+    reason = TextField(label="修改原因", max_length=300, required=False, help_text="审核期间审核员更正时必填")

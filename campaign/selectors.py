@@ -142,6 +142,23 @@ def action_item_list(*, user: AnyUser) -> QuerySet[ActionItem]:
     return scope_queryset(qs, user)
 
 
+def action_item_history(item: ActionItem) -> list[ChangeRecord]:
+    """An action item's history with its roadmap steps' and monthly progress' (deleted ones included),
+    newest first. A step's or entry's creation and deletion rows carry the item's id
+    (``campaign.services._owned_by_item``); its other rows are found by the ids those name."""
+    types = ContentType.objects.get_for_models(RoadmapMilestone, ProgressEntry)
+    parts = ChangeRecord.objects.filter(content_type__in=types.values())
+    owned = parts.filter(Q(changes__action_item__0=item.pk) | Q(changes__action_item__1=item.pk))
+    keys = set(owned.values_list("content_type_id", "object_id"))
+    keys |= {(types[RoadmapMilestone].pk, str(pk)) for pk in item.roadmap.values_list("pk", flat=True)}
+    keys |= {(types[ProgressEntry].pk, str(pk)) for pk in item.progress.values_list("pk", flat=True)}
+    match = Q(pk__in=[])
+    for content_type_id, object_id in keys:
+        match |= Q(content_type_id=content_type_id, object_id=object_id)
+    records = history_of(item) | parts.filter(match)
+    return list(records.select_related("actor", "content_type").order_by("-at", "-id"))
+
+
 def filter_action_status(qs: QuerySet[ActionItem], status: str, on: dt.date) -> QuerySet[ActionItem]:
     """Filter by the status a reader sees: a typed one, or "overdue" computed from the due date."""
     done = Q(current_status=ProgressStatus.DONE)

@@ -1013,7 +1013,11 @@ def action_item_update(
 
 @transaction.atomic
 def action_item_delete(*, actor: AnyUser, channel: Channel, item: ActionItem, reason: str = "") -> None:
+    """Delete an item with its roadmap and progress; refused while any month it has progress in is
+    frozen (in review, approved or locked): that progress is part of the month's report."""
     require_hospital_in_scope(actor, item.hospital)
+    for month in item.progress.order_by("month").values_list("month", flat=True):
+        require_month_editable(item.hospital, month, actor=actor, reason=reason)
     files = [e.file for e in ProgressEvidence.objects.filter(entry__action_item=item)]
     record_change(
         item,
@@ -1028,6 +1032,12 @@ def action_item_delete(*, actor: AnyUser, channel: Channel, item: ActionItem, re
 
 
 ROADMAP_FIELDS = ("title", "due_on", "done_on")
+
+
+def _owned_by_item(values: dict[str, Any], item: ActionItem) -> dict[str, Any]:
+    """A step's or entry's values with its item's id: the creation and deletion rows say whose they
+    were, so the item's history still finds a deleted one (``campaign.selectors.action_item_history``)."""
+    return {**values, "action_item": item.pk}
 
 
 def roadmap_milestone_check(
@@ -1064,7 +1074,7 @@ def roadmap_milestone_create(
         action="create",
         actor=_actor(actor),
         channel=channel,
-        changes=diff({}, snapshot(step, ROADMAP_FIELDS)),
+        changes=diff({}, _owned_by_item(snapshot(step, ROADMAP_FIELDS), action_item)),
     )
     return step
 
@@ -1103,7 +1113,7 @@ def roadmap_milestone_delete(
         action="delete",
         actor=_actor(actor),
         channel=channel,
-        changes=diff(snapshot(step, ROADMAP_FIELDS), {}),
+        changes=diff(_owned_by_item(snapshot(step, ROADMAP_FIELDS), step.action_item), {}),
         reason=reason,
     )
     step.delete()
@@ -1161,7 +1171,8 @@ def progress_record(
     entry.save()
     for file, info in zip(evidence, checked, strict=True):
         _add_evidence(actor, entry, file, info)
-    changes = diff(old, snapshot(entry, ["month", "status", "note"]))
+    new = snapshot(entry, ["month", "status", "note"])
+    changes = diff(old, new if old else _owned_by_item(new, action_item))
     if checked:
         changes["evidence"] = [None, [c.original_name for c in checked]]
     if changes:
@@ -1227,7 +1238,7 @@ def progress_delete(*, actor: AnyUser, channel: Channel, entry: ProgressEntry, r
         action="delete",
         actor=_actor(actor),
         channel=channel,
-        changes=diff(snapshot(entry, ["month", "status", "note"]), {}),
+        changes=diff(_owned_by_item(snapshot(entry, ["month", "status", "note"]), item), {}),
         reason=reason,
     )
     entry.delete()

@@ -25,4 +25,10 @@ urlpatterns = [
     path("materials/<int:material_id>/recommend/", views.material_recommend, name="material_recommend"),
     path("hospitals/<int:hospital_id>/actions/", views.action_plan_page, name="action_plan"),
     path("actions/<int:item_id>/", views.action_item_detail, name="action_item"),
+    path("actions/<int:item_id>/edit/", views.action_item_edit, name="action_item_edit"),
+    path("actions/<int:item_id>/delete/", views.action_item_delete, name="action_item_delete"),
+    path("roadmap/<int:step_id>/edit/", views.roadmap_edit, name="roadmap_edit"),
+    path("roadmap/<int:step_id>/delete/", views.roadmap_delete, name="roadmap_delete"),
+    path("progress/<int:entry_id>/edit/", views.progress_edit, name="progress_edit"),
+    path("progress/<int:entry_id>/delete/", views.progress_delete, name="progress_delete"),
 ]

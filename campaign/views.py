@@ -6,6 +6,8 @@ and writes through ``campaign.services``; a refusal is shown on the form that as
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,11 +22,13 @@ from campaign.forms import (
     DeleteForm,
     LectureForm,
     MaterialForm,
+    ProgressEditForm,
     ProgressForm,
     RoadmapForm,
 )
-from campaign.models import Campaign, LectureSession
+from campaign.models import ActionItem, Campaign, LectureSession, ProgressEntry, RoadmapMilestone
 from campaign.selectors import (
+    action_item_history,
     action_item_list,
     action_plan,
     campaign_current,
@@ -32,8 +36,10 @@ from campaign.selectors import (
     lecture_list,
     lectures_deleted,
     material_list,
+    progress_list,
+    roadmap_list,
 )
-from core import clock
+from core import clock, monthlock
 from core.pages import call_service, error_text
 from hospitals.models import ChangeRecord, Post, Role, User
 from hospitals.pages import page_user
@@ -270,6 +276,7 @@ def action_item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
                 return redirect("campaign:action_item", item_id=item.pk)
     today = clock.today()
     status = item.status_on(today)
+    may_edit = _is_reporter(request)
     return render(
         request,
         "campaign/action_item.html",
@@ -279,8 +286,180 @@ def action_item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "status": status,
             "progress_form": progress_form,
             "roadmap_form": roadmap_form,
+            "progress_rows": [(e, _month_frozen(request, item, e.month)) for e in item.progress.all()],
+            "may_edit": may_edit,
+            "delete_form": DeleteForm(),
+            "history": action_item_history(item),
         },
     )
+
+
+def _month_frozen(request: HttpRequest, item: ActionItem, month: dt.date) -> str:
+    """Why the month's progress may not change now ("" when it may): the month lock's own rule, asked
+    ahead so that the page shows a frozen month as frozen instead of refusing after a click."""
+    try:
+        monthlock.require_month_editable(item.hospital, month, actor=request.user)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):  # a reviewer's correction, allowed with a reason
+            return ""
+        return error_text(error)
+    return ""
+
+
+def _hospital_item(request: HttpRequest, item_id: int) -> ActionItem:
+    return get_object_or_404(action_item_list(user=request.user), pk=item_id)
+
+
+@login_required
+def action_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _hospital_item(request, item_id)
+    form = ActionItemForm(
+        request.POST or None,
+        campaign=item.campaign,
+        hospital=item.hospital,
+        initial=ActionItemForm.initial_for(item),
+    )
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.action_item_update,
+            actor=request.user,
+            channel=WEB,
+            item=item,
+            data=form.item_data(),
+        )
+        if updated is not None:
+            messages.success(request, f"已保存行动项：{updated.title}。")
+            return redirect("campaign:action_item", item_id=item.pk)
+    return render(
+        request, "campaign/action_item_form.html", {"item": item, "hospital": item.hospital, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def action_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Delete an item with its roadmap and progress; the service refuses while a month of its progress
+    is frozen, and says which."""
+    item = _hospital_item(request, item_id)
+    form = DeleteForm(request.POST)
+    form.is_valid()
+    title, hospital_id = item.title, item.hospital_id
+    try:
+        services.action_item_delete(
+            actor=page_user(request), channel=WEB, item=item, reason=form.cleaned_data.get("reason", "")
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, f"未删除：{error_text(error)}")
+        return redirect("campaign:action_item", item_id=item.pk)
+    messages.success(request, f"已删除行动项：{title}。")
+    return redirect("campaign:action_plan", hospital_id=hospital_id)
+
+
+def _roadmap_step(request: HttpRequest, step_id: int) -> RoadmapMilestone:
+    return get_object_or_404(roadmap_list(user=request.user).select_related("action_item"), pk=step_id)
+
+
+@login_required
+def roadmap_edit(request: HttpRequest, step_id: int) -> HttpResponse:
+    step = _roadmap_step(request, step_id)
+    item = step.action_item
+    form = RoadmapForm(
+        request.POST or None, initial={"title": step.title, "due_on": step.due_on, "done_on": step.done_on}
+    )
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.roadmap_milestone_update,
+            actor=request.user,
+            channel=WEB,
+            step=step,
+            **form.cleaned_data,
+        )
+        if updated is not None:
+            messages.success(request, f"已保存路线图节点：{updated.title}。")
+            return redirect("campaign:action_item", item_id=item.pk)
+    return render(
+        request,
+        "campaign/roadmap_form.html",
+        {"step": step, "item": item, "hospital": item.hospital, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def roadmap_delete(request: HttpRequest, step_id: int) -> HttpResponse:
+    step = _roadmap_step(request, step_id)
+    item_id, title = step.action_item_id, step.title
+    form = DeleteForm(request.POST)
+    form.is_valid()
+    try:
+        services.roadmap_milestone_delete(
+            actor=page_user(request), channel=WEB, step=step, reason=form.cleaned_data.get("reason", "")
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, f"未删除：{error_text(error)}")
+    else:
+        messages.success(request, f"已删除路线图节点：{title}。")
+    return redirect("campaign:action_item", item_id=item_id)
+
+
+def _progress_entry(request: HttpRequest, entry_id: int) -> ProgressEntry:
+    return get_object_or_404(progress_list(user=request.user).select_related("action_item"), pk=entry_id)
+
+
+@login_required
+def progress_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _progress_entry(request, entry_id)
+    item = entry.action_item
+    form = ProgressEditForm(
+        request.POST or None, request.FILES or None, initial={"status": entry.status, "note": entry.note}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        updated = call_service(
+            form,
+            services.progress_update,
+            actor=request.user,
+            channel=WEB,
+            entry=entry,
+            status=data["status"],
+            note=data["note"],
+            evidence=data["evidence"],
+            reason=data["reason"],
+        )
+        if updated is not None:
+            messages.success(request, f"已保存{updated.month:%Y年%m月}进展。")
+            return redirect("campaign:action_item", item_id=item.pk)
+    return render(
+        request,
+        "campaign/progress_form.html",
+        {
+            "entry": entry,
+            "item": item,
+            "hospital": item.hospital,
+            "form": form,
+            "frozen": _month_frozen(request, item, entry.month),
+        },
+    )
+
+
+@login_required
+@require_POST
+def progress_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _progress_entry(request, entry_id)
+    item_id, month = entry.action_item_id, entry.month
+    form = DeleteForm(request.POST)
+    form.is_valid()
+    try:
+        services.progress_delete(
+            actor=page_user(request), channel=WEB, entry=entry, reason=form.cleaned_data.get("reason", "")
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, f"未删除：{error_text(error)}")
+    else:
+        messages.success(request, f"已删除{month:%Y年%m月}进展。")
+    return redirect("campaign:action_item", item_id=item_id)
 
 
 @login_required

@@ -37,7 +37,13 @@ ACTION_LABELS = {
     "unrecommend": "取消推荐",
 }
 # What a record of each model is called in a history line.
-TARGET_LABELS = {"lecturesession": "宣讲", "lecturematerial": "材料"}
+TARGET_LABELS = {
+    "lecturesession": "宣讲",
+    "lecturematerial": "材料",
+    "actionitem": "行动项",
+    "roadmapmilestone": "路线图节点",
+    "progressentry": "月度进展",
+}
 
 
 def _field_label(record: ChangeRecord, name: str) -> str:
@@ -47,11 +53,27 @@ def _field_label(record: ChangeRecord, name: str) -> str:
     except FieldDoesNotExist:
         field = None
     if field is None or not hasattr(field, "verbose_name"):
-        return {"coverage": "重点文件及层次", "supervising_officials": "出席指导的领导"}.get(name, name)
+        return {
+            "coverage": "重点文件及层次",
+            "supervising_officials": "出席指导的领导",
+            "evidence": "佐证材料",
+        }.get(name, name)
     return str(field.verbose_name)
 
 
-def _shown(value: Any) -> str:
+def _choice_labels(record: ChangeRecord, name: str) -> dict[Any, str]:
+    """A choice field's labels (a progress status is shown as 按计划推进, not on_track)."""
+    model = record.content_type.model_class()
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return {}
+    return {value: str(label) for value, label in getattr(field, "choices", None) or []}
+
+
+def _shown(value: Any, labels: dict[Any, str] | None = None) -> str:
+    if labels and isinstance(value, str) and value in labels:
+        return labels[value]
     if value in (None, "", []):
         return "—"
     if isinstance(value, bool):
@@ -76,9 +98,13 @@ def history(records: Iterable[ChangeRecord]) -> dict[str, Any]:
                 "channel": record.get_channel_display(),
                 "reason": record.reason,
                 "changes": [
-                    (_field_label(record, name), _shown(old), _shown(new))
+                    (
+                        _field_label(record, name),
+                        _shown(old, _choice_labels(record, name)),
+                        _shown(new, _choice_labels(record, name)),
+                    )
                     for name, (old, new) in sorted(record.changes.items())
-                    if record.action == "update"
+                    if record.action == "update" and name != "action_item"
                 ],
             }
         )

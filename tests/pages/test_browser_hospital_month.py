@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from campaign.models import Indicator, LectureSession
+from campaign.models import ActionItem, Indicator, LectureSession, ProgressEntry, RoadmapMilestone
 from hospitals.models import ChangeRecord
 from reporting.indicators.models import IndicatorImport, IndicatorValue
 from reporting.indicators.selectors import applicable_indicators
@@ -98,6 +98,69 @@ def _delete_lecture(pages: Pages, shot: Any) -> None:
     kept = list(LectureSession.objects.values_list("title", flat=True))
     assert kept == ["推动公立医院高质量发展（院内专题）"]
     assert ChangeRecord.objects.get(action="delete").reason == "重复登记"
+
+
+def _action_items(pages: Pages, shot: Any) -> None:
+    """An item added, its roadmap step and July's progress added and corrected, the item edited, and a
+    second item deleted after its confirmation, all from the 见·行动 tab's links and buttons."""
+    page = pages.page
+    for title in ("处方点评全覆盖", "重复的行动项"):
+        page.click("nav.tabs >> text=见·行动")
+        page.select_option("#id_task", label="A3.2 规范合理诊疗行为上有行动")
+        page.fill("#id_title", title)
+        page.select_option("#id_responsible", label="马斯琴")
+        page.fill("#id_starts_on", "2021-07-01")
+        page.fill("#id_due_on", "2021-10-31")
+        page.click("#action-item-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/actions/\d+/$"))
+        assert f"已添加行动项：{title}" in page.locator(".messages").inner_text()
+    # The second item is deleted: its page's delete form asks first.
+    page.fill("#action-item-delete-form input[name=reason]", "重复添加")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#action-item-delete-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/hospitals/\d+/actions/$"))
+    assert "已删除行动项：重复的行动项" in page.locator(".messages").inner_text()
+    page.locator("#action-plan a", has_text="处方点评全覆盖").click()
+    page.wait_for_url(re.compile(r".*/actions/\d+/$"))
+    page.fill("#id_roadmap-title", "制定点评细则")
+    page.fill("#id_roadmap-due_on", "2021-07-20")
+    page.click("#roadmap-form button[type=submit]")
+    page.wait_for_load_state("load")
+    page.locator("#roadmap-steps li", has_text="制定点评细则").locator("text=修改").click()
+    page.wait_for_url(re.compile(r".*/roadmap/\d+/edit/$"))
+    page.fill("#id_due_on", "2021-12-01")  # outside the item's dates: refused on the form
+    page.click("#roadmap-edit-form button[type=submit]")
+    assert "路线图节点日期须在行动项的开始日期" in page.locator(".form-errors").inner_text()
+    page.fill("#id_due_on", "2021-07-25")
+    page.fill("#id_done_on", "2021-07-24")
+    page.click("#roadmap-edit-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/actions/\d+/$"))
+    page.fill("#id_progress-month", "2021-07")
+    page.select_option("#id_progress-status", label="按计划推进")
+    page.fill("#id_progress-note", "细则已印发")
+    page.click("#progress-form button[type=submit]")
+    page.wait_for_load_state("load")
+    page.locator("#progress-entries tr", has_text="2021-07").locator("text=修改").click()
+    page.wait_for_url(re.compile(r".*/progress/\d+/edit/$"))
+    page.select_option("#id_status", label="存在风险")
+    page.fill("#id_note", "外科点评人员不足")
+    page.click("#progress-edit-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/actions/\d+/$"))
+    page.click("#action-item-edit")
+    page.wait_for_url(re.compile(r".*/actions/\d+/edit/$"))
+    page.select_option("#id_responsible", label="郭玉梅")
+    page.click("#action-item-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/actions/\d+/$"))
+    assert "已保存行动项：处方点评全覆盖" in page.locator(".messages").inner_text()
+    history = page.locator("#history").inner_text()
+    assert "责任人：马斯琴 → 郭玉梅" in history
+    assert "状态：按计划推进 → 存在风险" in history
+    shot("05b-action-item")
+    item = ActionItem.objects.get()
+    assert (item.title, item.responsible.name, item.current_status) == ("处方点评全覆盖", "郭玉梅", "at_risk")
+    step = RoadmapMilestone.objects.get()
+    assert (str(step.due_on), str(step.done_on)) == ("2021-07-25", "2021-07-24")
+    assert ProgressEntry.objects.get().note == "外科点评人员不足"
 
 
 def _fill_template(content: bytes, alxa: Alxa) -> tuple[bytes, int]:
@@ -192,6 +255,7 @@ def test_the_clerks_month(
     shot("02-lecture-logged")
     _edit_lecture(pages, shot, kept)
     _delete_lecture(pages, shot)
+    _action_items(pages, shot)
     _excel_round_trip(pages, shot, alxa, tmp_path)
     _submit(pages, shot, alxa)
     assert pages.outside_requests == []

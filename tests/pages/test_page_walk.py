@@ -16,12 +16,11 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaign.models import ActionItem
-from campaign.services import lecture_create, material_upload
+from campaign.services import lecture_create, material_upload, progress_record, roadmap_milestone_create
 from exports.models import ExportJob
 from hospitals.models import User
 from reporting.bulletins.services import bulletin_build
-from tests.campaign.conftest import lecture_data, upload
+from tests.campaign.conftest import h004_action_item, lecture_data, upload
 from tests.conftest import Alxa
 from tests.reporting.conftest import JULY, SetClock, make_report
 from tests.samples import PDF
@@ -62,7 +61,13 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
     set_clock("2021-08-10 10:00")
     bulletin = bulletin_build(campaign_id=alxa.campaign.pk, month=JULY, actor=alxa.league_reviewer)
     job = ExportJob.objects.create(kind="hospital_roster", requested_by=alxa.league_reviewer)
-    item = ActionItem.objects.filter(hospital=alxa.h004).first()
+    item = h004_action_item(alxa)
+    step = roadmap_milestone_create(
+        actor=alxa.reporter, channel="web", action_item=item, title="征求意见", due_on=JULY.replace(day=20)
+    )
+    entry = progress_record(
+        actor=alxa.reporter, channel="web", action_item=item, month=JULY, status="on_track"
+    )
     return {
         "hospital_id": alxa.h004.pk,
         "unit_id": alxa.zuoqi.pk,
@@ -72,7 +77,9 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
         "material_id": material.pk,
         "bulletin_id": bulletin.pk,
         "job_id": job.pk,
-        "item_id": item.pk if item else 1,
+        "item_id": item.pk,
+        "step_id": step.pk,
+        "entry_id": entry.pk,
         "kind": "lecture_ledger",
         # A banner's pages take its 集中宣讲, not the hospital's lecture.
         "campaign:banner_lecture_edit:lecture_id": central.pk,
