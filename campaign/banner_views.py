@@ -1,9 +1,11 @@
-"""A banner's own pages: its 集中宣讲 (lectures its commission organised), with their materials.
+"""A banner's (and the league's) own pages: the launch record, and the banner's 集中宣讲 (lectures its
+commission organised) with their materials.
 
 The banner reviewer records, edits and deletes its commission's 集中宣讲 here through the same services
 as the API (``campaign.services.lecture_*``); the lecture's page (``campaign:lecture``) holds its
-materials. Reviewers of the league read these pages; a hospital's user is refused (403), another
-banner's page or lecture is 404.
+materials. Each reviewer keeps its own unit's launch record (``launch_record_*``). Reviewers of the
+league read the banners' pages; a hospital's user is refused (403), another banner's page or lecture is
+404.
 """
 
 from __future__ import annotations
@@ -11,16 +13,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from campaign import services
-from campaign.forms import DeleteForm, LectureForm
-from campaign.models import LectureSession
-from campaign.selectors import lecture_list
+from campaign.forms import DeleteForm, LaunchRecordForm, LectureForm
+from campaign.models import LaunchRecord, LectureSession, Milestone
+from campaign.selectors import launch_record_list, lecture_list
 from campaign.views import campaign_for_page
 from core.pages import call_service, error_text
+from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, OrgUnit, Role, User
 from hospitals.pages import page_user, role_required
 from hospitals.selectors import AnyUser, org_units_visible_to
@@ -113,3 +116,78 @@ def banner_lecture_delete(request: HttpRequest, lecture_id: int) -> HttpResponse
         return redirect("campaign:lecture", lecture_id=lecture.pk)
     messages.success(request, f"已删除集中宣讲：{title}。")
     return redirect("campaign:banner_lectures", unit_id=unit_id)
+
+
+def _launch_initial(record: LaunchRecord | None) -> dict[str, object]:
+    if record is None:
+        return {}
+    return {"launched_on": record.launched_on, "meeting": record.meeting, "minutes": record.minutes}
+
+
+def _launch_save(
+    request: HttpRequest, form: LaunchRecordForm, unit: OrgUnit, record: LaunchRecord | None
+) -> LaunchRecord | None:
+    data = form.cleaned_data
+    values = {
+        "launched_on": data["launched_on"],
+        "meeting": data["meeting"],
+        "minutes": data["minutes"],
+        "attachment": data["attachment"],
+    }
+    if record is None:
+        return call_service(
+            form,
+            services.launch_record_create,
+            actor=request.user,
+            channel=WEB,
+            campaign=campaign_for_page(),
+            org_unit=unit,
+            **values,
+        )
+    return call_service(
+        form, services.launch_record_update, actor=request.user, channel=WEB, record=record, **values
+    )
+
+
+@login_required
+@role_required(*REVIEWERS)
+def unit_launch(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A banner's or the league's launch record (milestone 06-25): shown, recorded, corrected."""
+    unit = get_object_or_404(
+        org_units_visible_to(request.user).filter(kind__in=[OrgUnit.Kind.BANNER, OrgUnit.Kind.LEAGUE]),
+        pk=unit_id,
+    )
+    campaign = campaign_for_page()
+    record = launch_record_list(user=request.user).filter(campaign=campaign, org_unit=unit).first()
+    posted = request.method == "POST"
+    form = LaunchRecordForm(
+        request.POST if posted else None, request.FILES if posted else None, initial=_launch_initial(record)
+    )
+    if posted and form.is_valid():
+        saved = _launch_save(request, form, unit, record)
+        if saved is not None:
+            messages.success(request, f"已保存启动记录：{saved.meeting}（{saved.launched_on:%Y-%m-%d}）。")
+            return redirect("campaign:unit_launch", unit_id=unit.pk)
+    user = page_user(request)
+    return render(
+        request,
+        "campaign/unit_launch.html",
+        {
+            "unit": unit,
+            "campaign": campaign,
+            "record": record,
+            "form": form,
+            # Each reviewer keeps its own unit's record; the league reads the banners'.
+            "may_edit": user.org_unit_id == unit.pk,
+            "milestone": campaign.milestones.filter(rule=Milestone.Rule.LAUNCH).first(),
+            "history": list(history_of(record).order_by("-at", "-id")) if record is not None else [],
+        },
+    )
+
+
+@login_required
+def launch_record_download(request: HttpRequest, record_id: int) -> FileResponse:
+    """A launch record's minutes or photo, in the user's scope (stored where no URL serves them)."""
+    record = get_object_or_404(launch_record_list(user=request.user).exclude(attachment=""), pk=record_id)
+    name = (record.attachment.name or "").rsplit("/", 1)[-1]
+    return FileResponse(record.attachment.open("rb"), as_attachment=True, filename=name)

@@ -153,6 +153,18 @@ class MaterialForm(forms.Form):
     file = forms.FileField(label="文件", help_text="pptx、pdf、docx、jpg、png、mp4")
 
 
+class LaunchRecordForm(forms.Form):
+    """How an organisation launched the campaign (milestone 06-25); the rules are
+    ``campaign.services.launch_record_check``'s."""
+
+    launched_on = forms.DateField(label="启动日期", widget=DateInput)
+    meeting = TextField(label="启动会议", max_length=200, help_text="如：全旗公立医院“讲见效”活动动员部署会")
+    minutes = TextField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    attachment = forms.FileField(
+        label="纪要或照片", required=False, help_text="pdf、docx、jpg、png 等；再次上传将替换原文件"
+    )
+
+
 class DeleteForm(forms.Form):
     """A deletion's reason, kept in the history with the deleted record's last values."""
 

@@ -382,6 +382,7 @@ class LaunchRecordSerializer(ModelSerializer):
             launched_on=validated_data.get("launched_on", instance.launched_on),
             meeting=validated_data.get("meeting", instance.meeting),
             minutes=validated_data.get("minutes", instance.minutes),
+            attachment=validated_data.get("attachment"),
             owner=_sent(validated_data, "campaign", "hospital", "org_unit"),
         )
 

@@ -720,7 +720,7 @@ def launch_record_create(
         created_by=_actor(actor),
     )
     if attachment is not None:
-        checked = check_upload(attachment, kind=ANY_KIND)
+        checked = check_upload(attachment, kind=ANY_KIND, field="attachment")
         record.attachment.save(checked.storage_name(f"launch/{campaign.pk}"), attachment, save=False)
     record.save()
     record_change(
@@ -742,9 +742,12 @@ def launch_record_update(
     launched_on: dt.date,
     meeting: str,
     minutes: str = "",
+    attachment: File | None = None,
     owner: Mapping[str, Any] | None = None,
 ) -> LaunchRecord:
-    """``owner``: the campaign, hospital or unit the caller was sent, if any; a record keeps its own."""
+    """``owner``: the campaign, hospital or unit the caller was sent, if any; a record keeps its own.
+    ``attachment`` replaces the stored minutes or photo (None keeps it); the old file goes once the
+    change is committed."""
     refuse_owner_change(record, owner or {}, what="启动记录")
     launch_record_check(
         actor=actor,
@@ -755,9 +758,16 @@ def launch_record_update(
         meeting=meeting,
         record=record,
     )
+    checked = check_upload(attachment, kind=ANY_KIND, field="attachment") if attachment is not None else None
     old = snapshot(record, LAUNCH_FIELDS)
     record.launched_on, record.meeting, record.minutes = launched_on, meeting, minutes
-    record.save(update_fields=["launched_on", "meeting", "minutes"])
+    update_fields = ["launched_on", "meeting", "minutes"]
+    if checked is not None and attachment is not None:
+        if record.attachment:
+            _delete_files_on_commit([record.attachment])
+        record.attachment.save(checked.storage_name(f"launch/{record.campaign_id}"), attachment, save=False)
+        update_fields.append("attachment")
+    record.save(update_fields=update_fields)
     changes = diff(old, snapshot(record, LAUNCH_FIELDS))
     if changes:
         record_change(record, action="update", actor=_actor(actor), channel=channel, changes=changes)

@@ -14,6 +14,12 @@ urlpatterns = [
         banner_views.banner_lecture_delete,
         name="banner_lecture_delete",
     ),
+    path("units/<int:unit_id>/launch/", banner_views.unit_launch, name="unit_launch"),
+    path(
+        "launch-records/<int:record_id>/attachment/",
+        banner_views.launch_record_download,
+        name="launch_record_download",
+    ),
     path("hospitals/<int:hospital_id>/", views.hospital_detail, name="hospital"),
     path("hospitals/<int:hospital_id>/lectures/", views.lecture_index, name="lectures"),
     path("hospitals/<int:hospital_id>/lectures/new/", views.lecture_new, name="lecture_new"),

@@ -43,6 +43,8 @@ TARGET_LABELS = {
     "actionitem": "行动项",
     "roadmapmilestone": "路线图节点",
     "progressentry": "月度进展",
+    "launchrecord": "启动记录",
+    "tourlecturer": "巡讲人选",
 }
 
 

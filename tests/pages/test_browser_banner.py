@@ -5,11 +5,12 @@ review. Screenshots in test-artifacts/."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from campaign.models import LectureMaterial, LectureSession
+from campaign.models import LaunchRecord, LectureMaterial, LectureSession
 from campaign.services import lecture_create
 from reporting.reports.models import MonthlyReport
 from tests.campaign.conftest import lecture_data
@@ -20,6 +21,28 @@ from tests.samples import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _launch(pages: Pages, size: str) -> None:
+    """Record the banner's launch (milestone 06-25) from the nav, with its minutes as a PDF."""
+    page = pages.page
+    page.click("header nav >> text=启动记录")
+    assert "尚未登记启动记录" in page.locator("#launch-record").inner_text()
+    page.fill("#id_launched_on", "2021-06-24")
+    page.fill("#id_meeting", "全旗“讲见效”活动动员部署会")
+    page.fill("#id_minutes", "各医院书记、院长参会，部署集中宣讲。")
+    page.set_input_files(
+        "#id_attachment", files=[{"name": "纪要.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.click("#launch-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "已保存启动记录" in page.locator(".messages").inner_text()
+    assert page.locator("#launch-date").inner_text() == "2021-06-24"
+    with page.expect_download() as download:
+        page.click("#launch-attachment")
+    assert Path(download.value.path()).read_bytes() == PDF
+    assert LaunchRecord.objects.get().meeting == "全旗“讲见效”活动动员部署会"
+    pages.shot(f"banner-{size}-00-launch")
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -84,6 +107,7 @@ def test_banner_month(alxa: Alxa, browser: Any, live_server: Any, set_clock: Set
     page = pages.page
     try:
         pages.login("zuoqi")
+        _launch(pages, size)
         _central_lecture(alxa, pages, size)
         page.click("header nav >> text=审核队列")
         page.click("#queue a:has-text('阿拉善左旗人民医院')")

@@ -16,7 +16,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaign.services import lecture_create, material_upload, progress_record, roadmap_milestone_create
+from campaign.services import (
+    launch_record_create,
+    lecture_create,
+    material_upload,
+    progress_record,
+    roadmap_milestone_create,
+)
 from exports.models import ExportJob
 from hospitals.models import User
 from reporting.bulletins.services import bulletin_build
@@ -57,6 +63,15 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
         actor=alxa.reporter, channel="web", lecture=lecture, kind="courseware", file=upload("课件.pdf", PDF)
     )
     central = lecture_create(actor=alxa.admin, channel="web", data=lecture_data(alxa, "centralised"))
+    launch = launch_record_create(
+        actor=alxa.banner_reviewer,
+        channel="web",
+        campaign=alxa.campaign,
+        org_unit=alxa.zuoqi,
+        launched_on=JULY.replace(month=6, day=24),
+        meeting="动员会",
+        attachment=upload("纪要.pdf", PDF),
+    )
     report = make_report(alxa, state="returned")
     set_clock("2021-08-10 10:00")
     bulletin = bulletin_build(campaign_id=alxa.campaign.pk, month=JULY, actor=alxa.league_reviewer)
@@ -81,6 +96,7 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
         "step_id": step.pk,
         "entry_id": entry.pk,
         "kind": "lecture_ledger",
+        "record_id": launch.pk,
         # A banner's pages take its 集中宣讲, not the hospital's lecture.
         "campaign:banner_lecture_edit:lecture_id": central.pk,
     }
