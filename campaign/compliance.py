@@ -30,6 +30,7 @@ from campaign.models import (
     LectureSession,
     Milestone,
     SpeakerRole,
+    TourLecturer,
 )
 from hospitals.models import Hospital, OrgUnit, Post
 
@@ -47,6 +48,7 @@ CHECKED_RULES = (
     Milestone.Rule.CENTRALISED_LECTURE,
     Milestone.Rule.LEADERS_IN_HOSPITAL,
     Milestone.Rule.EXTERNAL_LECTURE,
+    Milestone.Rule.REGION_TOUR,
 )
 # 院外互讲 and 医联体内串讲: where the 08-31 milestone asks both leaders to lecture.
 EXTERNAL_VENUES = (LectureKind.Venue.HOST_HOSPITAL, LectureKind.Venue.ALLIANCE)
@@ -56,7 +58,7 @@ EXTERNAL_VENUES = (LectureKind.Venue.HOST_HOSPITAL, LectureKind.Venue.ALLIANCE)
 class RecordRef:
     """A record that meets a milestone: what it is, its id, a label and its date."""
 
-    type: str  # "lecture", "launch_record" or "lecture_plan"
+    type: str  # "lecture", "launch_record", "lecture_plan" or "tour_lecturer"
     id: int
     label: str
     on: dt.date
@@ -149,6 +151,9 @@ class _Records:
     centralised: dict[int, list[LectureSession]] = field(default_factory=lambda: defaultdict(list))
     leaders: dict[int, list[LectureSession]] = field(default_factory=lambda: defaultdict(list))
     external: dict[int, list[LectureSession]] = field(default_factory=lambda: defaultdict(list))
+    tour_lecturers: list[TourLecturer] = field(default_factory=list)
+    # person id → that lecturer's first online 全区巡讲
+    tours: dict[int, LectureSession] = field(default_factory=dict)
 
 
 def _fetch(
@@ -203,6 +208,22 @@ def _fetch(
             speaker_role__in=[SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT],
         ):
             records.external[lecture.hospital_id].append(lecture)  # type: ignore[index]
+    if Milestone.Rule.REGION_TOUR in cutoff:
+        tour_cutoff = cutoff[Milestone.Rule.REGION_TOUR]
+        records.tour_lecturers = list(
+            TourLecturer.objects.filter(campaign=campaign, selected_on__lte=tour_cutoff)
+            .select_related("person")
+            .order_by("selected_on", "id")
+        )
+        for lecture in _lectures(
+            campaign,
+            tour_cutoff,
+            ("speaker_id",),
+            kind__venue=LectureKind.Venue.REGION,
+            is_online=True,
+            speaker__in=[t.person_id for t in records.tour_lecturers],
+        ):
+            records.tours[lecture.speaker_id] = lecture
     return records
 
 
@@ -268,12 +289,36 @@ def _external(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> Mil
     return _leader_pair(m, r.external.get(hospital.pk, []), on, "尚未院外互讲或医联体内串讲")
 
 
+def _region_tour(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
+    """§三(二) "8月底前…择优选拔出全区宣讲讲师，完成全区巡讲": the league selects its lecturers by the due
+    date, and each selected lecturer gives an online 全区巡讲 by then. A hospital answers for its own
+    lecturers; one with none selected meets it once the league has selected its lecturers."""
+    if not r.tour_lecturers:
+        return MilestoneStatus(m, _state(False, m.due_on, on), detail="尚未选拔全区巡讲讲师")
+    own = [t for t in r.tour_lecturers if t.person.hospital_id == hospital.pk]
+    if not own:
+        first = r.tour_lecturers[0]
+        ref = RecordRef(
+            "tour_lecturer", first.pk, f"全盟已选拔{len(r.tour_lecturers)}名巡讲讲师", first.selected_on
+        )
+        return MilestoneStatus(m, ComplianceState.MET, (ref,), first.selected_on, detail="本院无入选讲师")
+    missing = [t for t in own if t.person_id not in r.tours]
+    if missing:
+        names = "、".join(str(t.person) for t in missing)
+        return MilestoneStatus(m, _state(False, m.due_on, on), detail=f"巡讲讲师{names}尚未完成全区巡讲")
+    lectures = sorted((r.tours[t.person_id] for t in own), key=lambda x: (x.held_on, x.pk))
+    return MilestoneStatus(
+        m, ComplianceState.MET, tuple(_lecture_ref(x) for x in lectures), max(x.held_on for x in lectures)
+    )
+
+
 CHECKS = {
     Milestone.Rule.LAUNCH: _launch,
     Milestone.Rule.LECTURE_PLAN: _plan,
     Milestone.Rule.CENTRALISED_LECTURE: _centralised,
     Milestone.Rule.LEADERS_IN_HOSPITAL: _leaders,
     Milestone.Rule.EXTERNAL_LECTURE: _external,
+    Milestone.Rule.REGION_TOUR: _region_tour,
 }
 
 

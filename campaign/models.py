@@ -67,6 +67,7 @@ class Milestone(models.Model):
         CENTRALISED_LECTURE = "centralised_lecture", "旗(区)集中宣讲"
         LEADERS_IN_HOSPITAL = "leaders_in_hospital", "书记、院长分别全院宣讲"
         EXTERNAL_LECTURE = "external_lecture", "院外互讲/串讲"
+        REGION_TOUR = "region_tour", "选拔全区巡讲讲师并完成巡讲"
         MONTHLY_REPORT = "monthly_report", "按月自查"
         EVALUATION = "evaluation", "年终评估"
 

@@ -43,6 +43,7 @@ from campaign.models import (
     LecturePlan,
     LecturePlanItem,
     LectureSession,
+    Milestone,
     ProgressEntry,
     ProgressEvidence,
     ProgressStatus,
@@ -602,10 +603,36 @@ def _require_league_level(actor: AnyUser, message: str) -> User:
     return user
 
 
+def tour_selection_due(campaign: Campaign) -> dt.date | None:
+    """The day by which the tour lecturers are selected: the campaign's 全区巡讲 milestone (§三(二) "8月底
+    前…择优选拔出全区宣讲讲师，完成全区巡讲"); None when the campaign has no such milestone."""
+    return (
+        Milestone.objects.filter(campaign=campaign, rule=Milestone.Rule.REGION_TOUR)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+
+
 def tour_lecturer_check(*, actor: AnyUser, campaign: Campaign, person: Person, selected_on: dt.date) -> None:
     _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
     if person.hospital is not None:
         require_hospital_in_scope(actor, person.hospital)
+    _within_campaign(campaign, selected_on, "入选日期")
+    today = clock.today()
+    if selected_on > today:
+        raise _refuse(f"入选日期（{selected_on:%Y-%m-%d}）不能晚于今天。", "date_in_future")
+    due = tour_selection_due(campaign)
+    if due is not None and selected_on > due:
+        raise _refuse(
+            f"全区巡讲讲师须在{due:%Y-%m-%d}前选拔（通知三(二)），入选日期{selected_on:%Y-%m-%d}已过期限。",
+            "tour_selection_closed",
+        )
+    if due is not None and today > due:
+        raise _refuse(
+            f"全区巡讲讲师的选拔已于{due:%Y-%m-%d}截止（通知三(二)），今天（{today:%Y-%m-%d}）不能再选拔。",
+            "tour_selection_closed",
+        )
     if person.hospital is None or not _hospital_leader_roles(person, person.hospital, selected_on):
         raise _refuse(
             f"全区巡讲讲师须为医院的书记或院长；{person}在{selected_on:%Y-%m-%d}不担任该职务。",

@@ -12,6 +12,7 @@ from campaign.models import ActionItem, ActionTask, KeyDocument, Layer, LectureK
 from campaign.services import LectureData
 from hospitals.models import Hospital, MedicalAlliance, OrgUnit, Person
 from tests.conftest import Alxa
+from tests.reporting.conftest import set_clock  # noqa: F401  (the reporting clock, for deadlines)
 
 
 def person(code: str) -> Person:

@@ -274,6 +274,7 @@ def test_compliance_endpoint_is_scoped_and_dated(alxa: Alxa) -> None:
         "centralised_lecture": "not_met",
         "leaders_in_hospital": "not_met",
         "external_lecture": "not_due",
+        "region_tour": "not_due",
     }
     launch = next(m for m in row["milestones"] if m["rule"] == "launch")
     assert launch["records"][0]["type"] == "launch_record"

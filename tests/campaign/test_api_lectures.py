@@ -17,6 +17,7 @@ from hospitals.models import ChangeRecord, User
 from tests.api.openapi import assert_documented
 from tests.campaign.conftest import kind, lecture_data, person, upload
 from tests.conftest import Alxa, client_for
+from tests.reporting.conftest import SetClock
 from tests.samples import EXE, PDF
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_a_refused_rule_is_a_400_with_the_rule_and_nothing_written(alxa: Alxa) -
     assert not LectureSession.objects.exists()
 
 
-def test_an_offline_region_tour_is_a_400(alxa: Alxa) -> None:
+def test_an_offline_region_tour_is_a_400(alxa: Alxa, set_clock: SetClock) -> None:
     tour_lecturer_select(
         actor=alxa.league_reviewer, channel="api", campaign=alxa.campaign, person=person("H004-P01"),
         selected_on=D(2021, 8, 1),
@@ -404,3 +405,22 @@ def test_lecture_list_at_1_and_50_rows_with_django_assert_num_queries(
     _bulk_lectures(alxa, 49)
     with django_assert_num_queries(len(baseline.captured_queries)):
         assert len(client.get("/api/v1/lectures/").json()["results"]) == 50
+
+
+def test_a_tour_lecturer_selected_after_08_31_is_a_400(alxa: Alxa, set_clock: SetClock) -> None:
+    from campaign.models import TourLecturer
+
+    set_clock("2021-09-15 10:00")
+    body = {"campaign": alxa.campaign.pk, "person": person("H004-P01").pk, "selected_on": "2021-08-30"}
+    response = client_for(alxa.league_reviewer).post("/api/v1/tour-lecturers/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "tour_selection_closed"
+    assert response.json()["message"] == (
+        "全区巡讲讲师的选拔已于2021-08-31截止（通知三(二)），今天（2021-09-15）不能再选拔。"
+    )
+    assert not TourLecturer.objects.exists()
+    set_clock("2021-08-30 10:00")
+    assert (
+        client_for(alxa.league_reviewer).post("/api/v1/tour-lecturers/", body, format="json").status_code
+        == 201
+    )

@@ -20,6 +20,7 @@ from campaign.services import (
 from hospitals.models import Hospital, Post
 from tests.campaign.conftest import hospital, lecture_data, person, upload
 from tests.conftest import Alxa
+from tests.reporting.conftest import SetClock
 from tests.samples import PDF
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_external_lectures_by_the_secretary_and_the_president_by_08_31(alxa: Alx
     assert states(alxa, "H005", D(2021, 8, 31))["external_lecture"] == NOT_DUE
 
 
-def test_a_region_tour_is_not_an_external_lecture(alxa: Alxa) -> None:
+def test_a_region_tour_is_not_an_external_lecture(alxa: Alxa, set_clock: SetClock) -> None:
     """The 全区巡讲 is given by selected lecturers only: it has its own milestone, not the 08-31 pair."""
     tour_lecturer_select(
         actor=alxa.league_reviewer,
@@ -289,3 +290,40 @@ def test_both_posts_count_only_on_the_days_they_were_both_held(alxa: Alxa) -> No
         data=lecture_data(alxa, hospital=h005, speaker=leader, held_on=D(2021, 7, 25)),
     )
     assert status_of(alxa, "H005", "leaders_in_hospital", D(2021, 8, 1)).met_on == D(2021, 7, 25)
+
+
+def test_region_tour_by_08_31_each_selected_lecturer_gave_an_online_tour(
+    alxa: Alxa, set_clock: SetClock
+) -> None:
+    assert status_of(alxa, "H004", "region_tour", D(2021, 8, 31)).state == NOT_DUE
+    none = status_of(alxa, "H004", "region_tour", D(2021, 9, 1))
+    assert (none.state, none.detail) == (NOT_MET, "尚未选拔全区巡讲讲师")
+    for code in ("H004-P01", "H005-P02"):
+        tour_lecturer_select(
+            actor=alxa.league_reviewer,
+            channel="api",
+            campaign=alxa.campaign,
+            person=person(code),
+            selected_on=D(2021, 8, 2),
+        )
+    lecture_create(
+        actor=alxa.reporter, channel="api", data=lecture_data(alxa, "region_tour", held_on=D(2021, 8, 20))
+    )
+    met = status_of(alxa, "H004", "region_tour", D(2021, 9, 1))
+    assert (met.state, met.met_on) == (MET, D(2021, 8, 20))
+    assert [r.label for r in met.records] == ["全区巡讲：推动公立医院高质量发展（郭玉梅，党委书记）"]
+    h005 = status_of(alxa, "H005", "region_tour", D(2021, 9, 1))
+    assert (h005.state, h005.detail) == (NOT_MET, "巡讲讲师谢格日勒尚未完成全区巡讲")
+    # A hospital with no lecturer of its own answers for the league's selection only.
+    h006 = status_of(alxa, "H006", "region_tour", D(2021, 9, 1))
+    assert (h006.state, h006.detail, h006.met_on) == (MET, "本院无入选讲师", D(2021, 8, 2))
+    assert [(r.type, r.label) for r in h006.records] == [("tour_lecturer", "全盟已选拔2名巡讲讲师")]
+    # A tour after 08-31 is too late for the milestone.
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(
+            alxa, "region_tour", hospital=hospital("H005"), speaker=person("H005-P02"), held_on=D(2021, 9, 2)
+        ),
+    )
+    assert status_of(alxa, "H005", "region_tour", D(2021, 9, 10)).state == NOT_MET

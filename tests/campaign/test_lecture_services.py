@@ -19,6 +19,7 @@ from campaign.services import (
 from hospitals.models import ChangeRecord, User
 from tests.campaign.conftest import alliance, full_coverage, hospital, lecture_data, person
 from tests.conftest import Alxa
+from tests.reporting.conftest import SetClock
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def test_no_substitute_for_the_secretary_or_president(alxa: Alxa, kind_code: str
     assert "须由书记或院长本人宣讲，不得替代" in message
 
 
-def test_region_tour_needs_a_selected_lecturer(alxa: Alxa) -> None:
+def test_region_tour_needs_a_selected_lecturer(alxa: Alxa, set_clock: SetClock) -> None:
     data = lecture_data(alxa, "region_tour", held_on=dt.date(2021, 8, 20))
     message = refused(alxa, data, "tour_lecturer_not_selected")
     assert "未入选本活动的巡讲人选" in message
@@ -120,7 +121,7 @@ def test_region_tour_needs_a_selected_lecturer(alxa: Alxa) -> None:
     assert lecture_create(actor=alxa.reporter, channel="api", data=data).pk
 
 
-def test_a_region_tour_is_also_online(alxa: Alxa) -> None:
+def test_a_region_tour_is_also_online(alxa: Alxa, set_clock: SetClock) -> None:
     """§四(三): 全区巡讲同时采取线上宣讲 — an offline tour is refused, and online needs its link."""
     tour_lecturer_select(
         actor=alxa.league_reviewer,
@@ -143,7 +144,7 @@ def test_a_region_tour_is_also_online(alxa: Alxa) -> None:
     assert lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa)).is_online is False
 
 
-def test_only_the_league_selects_tour_lecturers_and_only_leaders(alxa: Alxa) -> None:
+def test_only_the_league_selects_tour_lecturers_and_only_leaders(alxa: Alxa, set_clock: SetClock) -> None:
     with pytest.raises(PermissionDenied):
         tour_lecturer_select(
             actor=alxa.banner_reviewer,
@@ -162,6 +163,42 @@ def test_only_the_league_selects_tour_lecturers_and_only_leaders(alxa: Alxa) -> 
         )
     assert info.value.code == "tour_lecturer_not_leader"
     assert not TourLecturer.objects.exists()
+
+
+def _select(alxa: Alxa, selected_on: dt.date) -> TourLecturer:
+    return tour_lecturer_select(
+        actor=alxa.league_reviewer,
+        channel="api",
+        campaign=alxa.campaign,
+        person=person("H004-P01"),
+        selected_on=selected_on,
+    )
+
+
+def test_tour_lecturers_are_selected_by_08_31_by_the_typed_date_and_the_clock(
+    alxa: Alxa, set_clock: SetClock
+) -> None:
+    """§三(二) "8月底前…择优选拔出全区宣讲讲师": a selection dated after 08-31, or made after 08-31 whatever
+    its date, is refused; one on 08-31 itself is accepted."""
+    set_clock("2021-10-15 10:00")
+    for typed in (dt.date(2021, 10, 15), dt.date(2021, 8, 20)):
+        with pytest.raises(ValidationError) as info:
+            _select(alxa, typed)
+        assert info.value.code == "tour_selection_closed"
+    assert info.value.messages == [
+        "全区巡讲讲师的选拔已于2021-08-31截止（通知三(二)），今天（2021-10-15）不能再选拔。"
+    ]
+    set_clock("2021-08-31 10:00")
+    with pytest.raises(ValidationError) as info:
+        _select(alxa, dt.date(2021, 9, 1))
+    assert info.value.code == "date_in_future"
+    assert not TourLecturer.objects.exists()
+    assert _select(alxa, dt.date(2021, 8, 31)).selected_on == dt.date(2021, 8, 31)
+    set_clock("2021-09-03 10:00")
+    TourLecturer.objects.all().delete()
+    with pytest.raises(ValidationError) as info:
+        _select(alxa, dt.date(2021, 9, 2))
+    assert info.value.messages[0].startswith("全区巡讲讲师须在2021-08-31前选拔（通知三(二)）")
 
 
 # --- party history outside the speaker's own hospital ---------------------------------------------

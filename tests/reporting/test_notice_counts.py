@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from campaign.services import lecture_create
+from campaign.services import lecture_create, tour_lecturer_select
 from hospitals.models import Post
 from reporting.bulletins.models import Bulletin
 from reporting.bulletins.services import bulletin_build
@@ -69,11 +69,11 @@ def test_08_31_needs_the_secretary_and_the_president_outside(alxa: Alxa, set_clo
     )
     set_clock("2021-09-03 10:00")
     bulletin = bulletin_build(campaign_id=alxa.campaign.pk, month=AUGUST, actor=alxa.league_reviewer)
-    column = "08-31 完成院外互讲、医联体内串讲和全区巡讲"
+    column = "08-31 书记和院长分别完成院外互讲、医联体内串讲"
     assert _milestone_cells(bulletin, H004)[column] == "已完成"
     assert _milestone_cells(bulletin, H005)[column] == "未到期"  # the bulletin stands on 08-31 itself
-    # Evaluation: of the five lecture milestones H004 meets only 08-31, H005 none.
-    assert _lecture_milestones(alxa, dt.date(2021, 9, 1)) == {"H004": (1, 5), "H005": (0, 5)}
+    # Evaluation: of the six lecture milestones H004 meets only 08-31, H005 none.
+    assert _lecture_milestones(alxa, dt.date(2021, 9, 1)) == {"H004": (1, 6), "H005": (0, 6)}
 
 
 def test_a_secretary_who_is_also_the_president_counts_for_both(alxa: Alxa, set_clock: SetClock) -> None:
@@ -99,4 +99,37 @@ def test_a_secretary_who_is_also_the_president_counts_for_both(alxa: Alxa, set_c
     set_clock("2021-08-03 10:00")
     july = bulletin_build(campaign_id=alxa.campaign.pk, month=JULY, actor=alxa.league_reviewer)
     assert _milestone_cells(july, H005)["07-31 党组织书记和院长每人分别至少在全院宣讲一次"] == "已完成"
-    assert _lecture_milestones(alxa, dt.date(2021, 9, 1)) == {"H004": (0, 5), "H005": (2, 5)}
+    assert _lecture_milestones(alxa, dt.date(2021, 9, 1)) == {"H004": (0, 6), "H005": (2, 6)}
+
+
+def test_the_tour_lecturers_selected_and_their_tours(alxa: Alxa, set_clock: SetClock) -> None:
+    """H004's secretary and H005's president are selected; only H004's gives the online tour."""
+    set_clock("2021-08-02 10:00")
+    for code in ("H004-P01", "H005-P02"):
+        tour_lecturer_select(
+            actor=alxa.league_reviewer,
+            channel="api",
+            campaign=alxa.campaign,
+            person=person(code),
+            selected_on=dt.date(2021, 8, 2),
+        )
+    set_clock("2021-08-20 18:00")
+    lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(alxa, "region_tour", held_on=dt.date(2021, 8, 20)),
+    )
+    assert _api_states(alxa, "2021-09-01", "H004")["region_tour"] == ("met", "")
+    assert _api_states(alxa, "2021-09-01", "H005")["region_tour"] == (
+        "not_met",
+        "巡讲讲师谢格日勒尚未完成全区巡讲",
+    )
+    assert _api_states(alxa, "2021-09-01", "H006")["region_tour"] == ("met", "本院无入选讲师")
+    set_clock("2021-10-03 10:00")
+    september = bulletin_build(
+        campaign_id=alxa.campaign.pk, month=dt.date(2021, 9, 1), actor=alxa.league_reviewer
+    )
+    column = "08-31 择优选拔全区宣讲讲师并完成全区巡讲"
+    assert _milestone_cells(september, H004)[column] == "已完成"
+    assert _milestone_cells(september, H005)[column] == "未完成"
+    assert _lecture_milestones(alxa, dt.date(2021, 9, 1)) == {"H004": (1, 6), "H005": (0, 6)}

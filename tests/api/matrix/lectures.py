@@ -136,7 +136,9 @@ def _tour(owner: Owner) -> TourLecturer:
 
 
 def _tour_body(world: World, owner: Owner, obj: Any) -> dict[str, Any]:
-    return {"campaign": owner.campaign.pk, "person": new_leader(owner).pk, "selected_on": "2021-08-01"}
+    # A campaign with no 全区巡讲 milestone: on the real date the 2021 campaign's selection has closed.
+    campaign = fresh_campaign(owner)
+    return {"campaign": campaign.pk, "person": new_leader(owner).pk, "selected_on": "2021-08-01"}
 
 
 TOUR = Resource(TourLecturer, _tour)
