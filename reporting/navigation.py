@@ -33,6 +33,7 @@ def _items_for(user: User) -> list[tuple[str, str]]:
             items.append(("启动记录", reverse("campaign:unit_launch", args=[user.org_unit_id])))
         if user.role == Role.BANNER_REVIEWER and user.org_unit_id is not None:
             items.append(("集中宣讲", reverse("campaign:banner_lectures", args=[user.org_unit_id])))
+            items.append(("旗(区)指标", reverse("reporting:banner_months", args=[user.org_unit_id])))
         items.append(("医院", reverse("hospitals:list")))
         items.append(("审核队列", reverse("reporting:queue")))
         items.append(("解锁申请", reverse("reporting:unlocks")))

@@ -19,6 +19,8 @@ urlpatterns = [
         "hospitals/<int:hospital_id>/months/<str:month>/import/", indicators.month_import, name="month_import"
     ),
     path("indicator-imports/<int:import_id>/", indicators.import_detail, name="indicator_import"),
+    path("banners/<int:unit_id>/months/", indicators.banner_month_index, name="banner_months"),
+    path("banners/<int:unit_id>/months/<str:month>/", indicators.banner_month, name="banner_month"),
     path("reports/<int:report_id>/", reports.report_detail, name="report"),
     path("review/", reports.review_queue, name="queue"),
     path("unlock-requests/", reports.unlock_requests, name="unlocks"),

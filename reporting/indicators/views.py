@@ -1,8 +1,10 @@
-"""Pages of the indicator Excel template (SPEC §9 Import): download a month's pre-filled template, upload
-it, read the dry run (every error by cell, every change old → new), confirm.
+"""Pages of indicator values: the form's save (a hospital's month and a banner's alike), a banner's
+banner-level indicators for a month, and the Excel template (SPEC §9 Import): download a month's
+pre-filled template, upload it, read the dry run (every error by cell, every change old → new), confirm.
 
-The pages call the same services as the API (``reporting.indicators.template``); a refused file is shown
-on the upload form, a refused confirmation on the preview. Another hospital's month or import is 404.
+The pages call the same services as the API (``indicator_value_save``, ``reporting.indicators.template``);
+a refused value is shown beside its indicator, a refused file on the upload form, a refused confirmation
+on the preview. Another hospital's or banner's month or import is 404.
 """
 
 from __future__ import annotations
@@ -14,19 +16,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from campaign.calendar import campaign_months
+from campaign.banner_views import banner_for_page
+from campaign.calendar import campaign_months, current_month
 from campaign.models import Campaign
 from campaign.views import campaign_for_page
+from core import clock
 from core.pages import add_service_error, call_service, error_text, month_from_url
 from exports.writer import XLSX_MIME
-from hospitals.models import Hospital, Role, User
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
+from hospitals.pages import page_user, role_required
 from hospitals.selectors import scope_queryset
 from hospitals.views import hospital_for_page
-from reporting.indicators.forms import ImportConfirmForm, TemplateUploadForm
+from reporting.indicators.forms import ImportConfirmForm, IndicatorMonthForm, TemplateUploadForm
 from reporting.indicators.models import IndicatorImport
+from reporting.indicators.selectors import indicator_unit_month
+from reporting.indicators.services import indicator_value_save
 from reporting.indicators.template import (
     NO,
     YES,
@@ -35,8 +43,120 @@ from reporting.indicators.template import (
     indicator_template_build,
 )
 
+WEB = ChangeRecord.Channel.WEB
 # The import page lists this many of the month's latest uploads.
 RECENT_IMPORTS = 10
+# The month guard's refusals: they concern the whole month, so the form shows them once, on top.
+MONTH_FROZEN_CODES = frozenset({"report_in_review", "report_locked"})
+
+
+def save_indicator_form(
+    form: IndicatorMonthForm,
+    *,
+    actor: User,
+    month: dt.date,
+    hospital: Hospital | None = None,
+    unit: OrgUnit | None = None,
+) -> int:
+    """Save every typed indicator of a hospital's or a banner's month through ``indicator_value_save``,
+    all or nothing: one refusal keeps the page as typed, with the reason beside the indicator, and
+    nothing written. Returns how many values were saved."""
+    saved = 0
+    with transaction.atomic():
+        for entry in form.entries:
+            figures = form.figures(entry)
+            if figures is None:
+                continue
+            try:
+                with transaction.atomic():
+                    indicator_value_save(
+                        actor=actor,
+                        channel=WEB,
+                        indicator=entry.indicator,
+                        month=month,
+                        hospital=hospital,
+                        unit=unit,
+                        reason=form.cleaned_data.get("reason", ""),
+                        **figures,
+                    )
+                saved += 1
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        texts = [m for e in errors for m in e.messages]
+                        if field == "reason" and "reason" in form.fields:
+                            if not form.has_error("reason"):
+                                form.add_error("reason", texts)
+                            continue
+                        form.add_row_error(entry, field, texts)
+                elif error.code in MONTH_FROZEN_CODES:
+                    form.add_error(None, error)  # the whole month, not this indicator: said once
+                    break
+                else:
+                    form.add_row_error(entry, "", error.messages)
+        if form.errors or form.row_errors:
+            transaction.set_rollback(True)
+            return 0
+    return saved
+
+
+def banner_months(campaign: Campaign) -> list[tuple[str, list[dt.date]]]:
+    """The months a banner's page offers, grouped: the campaign's, then last year's 12 (the baseline
+    its figures are compared with; the services accept both years)."""
+    baseline = [dt.date(campaign.year - 1, m, 1) for m in range(1, 13)]
+    return [("本年", campaign_months(campaign)), ("上年基线", baseline)]
+
+
+@login_required
+@role_required(Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER)
+def banner_month_index(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The month chosen in the page's month picker, else the month people work on now."""
+    unit = banner_for_page(request.user, unit_id)
+    chosen = request.GET.get("month", "")
+    month = month_from_url(chosen) if chosen else current_month(campaign_for_page(), clock.today())
+    return redirect("reporting:banner_month", unit_id=unit.pk, month=f"{month:%Y-%m}")
+
+
+@login_required
+@role_required(Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER)
+def banner_month(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
+    """A banner's banner-level indicators for one month (县域内就诊率…), beside last year's same month;
+    typed by its own reviewer, read by the league's."""
+    unit = banner_for_page(request.user, unit_id)
+    campaign = campaign_for_page()
+    the_month = month_from_url(month)
+    groups = banner_months(campaign)
+    if not any(the_month in months for _, months in groups):
+        raise Http404("该月份不在活动期或上年基线内。")
+    user = page_user(request)
+    may_edit = user.org_unit_id == unit.pk
+    entries = indicator_unit_month(campaign=campaign, month=the_month, unit=unit)
+    posted = request.method == "POST"
+    form = IndicatorMonthForm(
+        request.POST if posted else None, entries=entries, prefix="ind", frozen=not may_edit
+    )
+    if posted and form.is_valid():
+        saved = save_indicator_form(form, actor=user, month=the_month, unit=unit)
+        if not (form.errors or form.row_errors):
+            messages.success(request, f"已保存{saved}项指标。")
+            return redirect("reporting:banner_month", unit_id=unit.pk, month=month)
+    return render(
+        request,
+        "reporting/banner_month.html",
+        {
+            "unit": unit,
+            "campaign": campaign,
+            "month": the_month,
+            "month_groups": groups,
+            "is_baseline": the_month.year < campaign.year,
+            "form": form,
+            "rows": form.rows(),
+            "may_edit": may_edit,
+            "open_warnings": [w for entry in entries for w in entry.warnings if not w.explained],
+        },
+    )
 
 
 def _is_reporter(user: Any) -> bool:

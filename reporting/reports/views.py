@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -26,7 +25,7 @@ from hospitals.selectors import AnyUser
 from hospitals.views import hospital_for_page
 from reporting.indicators.forms import IndicatorMonthForm
 from reporting.indicators.selectors import indicator_unit_month
-from reporting.indicators.services import indicator_value_save
+from reporting.indicators.views import save_indicator_form
 from reporting.reports.forms import (
     QueueFilterForm,
     ReportForm,
@@ -67,8 +66,6 @@ from reporting.reports.services import (
 from reporting.reports.workflow import may_review_now, review_pending_states
 
 WEB = ChangeRecord.Channel.WEB
-# The month guard's refusals: they concern the whole month, so the form shows them once, on top.
-MONTH_FROZEN_CODES = frozenset({"report_in_review", "report_locked"})
 # Lists show this many rows; filters narrow them (a league has a few hundred reports a month at most).
 QUEUE_PAGE = 200
 
@@ -85,46 +82,7 @@ def month_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
 def _save_indicators(
     request: HttpRequest, form: IndicatorMonthForm, hospital: Hospital, month: dt.date
 ) -> int:
-    """Save every typed indicator, all or nothing: one refusal keeps the page as typed, with the reason
-    beside the indicator, and nothing written. Returns how many values were saved."""
-    saved = 0
-    with transaction.atomic():
-        for entry in form.entries:
-            figures = form.figures(entry)
-            if figures is None:
-                continue
-            try:
-                with transaction.atomic():
-                    indicator_value_save(
-                        actor=request.user,
-                        channel=WEB,
-                        indicator=entry.indicator,
-                        month=month,
-                        hospital=hospital,
-                        reason=form.cleaned_data.get("reason", ""),
-                        **figures,
-                    )
-                saved += 1
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        texts = [m for e in errors for m in e.messages]
-                        if field == "reason" and "reason" in form.fields:
-                            if not form.has_error("reason"):
-                                form.add_error("reason", texts)
-                            continue
-                        form.add_row_error(entry, field, texts)
-                elif error.code in MONTH_FROZEN_CODES:
-                    form.add_error(None, error)  # the whole month, not this indicator: said once
-                    break
-                else:
-                    form.add_row_error(entry, "", error.messages)
-        if form.errors or form.row_errors:
-            transaction.set_rollback(True)
-            return 0
-    return saved
+    return save_indicator_form(form, actor=page_user(request), month=month, hospital=hospital)
 
 
 @login_required

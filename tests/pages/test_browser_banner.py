@@ -12,6 +12,7 @@ import pytest
 
 from campaign.models import LaunchRecord, LectureMaterial, LectureSession
 from campaign.services import lecture_create
+from reporting.indicators.models import IndicatorValue
 from reporting.reports.models import MonthlyReport
 from tests.campaign.conftest import lecture_data
 from tests.conftest import Alxa
@@ -43,6 +44,31 @@ def _launch(pages: Pages, size: str) -> None:
     assert Path(download.value.path()).read_bytes() == PDF
     assert LaunchRecord.objects.get().meeting == "全旗“讲见效”活动动员部署会"
     pages.shot(f"banner-{size}-00-launch")
+
+
+def _banner_indicators(pages: Pages, size: str) -> None:
+    """Type July's banner-level indicators from the nav: a refusal beside its indicator, then saved."""
+    page = pages.page
+    page.click("header nav >> text=旗(区)指标")
+    page.wait_for_url(re.compile(r".*/banners/\d+/months/2021-07/$"))
+    row = page.locator("[id='indicator-O1.2-b']")
+    row.locator("input.num").nth(0).fill("12000")
+    row.locator("input.num").nth(1).fill("10000")
+    page.click("#indicator-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "分子(12000.00)不能大于分母(10000.00)。" in row.inner_text()
+    assert not IndicatorValue.objects.filter(unit__isnull=False).exists()
+    pages.shot(f"banner-{size}-04-indicators-refused")
+    row.locator("input.num").nth(0).fill("8200")
+    for code, numerator in (("O4.1-a", "5400"), ("O4.1-b", "610"), ("O4.2-c", "2")):
+        other = page.locator(f"[id='indicator-{code}']")
+        other.locator("input.num").nth(0).fill(numerator)
+        other.locator("input.num").nth(1).fill("10000" if code != "O4.2-c" else "3")
+    page.click("#indicator-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "已保存4项指标。" in page.locator(".messages").inner_text()
+    assert IndicatorValue.objects.filter(unit__isnull=False, month="2021-07-01").count() == 4
+    pages.shot(f"banner-{size}-05-indicators")
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -109,6 +135,7 @@ def test_banner_month(alxa: Alxa, browser: Any, live_server: Any, set_clock: Set
         pages.login("zuoqi")
         _launch(pages, size)
         _central_lecture(alxa, pages, size)
+        _banner_indicators(pages, size)
         page.click("header nav >> text=审核队列")
         page.click("#queue a:has-text('阿拉善左旗人民医院')")
         page.wait_for_url(re.compile(r".*/reports/\d+/$"))
