@@ -3,13 +3,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from hospitals.accounts import PasswordChangeForm, SetPasswordForm
 from reporting.dashboard.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Django's own password change and reset-by-e-mail views, with the templates of templates/registration/.
+    # Django's own password change and reset-by-e-mail views, with the templates of templates/registration/;
+    # the two that set a password use forms that also clear the one-time password flag.
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("hospitals/", include("hospitals.urls")),
     path("", include("campaign.urls")),

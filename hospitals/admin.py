@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
@@ -102,18 +104,34 @@ class MedicalAllianceAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "role", "hospital", "org_unit", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "hospital__banner", "org_unit"]
+    list_display = [
+        "username",
+        "first_name",
+        "role",
+        "hospital",
+        "org_unit",
+        "is_active",
+        "must_change_password",
+        "last_login",
+    ]
+    list_filter = ["role", "is_active", "must_change_password", "hospital__banner", "org_unit"]
     search_fields = ["username", "first_name", "email", "hospital__name"]
     list_select_related = ["hospital", "org_unit"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         ("角色与范围", {"fields": ("role", "hospital", "org_unit")}),
+        ("初始密码", {"fields": ("must_change_password",)}),
     )
+    # The password typed here is a one-time password: the new user must change it at first login
+    # (hospitals.accounts; the `create_account` command does the same with a generated one).
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         ("角色与范围", {"fields": ("role", "hospital", "org_unit", "email")}),
+        ("初始密码", {"fields": ("must_change_password",)}),
     )
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"must_change_password": True, **super().get_changeform_initial_data(request)}
 
 
 @admin.register(ChangeRecord)

@@ -295,6 +295,12 @@ class User(AbstractUser):
         related_name="users",
     )
 
+    must_change_password = models.BooleanField(
+        "须修改初始密码",
+        default=False,
+        help_text="账号使用管理员发放的一次性初始密码：登录后须先修改密码，才能使用网页和接口。",
+    )
+
     objects = UserManager()  # type: ignore[misc]
 
     class Meta:

@@ -52,6 +52,8 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         return []
+    if user.must_change_password:  # every page but the password change is closed (core.accounts)
+        return []
     path = request.path
     notifications = reverse("reporting:notifications")
     result = []

@@ -1,0 +1,94 @@
+"""Accounts (SPEC §11): a new account gets a one-time password and must change it at first login.
+
+``account_create`` is the one way a program makes an account (the ``create_account`` command); the
+admin's add form sets the same flag. Setting one's own password, by the change page or the reset link,
+clears it: the two forms below are what Django's views use (``config/urls.py``). The guard that sends a
+flagged user to the change page is ``core.accounts``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from hospitals.audit import record_change
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
+
+# No 0/O, 1/l/I: the password is read off a screen or a printout and typed by hand.
+ONE_TIME_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ONE_TIME_LENGTH = 12
+
+
+def one_time_password() -> str:
+    """A random password of letters and digits, both present, that passes the password validators."""
+    while True:
+        password = "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+@transaction.atomic
+def account_create(
+    *,
+    username: str,
+    role: str,
+    hospital: Hospital | None = None,
+    org_unit: OrgUnit | None = None,
+    first_name: str = "",
+    email: str = "",
+    actor: User | None = None,
+    channel: str = ChangeRecord.Channel.SYSTEM,
+) -> tuple[User, str]:
+    """Create an account with a one-time password; return it with the password (shown once, never kept).
+
+    The model's rules refuse a wrong scope for the role and a taken user name (``ValidationError`` in
+    Chinese, by field). An admin-role account is staff and superuser: the admin is shown to admins only.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": ValidationError(f"未知的角色：{role}。", code="invalid_choice")})
+    is_admin = role == Role.ADMIN
+    user = User(
+        username=username,
+        role=role,
+        hospital=hospital,
+        org_unit=org_unit,
+        first_name=first_name,
+        email=email,
+        is_staff=is_admin,
+        is_superuser=is_admin,
+        must_change_password=True,
+    )
+    password = one_time_password()
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    record_change(
+        user,
+        action="create",
+        actor=actor,
+        channel=channel,
+        changes={"username": [None, username], "role": [None, role], "must_change_password": [None, True]},
+    )
+    return user, password
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form; the new password is the user's own, so a one-time password is no longer in use."""
+
+    def save(self, commit: bool = True) -> Any:
+        self.user.must_change_password = False
+        return super().save(commit)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """Django's form behind the reset link; clears the one-time flag as the change form does."""
+
+    def save(self, commit: bool = True) -> Any:
+        self.user.must_change_password = False
+        return super().save(commit)
