@@ -53,6 +53,7 @@ from campaign.selectors import (
     action_item_list,
     action_plan,
     campaign_current,
+    campaigns_visible_to,
     evidence_list,
     launch_record_list,
     lecture_list,
@@ -347,9 +348,9 @@ def _campaign_and_date(request: Request) -> tuple[Campaign, dt.date]:
     if campaign_id and not campaign_id.isdigit():
         raise exceptions.ValidationError({"campaign": ["活动编号应为整数。"]}, code="invalid")
     campaign = (
-        Campaign.objects.select_related("league").filter(pk=campaign_id).first()
+        campaigns_visible_to(request.user).filter(pk=campaign_id).first()
         if campaign_id
-        else campaign_current()
+        else campaign_current(request.user)
     )
     if campaign is None:
         raise Http404("没有该活动。")

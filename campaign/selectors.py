@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
 from campaign.models import (
@@ -25,14 +26,63 @@ from campaign.models import (
 )
 from core import clock
 from hospitals.audit import history_of
-from hospitals.models import ChangeRecord, Hospital
-from hospitals.selectors import AnyUser, scope_queryset
+from hospitals.models import ChangeRecord, Hospital, Role, User
+from hospitals.selectors import AnyUser, ancestor_paths, scope_queryset
 
 
-def campaign_current() -> Campaign | None:
-    """The campaign of the current year, else the latest one."""
-    year = clock.today().year
-    return Campaign.objects.filter(year=year).first() or Campaign.objects.order_by("-year", "-id").first()
+def campaigns_visible_to(user: AnyUser) -> QuerySet[Campaign]:
+    """The campaigns whose organisation (the league ``OrgUnit``) holds the user's scope: a hospital's
+    reporter sees its hospital's league's, a banner reviewer its banner's league's, a league reviewer its
+    league's; a reviewer above the leagues (the region) those of the leagues under it; an admin all.
+
+    THE campaign scope rule (issue 13 item 3): every write that names a campaign, every default campaign
+    and every campaign field of the API reads through here."""
+    qs = Campaign.objects.select_related("league")
+    if not isinstance(user, User) or not user.is_active:
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    path: str | None = None
+    if user.role == Role.HOSPITAL_REPORTER and user.hospital is not None:
+        path = user.hospital.banner.path
+    elif user.role in (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER) and user.org_unit is not None:
+        path = user.org_unit.path
+    if not path:
+        return qs.none()
+    return qs.filter(Q(league__path__in=ancestor_paths(path)) | Q(league__path__startswith=path))
+
+
+def campaign_in_scope(user: AnyUser, campaign: Campaign | int) -> bool:
+    if isinstance(user, User) and user.is_active and user.sees_everything:
+        return True  # no query: an admin's scope has no bounds
+    campaign_id = campaign if isinstance(campaign, int) else campaign.pk
+    return campaigns_visible_to(user).filter(pk=campaign_id).exists()
+
+
+def require_campaign_in_scope(user: AnyUser, campaign: Campaign | int) -> None:
+    """Refuse an act on a campaign of another league (its bulletin, evaluation, reports' approvals).
+
+    Raises PermissionDenied (403 in the API, a refusal on pages and in the admin); services call it
+    before they write anything."""
+    if not campaign_in_scope(user, campaign):
+        raise PermissionDenied("您无权操作其他盟(市)的活动。")
+
+
+def campaign_current(user: AnyUser, *, hospital: Hospital | None = None) -> Campaign | None:
+    """The user's current campaign: the one of its own league running on the clock's date, else its
+    latest one. Never another league's (``campaigns_visible_to``); None when the user sees none.
+    ``hospital`` (a hospital's page) narrows it to the campaigns of that hospital's league, so an admin
+    on another league's hospital gets that league's campaign."""
+    visible = campaigns_visible_to(user)
+    if hospital is not None:
+        visible = visible.filter(league__path__in=ancestor_paths(hospital.banner.path))
+    today = clock.today()
+
+    def rank(c: Campaign) -> tuple[bool, bool, dt.date, int]:
+        # Running today first, then of today's year, then the latest started.
+        return (c.starts_on <= today <= c.ends_on, c.year == today.year, c.starts_on, c.pk)
+
+    return max(visible, key=rank, default=None)
 
 
 # ---------------------------------------------------------------------------------------------------

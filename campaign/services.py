@@ -51,6 +51,7 @@ from campaign.models import (
     SpeakerRole,
     TourLecturer,
 )
+from campaign.selectors import require_campaign_in_scope
 from core import clock
 from core.monthlock import require_month_editable
 from core.records import refuse_owner_change
@@ -616,6 +617,7 @@ def tour_selection_due(campaign: Campaign) -> dt.date | None:
 
 def tour_lecturer_check(*, actor: AnyUser, campaign: Campaign, person: Person, selected_on: dt.date) -> None:
     _require_league_level(actor, "全区巡讲人选由盟卫生健康委确定。")
+    require_campaign_in_scope(actor, campaign)
     if person.hospital is not None:
         require_hospital_in_scope(actor, person.hospital)
     _within_campaign(campaign, selected_on, "入选日期")

@@ -41,8 +41,9 @@ from campaign.selectors import (
 )
 from core import clock, monthlock
 from core.pages import call_service, error_text
-from hospitals.models import ChangeRecord, Post, Role, User
+from hospitals.models import ChangeRecord, Hospital, Post, Role, User
 from hospitals.pages import page_user
+from hospitals.selectors import AnyUser
 from hospitals.views import hospital_for_page
 
 WEB = ChangeRecord.Channel.WEB
@@ -50,9 +51,10 @@ WEB = ChangeRecord.Channel.WEB
 DELETED_SHOWN = 20
 
 
-def campaign_for_page() -> Campaign:
-    """The current campaign of a page, or 404 when none is set up."""
-    campaign = campaign_current()
+def campaign_for_page(user: AnyUser, hospital: Hospital | None = None) -> Campaign:
+    """The current campaign of a page for ``user`` (of ``hospital``'s league on a hospital's page), or
+    404 when none is set up; never another league's."""
+    campaign = campaign_current(user, hospital=hospital)
     if campaign is None:
         raise Http404("尚未设置活动。")
     return campaign
@@ -94,7 +96,7 @@ def lecture_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
 @login_required
 def lecture_new(request: HttpRequest, hospital_id: int) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign = campaign_for_page()
+    campaign = campaign_for_page(request.user, hospital)
     form = LectureForm(request.POST or None, campaign=campaign, hospital=hospital)
     if request.method == "POST" and form.is_valid():
         lecture = call_service(
@@ -216,7 +218,7 @@ def lecture_detail(request: HttpRequest, lecture_id: int) -> HttpResponse:
 @login_required
 def action_plan_page(request: HttpRequest, hospital_id: int) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign = campaign_for_page()
+    campaign = campaign_for_page(request.user, hospital)
     form = ActionItemForm(request.POST or None, campaign=campaign, hospital=hospital)
     if request.method == "POST" and form.is_valid():
         item = call_service(
@@ -495,7 +497,7 @@ def material_download(request: HttpRequest, material_id: int) -> FileResponse:
 def hospital_detail(request: HttpRequest, hospital_id: int) -> HttpResponse:
     """One hospital's overview: its leaders, and the campaign's milestones with their status."""
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign = campaign_for_page()
+    campaign = campaign_for_page(request.user, hospital)
     today = clock.today()
     leaders = [(label, hospital.leader_on(role, today)) for role, label in Post.Role.choices[:2]]
     milestones = milestone_compliance(campaign=campaign, hospitals=[hospital], on=today)[hospital.pk]

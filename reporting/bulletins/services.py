@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from campaign.models import Campaign
+from campaign.selectors import require_campaign_in_scope
 from core import clock
 from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Role, User
@@ -18,6 +19,8 @@ from reporting.notices.models import Notification
 
 
 def _require_league(actor: AnyUser, what: str) -> User:
+    """A league reviewer (or an admin); whether the campaign is its league's is asked of
+    ``require_campaign_in_scope`` once the campaign is known."""
     if not isinstance(actor, User) or not actor.is_active or not actor.is_league_level:
         raise PermissionDenied(f"只有盟审核员可以{what}。")
     return actor
@@ -35,6 +38,8 @@ def bulletin_build(
     rollup. Refused for a published bulletin (code ``published``)."""
     user = _require_league(actor, "生成月度通报") if actor is not None else None
     campaign = Campaign.objects.select_related("league").get(pk=campaign_id)
+    if user is not None:
+        require_campaign_in_scope(user, campaign)
     if month not in bulletin_months(campaign):
         raise ValidationError(f"{month:%Y年%m月}不在活动的月度通报期内。", code="invalid_month")
     if month >= clock.today().replace(day=1):
@@ -74,6 +79,7 @@ def bulletin_publish(
         .select_related("campaign__league")
         .get(pk=bulletin_id)
     )
+    require_campaign_in_scope(user, bulletin.campaign)
     if bulletin.status == Bulletin.Status.PUBLISHED:
         raise ValidationError("该月通报已发布。", code="illegal_transition")
     bulletin.status = Bulletin.Status.PUBLISHED

@@ -38,8 +38,8 @@ WEB = ChangeRecord.Channel.WEB
 
 @login_required
 def bulletin_list(request: HttpRequest) -> HttpResponse:
-    campaign = campaign_for_page()
     user = page_user(request)
+    campaign = campaign_for_page(user)
     form = BulletinBuildForm(request.POST or None, months=bulletin_months(campaign))
     if request.method == "POST" and form.is_valid():
         bulletin = call_service(

@@ -11,7 +11,7 @@ from reporting.dashboard.selectors import dashboard_charts
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: the first page after login, for every role, limited to the viewer's scope."""
-    campaign = campaign_current()
+    campaign = campaign_current(request.user)
     banners = list(
         org_units_visible_to(request.user)
         .filter(kind=OrgUnit.Kind.BANNER)

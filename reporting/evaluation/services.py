@@ -34,7 +34,7 @@ from django.db.models import Count
 from campaign.calendar import report_months
 from campaign.compliance import milestone_compliance
 from campaign.models import OVERDUE, ActionItem, Campaign, KeyDocument, Layer, LectureCoverage, ProgressStatus
-from campaign.selectors import campaign_hospitals
+from campaign.selectors import campaign_hospitals, require_campaign_in_scope
 from core import clock
 from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, User
@@ -217,6 +217,7 @@ def evaluation_build(
     if not isinstance(actor, User) or not actor.is_active or not actor.is_league_level:
         raise PermissionDenied("只有盟审核员可以进行年终评估。")
     campaign = Campaign.objects.select_for_update().select_related("league").get(pk=campaign_id)
+    require_campaign_in_scope(actor, campaign)
     if clock.today() < dt.date(campaign.year, 12, 1):
         raise ValidationError("年终评估在12月进行。", code="too_early")
     scores = evaluation_scores(campaign)

@@ -22,7 +22,7 @@ WEB = ChangeRecord.Channel.WEB
 @role_required(Role.LEAGUE_REVIEWER)
 def evaluation_page(request: HttpRequest) -> HttpResponse:
     """The December evaluation: the stored scores and ranking, and the button that (re)computes them."""
-    campaign = campaign_for_page()
+    campaign = campaign_for_page(request.user)
     form = forms.Form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         rows = call_service(form, evaluation_build, campaign_id=campaign.pk, actor=request.user, channel=WEB)

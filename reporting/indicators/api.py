@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from campaign.models import Campaign, Indicator
+from campaign.selectors import campaign_current, campaigns_visible_to
 from core.api import ModelSerializer, TextField
 from exports.api import EXPORT_RESPONSES, export_response
 from exports.writer import XLSX_MIME
@@ -276,10 +277,9 @@ def int_param(request: Request, name: str) -> int | None:
 
 def _campaign(request: Request) -> Campaign:
     campaign_id = int_param(request, "campaign")
-    qs = Campaign.objects.select_related("league")
     if campaign_id:
-        return get_object_or_404(qs, pk=campaign_id)
-    campaign = qs.order_by("-year", "-id").first()
+        return get_object_or_404(campaigns_visible_to(request.user), pk=campaign_id)
+    campaign = campaign_current(request.user)
     if campaign is None:
         raise ValidationError({"campaign": [ValidationError("尚无活动。", code="no_campaign")]})
     return campaign

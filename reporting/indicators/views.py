@@ -164,9 +164,9 @@ def _is_reporter(user: Any) -> bool:
     return isinstance(user, User) and user.role == Role.HOSPITAL_REPORTER
 
 
-def _campaign_month(month: str) -> tuple[Campaign, dt.date]:
-    """The campaign and a month of its year, or 404."""
-    campaign = campaign_for_page()
+def _campaign_month(user: Any, hospital: Hospital, month: str) -> tuple[Campaign, dt.date]:
+    """The hospital's campaign (as ``user`` sees it) and a month of its year, or 404."""
+    campaign = campaign_for_page(user, hospital)
     the_month = month_from_url(month)
     if the_month not in campaign_months(campaign):
         raise Http404("该月份不在活动期内。")
@@ -192,7 +192,7 @@ def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 def month_template(request: HttpRequest, hospital_id: int, month: str) -> HttpResponse:
     """The month's template, pre-filled with what is stored, last year's month beside it."""
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign, the_month = _campaign_month(month)
+    campaign, the_month = _campaign_month(request.user, hospital, month)
     try:
         content = indicator_template_build(campaign=campaign, month=the_month, hospital=hospital)
     except ValidationError as error:
@@ -222,7 +222,7 @@ def _upload(
 def month_import(request: HttpRequest, hospital_id: int, month: str) -> HttpResponse:
     """Download the month's template and upload it filled in; the upload answers with its dry run."""
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign, the_month = _campaign_month(month)
+    campaign, the_month = _campaign_month(request.user, hospital, month)
     posted = request.method == "POST"
     form = TemplateUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():

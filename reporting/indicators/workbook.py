@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from campaign.models import Campaign, Indicator
-from campaign.selectors import campaign_current
+from campaign.selectors import campaign_current, campaigns_visible_to
 from core import clock
 from exports.registry import ExportKind, Params, register_export
 from exports.writer import Column, Sheet, Styled
@@ -136,7 +136,9 @@ def _rows(
 
 def build(user: AnyUser, params: Params) -> list[Sheet]:
     campaign_id = _int(params, "campaign")
-    campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else campaign_current()
+    campaign = (
+        campaigns_visible_to(user).filter(pk=campaign_id).first() if campaign_id else campaign_current(user)
+    )
     if campaign is None:
         raise ValidationError({"campaign": ValidationError("没有这个活动。", code="invalid_filter")})
     period = period_of(params, campaign)

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 
 from campaign.calendar import late_days_for, report_months
 from campaign.models import Campaign
-from campaign.selectors import campaign_for_hospital
+from campaign.selectors import campaign_for_hospital, require_campaign_in_scope
 from core import clock
 from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Hospital, Role, User
@@ -73,13 +73,16 @@ def _require_reporter(actor: User, report: MonthlyReport) -> None:
 def _require_banner_reviewer(actor: User, report: MonthlyReport) -> None:
     if actor.role != Role.BANNER_REVIEWER:
         raise PermissionDenied("初审须由医院所在旗(区)的审核员进行。")
+    require_campaign_in_scope(actor, report.campaign_id)
     require_hospital_in_scope(actor, report.hospital)
 
 
 def _require_league(actor: User, report: MonthlyReport | None, what: str) -> None:
+    """A league reviewer (or an admin) of the report's league: its hospital and its campaign in scope."""
     if not _is_league(actor):
         raise PermissionDenied(f"只有盟审核员可以{what}。")
     if report is not None:
+        require_campaign_in_scope(actor, report.campaign_id)
         require_hospital_in_scope(actor, report.hospital)
 
 
@@ -387,6 +390,7 @@ def reports_bulk_approve(
         try:
             with transaction.atomic():
                 report = _lock_row(report_id)
+                require_campaign_in_scope(user, report.campaign_id)
                 require_hospital_in_scope(user, report.hospital)
                 warnings = report_open_warnings(report)
                 if warnings:

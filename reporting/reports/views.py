@@ -75,7 +75,11 @@ def month_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
     """The month chosen in the page's month picker, else the month a reporter works on now."""
     hospital = hospital_for_page(request.user, hospital_id)
     chosen = request.GET.get("month", "")
-    month = month_from_url(chosen) if chosen else current_month(campaign_for_page(), clock.today())
+    month = (
+        month_from_url(chosen)
+        if chosen
+        else current_month(campaign_for_page(request.user, hospital), clock.today())
+    )
     return redirect("reporting:month", hospital_id=hospital.pk, month=f"{month:%Y-%m}")
 
 
@@ -88,7 +92,7 @@ def _save_indicators(
 @login_required
 def month_page(request: HttpRequest, hospital_id: int, month: str) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
-    campaign = campaign_for_page()
+    campaign = campaign_for_page(request.user, hospital)
     the_month = month_from_url(month)
     months = campaign_months(campaign)
     if the_month not in months:
@@ -299,7 +303,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """The reports waiting for this reviewer, filtered by month, banner, level, status and lateness;
     league reviewers approve the ones without open warnings in bulk."""
     user = page_user(request)
-    campaign = campaign_for_page()
+    campaign = campaign_for_page(user)
     form = QueueFilterForm(request.GET or None, user=user, campaign=campaign)
     reports = (
         reports_visible_to(user)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from campaign.selectors import require_campaign_in_scope
 from hospitals.models import Role, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope
 from reporting.reports.models import MonthlyReport
@@ -60,8 +61,10 @@ def reviewer_role_of(status: str) -> str | None:
 
 
 def require_reviewer(actor: User, report: MonthlyReport) -> None:
-    """Return: the banner reviewer in first review, or a league reviewer."""
+    """Return: the banner reviewer in first review, or a league reviewer; of the report's campaign's
+    league and with its hospital in scope."""
     if actor.role == Role.BANNER_REVIEWER or actor.is_league_level:
+        require_campaign_in_scope(actor, report.campaign_id)
         require_hospital_in_scope(actor, report.hospital)
         return
     raise PermissionDenied("只有审核员可以退回报告。")
