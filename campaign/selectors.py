@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 
 from campaign.models import (
     OVERDUE,
@@ -26,7 +26,7 @@ from campaign.models import (
 )
 from core import clock
 from hospitals.audit import history_of
-from hospitals.models import ChangeRecord, Hospital, Role, User
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 from hospitals.selectors import AnyUser, ancestor_paths, scope_queryset
 
 
@@ -42,14 +42,19 @@ def campaigns_visible_to(user: AnyUser) -> QuerySet[Campaign]:
         return qs.none()
     if user.sees_everything:
         return qs
-    path: str | None = None
-    if user.role == Role.HOSPITAL_REPORTER and user.hospital is not None:
-        path = user.hospital.banner.path
-    elif user.role in (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER) and user.org_unit is not None:
-        path = user.org_unit.path
-    if not path:
+    # The path of the user's scope, read in the same query (the user's unit is not loaded for it).
+    scope: Subquery
+    if user.role == Role.HOSPITAL_REPORTER and user.hospital_id is not None:
+        scope = Subquery(Hospital.objects.filter(pk=user.hospital_id).values("banner__path")[:1])
+    elif user.role in (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER) and user.org_unit_id is not None:
+        scope = Subquery(OrgUnit.objects.filter(pk=user.org_unit_id).values("path")[:1])
+    else:
         return qs.none()
-    return qs.filter(Q(league__path__in=ancestor_paths(path)) | Q(league__path__startswith=path))
+    # Paths end with "/", so a prefix is a whole unit: the league holds the scope, or (a reviewer above
+    # the leagues) the scope holds the league.
+    return qs.annotate(scope_path=scope).filter(
+        Q(scope_path__startswith=F("league__path")) | Q(league__path__startswith=F("scope_path"))
+    )
 
 
 def campaign_in_scope(user: AnyUser, campaign: Campaign | int) -> bool:
