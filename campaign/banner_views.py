@@ -58,7 +58,7 @@ def banner_lectures(request: HttpRequest, unit_id: int) -> HttpResponse:
 @role_required(Role.BANNER_REVIEWER)
 def banner_lecture_new(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = banner_for_page(request.user, unit_id)
-    form = LectureForm(request.POST or None, campaign=campaign_for_page(), unit=unit)
+    form = LectureForm(request.POST or None, campaign=campaign_for_page(request.user, unit=unit), unit=unit)
     if request.method == "POST" and form.is_valid():
         lecture = call_service(
             form, services.lecture_create, actor=request.user, channel=WEB, data=form.lecture_data()
@@ -140,7 +140,7 @@ def _launch_save(
             services.launch_record_create,
             actor=request.user,
             channel=WEB,
-            campaign=campaign_for_page(),
+            campaign=campaign_for_page(request.user, unit=unit),
             org_unit=unit,
             **values,
         )
@@ -157,7 +157,7 @@ def unit_launch(request: HttpRequest, unit_id: int) -> HttpResponse:
         org_units_visible_to(request.user).filter(kind__in=[OrgUnit.Kind.BANNER, OrgUnit.Kind.LEAGUE]),
         pk=unit_id,
     )
-    campaign = campaign_for_page()
+    campaign = campaign_for_page(request.user, unit=unit)
     record = launch_record_list(user=request.user).filter(campaign=campaign, org_unit=unit).first()
     posted = request.method == "POST"
     form = LaunchRecordForm(

@@ -73,14 +73,17 @@ def require_campaign_in_scope(user: AnyUser, campaign: Campaign | int) -> None:
         raise PermissionDenied("您无权操作其他盟(市)的活动。")
 
 
-def campaign_current(user: AnyUser, *, hospital: Hospital | None = None) -> Campaign | None:
+def campaign_current(
+    user: AnyUser, *, hospital: Hospital | None = None, unit: OrgUnit | None = None
+) -> Campaign | None:
     """The user's current campaign: the one of its own league running on the clock's date, else its
     latest one. Never another league's (``campaigns_visible_to``); None when the user sees none.
-    ``hospital`` (a hospital's page) narrows it to the campaigns of that hospital's league, so an admin
-    on another league's hospital gets that league's campaign."""
+    ``hospital`` or ``unit`` (a hospital's or a banner's page) narrows it to the campaigns of that
+    organisation's league, so an admin on another league's hospital gets that league's campaign."""
     visible = campaigns_visible_to(user)
-    if hospital is not None:
-        visible = visible.filter(league__path__in=ancestor_paths(hospital.banner.path))
+    path = hospital.banner.path if hospital is not None else unit.path if unit is not None else None
+    if path is not None:
+        visible = visible.filter(league__path__in=ancestor_paths(path))
     today = clock.today()
 
     def rank(c: Campaign) -> tuple[bool, bool, dt.date, int]:

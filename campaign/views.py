@@ -41,7 +41,7 @@ from campaign.selectors import (
 )
 from core import clock, monthlock
 from core.pages import call_service, error_text
-from hospitals.models import ChangeRecord, Hospital, Post, Role, User
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Post, Role, User
 from hospitals.pages import page_user
 from hospitals.selectors import AnyUser
 from hospitals.views import hospital_for_page
@@ -51,10 +51,12 @@ WEB = ChangeRecord.Channel.WEB
 DELETED_SHOWN = 20
 
 
-def campaign_for_page(user: AnyUser, hospital: Hospital | None = None) -> Campaign:
-    """The current campaign of a page for ``user`` (of ``hospital``'s league on a hospital's page), or
-    404 when none is set up; never another league's."""
-    campaign = campaign_current(user, hospital=hospital)
+def campaign_for_page(
+    user: AnyUser, hospital: Hospital | None = None, *, unit: OrgUnit | None = None
+) -> Campaign:
+    """The current campaign of a page for ``user`` (of the league of ``hospital`` or ``unit`` on their
+    pages), or 404 when none is set up; never another league's."""
+    campaign = campaign_current(user, hospital=hospital, unit=unit)
     if campaign is None:
         raise Http404("尚未设置活动。")
     return campaign
