@@ -115,7 +115,11 @@ def banner_month_index(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The month chosen in the page's month picker, else the month people work on now."""
     unit = banner_for_page(request.user, unit_id)
     chosen = request.GET.get("month", "")
-    month = month_from_url(chosen) if chosen else current_month(campaign_for_page(), clock.today())
+    month = (
+        month_from_url(chosen)
+        if chosen
+        else current_month(campaign_for_page(request.user, unit=unit), clock.today())
+    )
     return redirect("reporting:banner_month", unit_id=unit.pk, month=f"{month:%Y-%m}")
 
 
@@ -125,7 +129,7 @@ def banner_month(request: HttpRequest, unit_id: int, month: str) -> HttpResponse
     """A banner's banner-level indicators for one month (县域内就诊率…), beside last year's same month;
     typed by its own reviewer, read by the league's."""
     unit = banner_for_page(request.user, unit_id)
-    campaign = campaign_for_page()
+    campaign = campaign_for_page(request.user, unit=unit)
     the_month = month_from_url(month)
     groups = banner_months(campaign)
     if not any(the_month in months for _, months in groups):
