@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Ceil, RowNumber
 
 from campaign.models import (
     Campaign,
@@ -32,6 +32,7 @@ from campaign.models import (
     SpeakerRole,
     TourLecturer,
 )
+from campaign.services import hospital_wide_min_share
 from hospitals.models import Hospital, OrgUnit, Post
 
 
@@ -105,7 +106,13 @@ def _held(role: str) -> Exists:
 
 
 def _lectures(
-    campaign: Campaign, cutoff: dt.date, first_per: tuple[str, ...], *, posts: bool = False, **filters: object
+    campaign: Campaign,
+    cutoff: dt.date,
+    first_per: tuple[str, ...],
+    *,
+    posts: bool = False,
+    where: Q | None = None,
+    **filters: object,
 ) -> QuerySet[LectureSession]:
     """The campaign's lectures up to ``cutoff``, only the earliest of each ``first_per`` group (by date,
     then id): a check only ever looks at the first lecture of a hospital, a banner or a speaker, so the
@@ -117,6 +124,8 @@ def _lectures(
     lecture given as both kept too."""
     order = ("held_on", "id")
     queryset = LectureSession.objects.filter(campaign=campaign, held_on__lte=cutoff, **filters)
+    if where is not None:
+        queryset = queryset.filter(where)
     partition = [F(f) for f in first_per]
     if posts:
         queryset = queryset.annotate(
@@ -128,6 +137,17 @@ def _lectures(
         .filter(place=1)
         .select_related("kind", "speaker")
         .order_by(*order)
+    )
+
+
+def _plausible_attendance(campaign: Campaign) -> Q:
+    """A hospital-wide lecture counts only with the attendance ``lecture_check`` asks of it now: expected
+    at least the campaign's share of the staff count (rows entered before the rule may have less), and
+    present plus on duty no more than expected."""
+    share = hospital_wide_min_share(campaign)
+    minimum = ExpressionWrapper(Ceil(F("hospital__staff_count") * share), output_field=IntegerField())
+    return (Q(hospital__staff_count=0) | Q(attendance_expected__gte=minimum)) & Q(
+        attendance_expected__gte=F("attendance_present") + F("on_duty_exempt")
     )
 
 
@@ -191,6 +211,7 @@ def _fetch(
             # The first lecture of each leader: enough to find the earliest secretary-president pair.
             ("hospital_id", "speaker_role", "speaker_id"),
             posts=True,
+            where=_plausible_attendance(campaign),
             hospital_id__in=hospital_ids,
             kind__speaker_rule=LectureKind.SpeakerRule.HOSPITAL_LEADER,
             speaker_role__in=[SpeakerRole.SECRETARY, SpeakerRole.PRESIDENT],

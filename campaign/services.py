@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -275,6 +276,26 @@ def _check_organiser(data: LectureData) -> None:
         raise _refuse(f"组织单位不在{data.campaign.league}范围内。", "organiser_outside_campaign")
 
 
+# A hospital-wide lecture's expected attendance is at least this share of Hospital.staff_count (campaign
+# setting ``hospital_wide_min_staff_share``): all staff attend, on-duty staff included in the expected;
+# the rest allows for leave, secondments and a roster counted at the start of the year.
+HOSPITAL_WIDE_MIN_STAFF_SHARE = 0.85
+
+
+def hospital_wide_min_share(campaign: Campaign) -> float:
+    return float(
+        (campaign.settings or {}).get("hospital_wide_min_staff_share", HOSPITAL_WIDE_MIN_STAFF_SHARE)
+    )
+
+
+def is_hospital_wide(kind: LectureKind) -> bool:
+    """院内宣讲: the hospital's leaders before all its staff (§二(一)1.2 "医院所有干部职工都要参加")."""
+    return (
+        kind.speaker_rule == LectureKind.SpeakerRule.HOSPITAL_LEADER
+        and kind.venue == LectureKind.Venue.OWN_HOSPITAL
+    )
+
+
 def _check_attendance(data: LectureData) -> None:
     counts = {
         "应到人数": data.attendance_expected,
@@ -294,6 +315,23 @@ def _check_attendance(data: LectureData) -> None:
             f"正常值班人数（{data.on_duty_exempt}）不能超过应到人数（{data.attendance_expected}）。",
             "attendance_exceeds_expected",
         )
+    if data.attendance_present + data.on_duty_exempt > data.attendance_expected:
+        raise _refuse(
+            f"实到人数（{data.attendance_present}）与正常值班人数（{data.on_duty_exempt}）之和"
+            f"不能超过应到人数（{data.attendance_expected}）。",
+            "attendance_exceeds_expected",
+        )
+    hospital = data.hospital
+    if is_hospital_wide(data.kind) and hospital is not None and hospital.staff_count > 0:
+        share = hospital_wide_min_share(data.campaign)
+        minimum = math.ceil(hospital.staff_count * share)
+        if data.attendance_expected < minimum:
+            raise _refuse(
+                f"{data.kind.name}须全院干部职工参加（通知二(一)1.2，保留正常值班人员），应到人数"
+                f"（{data.attendance_expected}）不能少于{hospital}在职职工数（{hospital.staff_count}）的"
+                f"{share:.0%}（{minimum}人）。",
+                "attendance_below_staff",
+            )
 
 
 def _check_venue(data: LectureData) -> None:

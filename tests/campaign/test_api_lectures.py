@@ -114,6 +114,22 @@ def test_an_offline_region_tour_is_a_400(alxa: Alxa, set_clock: SetClock) -> Non
     assert client.post("/api/v1/lectures/", online, format="json").status_code == 201
 
 
+def test_a_hospital_wide_lecture_with_5_of_460_expected_is_a_400(alxa: Alxa) -> None:
+    body = payload(alxa, attendance_expected=5, attendance_present=5, on_duty_exempt=0)
+    response = client_for(alxa.reporter).post("/api/v1/lectures/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "attendance_below_staff"
+    assert (
+        "应到人数（5）不能少于阿拉善左旗人民医院在职职工数（460）的85%（391人）" in response.json()["message"]
+    )
+    over = payload(alxa, attendance_expected=100, attendance_present=100, on_duty_exempt=50)
+    response = client_for(alxa.reporter).post("/api/v1/lectures/", over, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "attendance_exceeds_expected"
+    assert response.json()["message"] == "实到人数（100）与正常值班人数（50）之和不能超过应到人数（100）。"
+    assert not LectureSession.objects.exists()
+
+
 def test_negative_attendance_gets_the_rule_message_not_a_generic_one(alxa: Alxa) -> None:
     response = client_for(alxa.reporter).post(
         "/api/v1/lectures/", payload(alxa, attendance_present=-3), format="json"
@@ -131,11 +147,11 @@ def test_patch_goes_through_the_same_rules(alxa: Alxa) -> None:
     lecture_id = client.post("/api/v1/lectures/", payload(alxa), format="json").json()["id"]
     too_many = client.patch(f"/api/v1/lectures/{lecture_id}/", {"attendance_present": 401}, format="json")
     assert too_many.json()["code"] == "attendance_exceeds_expected"
-    ok = client.patch(f"/api/v1/lectures/{lecture_id}/", {"attendance_present": 399}, format="json")
+    ok = client.patch(f"/api/v1/lectures/{lecture_id}/", {"attendance_present": 379}, format="json")
     assert ok.status_code == 200
-    assert ok.json()["attendance_present"] == 399
+    assert ok.json()["attendance_present"] == 379
     assert ChangeRecord.objects.get(object_id=str(lecture_id), action="update").changes == {
-        "attendance_present": [380, 399]
+        "attendance_present": [380, 379]
     }
 
 

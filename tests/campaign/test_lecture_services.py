@@ -223,6 +223,59 @@ def test_present_above_expected_is_refused(alxa: Alxa) -> None:
     assert refused(alxa, data, "attendance_exceeds_expected") == "实到人数（101）不能超过应到人数（100）。"
 
 
+def test_present_and_on_duty_together_may_not_exceed_expected(alxa: Alxa) -> None:
+    data = lecture_data(alxa, attendance_expected=400, attendance_present=390, on_duty_exempt=20)
+    assert refused(alxa, data, "attendance_exceeds_expected") == (
+        "实到人数（390）与正常值班人数（20）之和不能超过应到人数（400）。"
+    )
+    assert lecture_create(actor=alxa.reporter, channel="api", data=data.replace(attendance_present=380))
+
+
+def test_a_hospital_wide_lecture_expects_the_staff(alxa: Alxa) -> None:
+    """H004 has 460 staff: 院内宣讲 expects at least 85% of them (391), on-duty staff included."""
+    data = lecture_data(alxa, attendance_expected=5, attendance_present=5, on_duty_exempt=0)
+    assert refused(alxa, data, "attendance_below_staff") == (
+        "院内宣讲须全院干部职工参加（通知二(一)1.2，保留正常值班人员），应到人数（5）不能少于"
+        "阿拉善左旗人民医院在职职工数（460）的85%（391人）。"
+    )
+    refused(alxa, data.replace(attendance_expected=390), "attendance_below_staff")
+    assert lecture_create(actor=alxa.reporter, channel="api", data=data.replace(attendance_expected=391))
+    # A department lecture, or an exchange in another hospital, is not held before all the staff.
+    department = lecture_data(
+        alxa, "department", attendance_expected=12, attendance_present=10, on_duty_exempt=2
+    )
+    assert lecture_create(actor=alxa.reporter, channel="api", data=department)
+    # The share is campaign data.
+    alxa.campaign.settings = {**alxa.campaign.settings, "hospital_wide_min_staff_share": 0.95}
+    alxa.campaign.save(update_fields=["settings"])
+    refused(alxa, data.replace(campaign=alxa.campaign, attendance_expected=400), "attendance_below_staff")
+
+
+def test_a_hospital_wide_lecture_below_the_staff_share_does_not_meet_07_31(alxa: Alxa) -> None:
+    """Rows entered before the rule (here written past the service) do not count for the milestone."""
+    from campaign.compliance import milestone_compliance
+
+    president = lecture_create(
+        actor=alxa.reporter, channel="api", data=lecture_data(alxa, speaker=person("H004-P02"))
+    )
+    secretary = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
+
+    def state() -> str:
+        rows = milestone_compliance(campaign=alxa.campaign, hospitals=[alxa.h004], on=dt.date(2021, 8, 1))
+        return next(s.state for s in rows[alxa.h004.pk] if s.milestone.rule == "leaders_in_hospital")
+
+    assert state() == "met"
+    LectureSession.objects.filter(pk=secretary.pk).update(
+        attendance_expected=5, attendance_present=5, on_duty_exempt=0
+    )
+    assert state() == "not_met"
+    LectureSession.objects.filter(pk=secretary.pk).update(
+        attendance_expected=400, attendance_present=390, on_duty_exempt=20
+    )
+    assert state() == "not_met"  # 390 present + 20 on duty > 400 expected
+    assert president.pk
+
+
 @pytest.mark.parametrize("field", ["attendance_expected", "attendance_present", "on_duty_exempt"])
 def test_negative_attendance_is_refused(alxa: Alxa, field: str) -> None:
     message = refused(alxa, lecture_data(alxa, "in_hospital", **{field: -1}), "attendance_negative")
@@ -294,10 +347,10 @@ Check = Callable[[LectureSession], None]
 
 def test_update_records_old_and_new_and_rechecks_every_rule(alxa: Alxa) -> None:
     lecture = lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa))
-    data = LectureData.from_lecture(lecture).replace(attendance_present=390, title="新题目")
+    data = LectureData.from_lecture(lecture).replace(attendance_present=375, title="新题目")
     lecture_update(actor=alxa.reporter, channel="web", lecture=lecture, data=data)
     record = ChangeRecord.objects.filter(object_id=str(lecture.pk), action="update").get()
-    assert record.changes == {"attendance_present": [380, 390], "title": ["推动公立医院高质量发展", "新题目"]}
+    assert record.changes == {"attendance_present": [380, 375], "title": ["推动公立医院高质量发展", "新题目"]}
     assert record.channel == "web"
     with pytest.raises(ValidationError) as info:
         lecture_update(
@@ -308,7 +361,7 @@ def test_update_records_old_and_new_and_rechecks_every_rule(alxa: Alxa) -> None:
         )
     assert info.value.code == "attendance_exceeds_expected"
     lecture.refresh_from_db()
-    assert lecture.attendance_present == 390
+    assert lecture.attendance_present == 375
 
 
 def test_delete_is_scoped_and_recorded(alxa: Alxa) -> None:

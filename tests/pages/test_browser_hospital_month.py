@@ -68,7 +68,7 @@ def _edit_lecture(pages: Pages, shot: Any, lecture_id: int) -> None:
     assert page.locator("h1").inner_text() == "修改宣讲"
     assert page.input_value("#id_title") == "推动公立医院高质量发展"
     page.fill("#id_title", "推动公立医院高质量发展（院内专题）")
-    page.fill("#id_attendance_present", "385")
+    page.fill("#id_attendance_present", "375")
     page.click("#lecture-form button[type=submit]")
     page.wait_for_url(re.compile(rf".*/lectures/{lecture_id}/$"))
     assert "已保存宣讲" in page.locator(".messages").inner_text()
@@ -77,7 +77,7 @@ def _edit_lecture(pages: Pages, shot: Any, lecture_id: int) -> None:
     assert "实到人数：380 → 385" in history
     shot("04-lecture-edited-history")
     lecture = LectureSession.objects.get(pk=lecture_id)
-    assert (lecture.title, lecture.attendance_present) == ("推动公立医院高质量发展（院内专题）", 385)
+    assert (lecture.title, lecture.attendance_present) == ("推动公立医院高质量发展（院内专题）", 375)
 
 
 def _delete_lecture(pages: Pages, shot: Any) -> None:

@@ -93,7 +93,7 @@ def _lecture(owner: Owner) -> LectureSession:
         title="矩阵宣讲",
         speaker=secretary(owner),
         speaker_role=SpeakerRole.SECRETARY,
-        attendance_expected=10,
+        attendance_expected=max(10, _hospital(owner).staff_count),  # 院内宣讲: all staff
         attendance_present=9,
     )
 
@@ -105,7 +105,7 @@ def _lecture_body(world: World, owner: Owner, obj: Any) -> dict[str, Any]:
         "held_on": "2021-07-12",
         "title": "矩阵宣讲（改）",
         "speaker": secretary(owner).pk,
-        "attendance_expected": 10,
+        "attendance_expected": max(10, _hospital(owner).staff_count),  # 院内宣讲: all staff
         "attendance_present": 8,
     }
 

@@ -84,8 +84,8 @@ def _api_writes(alxa: Alxa, month: Month, user: User, reason: str | None = None)
         "held_on": "2021-07-20",
         "title": "补登宣讲",
         "speaker": data.speaker.pk,
-        "attendance_expected": 10,
-        "attendance_present": 9,
+        "attendance_expected": 420,
+        "attendance_present": 400,
     }
     return {
         "value": api.patch(
