@@ -62,8 +62,17 @@ typecheck: install
 schema: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
+# Two passes: the tests that need nothing but the database and Redis run on both cores (pytest-xdist,
+# one test database per process); those that start Chromium, a Celery worker or gunicorn run one at a
+# time after them, so they never compete for the same ports, queue or browser. PYTEST_ARGS goes to both;
+# a pass that PYTEST_ARGS leaves without tests (pytest's exit status 5) is not a failure.
+SERIAL_MARKS := browser or worker or production
+
 pytest: install system-deps
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+		$(BIN)/pytest -n 2 -m "not ($(SERIAL_MARKS))" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+		$(BIN)/pytest -m "$(SERIAL_MARKS)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint imports typecheck schema pytest
 
