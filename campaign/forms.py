@@ -234,3 +234,17 @@ class ProgressEditForm(forms.Form):
     note = TextField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     evidence = MultipleFileField(label="补充佐证材料", required=False, help_text="已上传的佐证材料保留")
     reason = TextField(label="修改原因", max_length=300, required=False, help_text="审核期间审核员更正时必填")
+
+
+class LecturePlanForm(forms.Form):
+    fixed_on = forms.DateField(label="定稿日期", widget=DateInput, help_text="题目确定、课件制作完成的日期")
+    note = TextField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class LecturePlanItemForm(forms.Form):
+    """The planned title and courseware (讲稿/课件) for one key document."""
+
+    title = TextField(label="宣讲题目", max_length=200)
+    courseware = forms.FileField(
+        label="讲稿/课件", required=False, help_text="pptx、pdf、docx；重新上传将替换原课件"
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign import banner_views, views
+from campaign import banner_views, plan_views, views
 
 app_name = "campaign"
 urlpatterns = [
@@ -29,6 +29,16 @@ urlpatterns = [
     path("materials/<int:material_id>/delete/", views.material_delete, name="material_delete"),
     path("materials/<int:material_id>/download/", views.material_download, name="material_download"),
     path("materials/<int:material_id>/recommend/", views.material_recommend, name="material_recommend"),
+    path("hospitals/<int:hospital_id>/launch/", plan_views.launch_page, name="launch"),
+    path("hospitals/<int:hospital_id>/lecture-plan/", plan_views.lecture_plan_page, name="lecture_plan"),
+    path(
+        "hospitals/<int:hospital_id>/lecture-plan/documents/<int:document_id>/",
+        plan_views.lecture_plan_item_page,
+        name="lecture_plan_item",
+    ),
+    path(
+        "lecture-plan-items/<int:plan_item_id>/courseware/", plan_views.courseware_download, name="courseware"
+    ),
     path("hospitals/<int:hospital_id>/actions/", views.action_plan_page, name="action_plan"),
     path("actions/<int:item_id>/", views.action_item_detail, name="action_item"),
     path("actions/<int:item_id>/edit/", views.action_item_edit, name="action_item_edit"),

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 
-from campaign.models import OVERDUE, SEEN_STATUS_LABELS, ProgressStatus
+from campaign.models import OVERDUE, SEEN_STATUS_LABELS, KeyDocument, ProgressStatus
 from hospitals.models import ChangeRecord
 
 register = template.Library()
@@ -45,10 +45,19 @@ TARGET_LABELS = {
     "progressentry": "月度进展",
     "launchrecord": "启动记录",
     "tourlecturer": "巡讲人选",
+    "lectureplan": "宣讲计划",
 }
+# Stored files are shown as uploaded or not: their storage names are random and mean nothing to a reader.
+FILE_FIELDS = ("courseware", "attachment", "file")
+# A lecture plan's history names each key document's title and courseware as "<document code>.<field>".
+PLAN_ITEM_FIELDS = {"title": "宣讲题目", "courseware": "课件"}
 
 
 def _field_label(record: ChangeRecord, name: str) -> str:
+    if record.content_type.model == "lectureplan" and "." in name:
+        code, field_name = name.split(".", 1)
+        number = KeyDocument.objects.filter(code=code).values_list("number", flat=True).first()
+        return f"文件{number or code}{PLAN_ITEM_FIELDS.get(field_name, field_name)}"
     model = record.content_type.model_class()
     try:
         field = model._meta.get_field(name) if model is not None else None
@@ -85,6 +94,16 @@ def _shown(value: Any, labels: dict[Any, str] | None = None) -> str:
     return str(value)
 
 
+def _change(record: ChangeRecord, name: str, old: Any, new: Any) -> tuple[str, str]:
+    """One field's old and new value as a reader sees them; a replaced file is 原文件 → 新文件."""
+    if name.endswith(FILE_FIELDS):
+        if old and new:
+            return "原文件", "新文件"
+        return ("已上传" if old else "—"), ("已上传" if new else "—")
+    labels = _choice_labels(record, name)
+    return _shown(old, labels), _shown(new, labels)
+
+
 @register.inclusion_tag("campaign/_history.html")
 def history(records: Iterable[ChangeRecord]) -> dict[str, Any]:
     """History rows as lines a person reads: when, who, what, and each field's old → new."""
@@ -100,11 +119,7 @@ def history(records: Iterable[ChangeRecord]) -> dict[str, Any]:
                 "channel": record.get_channel_display(),
                 "reason": record.reason,
                 "changes": [
-                    (
-                        _field_label(record, name),
-                        _shown(old, _choice_labels(record, name)),
-                        _shown(new, _choice_labels(record, name)),
-                    )
+                    (_field_label(record, name), *_change(record, name, old, new))
                     for name, (old, new) in sorted(record.changes.items())
                     if record.action == "update" and name != "action_item"
                 ],

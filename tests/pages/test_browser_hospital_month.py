@@ -14,7 +14,15 @@ from typing import Any
 import openpyxl
 import pytest
 
-from campaign.models import ActionItem, Indicator, LectureSession, ProgressEntry, RoadmapMilestone
+from campaign.models import (
+    ActionItem,
+    Indicator,
+    LaunchRecord,
+    LecturePlanItem,
+    LectureSession,
+    ProgressEntry,
+    RoadmapMilestone,
+)
 from hospitals.models import ChangeRecord
 from reporting.indicators.models import IndicatorImport, IndicatorValue
 from reporting.indicators.selectors import applicable_indicators
@@ -24,6 +32,7 @@ from tests.conftest import Alxa
 from tests.pages.conftest import Pages
 from tests.reporting.conftest import SetClock
 from tests.reporting.indicators.test_template import rows_by_code
+from tests.samples import PDF, PPTX
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +49,47 @@ def clerk(request: Any, browser: Any, live_server: Any) -> Iterator[tuple[Pages,
 def _nav(pages: Pages, label: str) -> None:
     pages.page.click(f"header nav >> text={label}")
     pages.page.wait_for_load_state("load")
+
+
+def _launch_and_plan(pages: Pages, shot: Any, tmp_path: Path) -> None:
+    """The launch meeting (06-25) and the lecture plan with one document's courseware (06-30), from the
+    hospital's tabs; the overview then links the launch milestone to its record."""
+    page = pages.page
+    minutes, courseware = tmp_path / "启动会纪要.pdf", tmp_path / "课件一.pptx"
+    minutes.write_bytes(PDF)
+    courseware.write_bytes(PPTX)
+    page.click("nav.tabs >> text=启动会")
+    assert "尚无启动记录" in page.locator("#launch-missing").inner_text()
+    page.fill("#id_launched_on", "2021-06-24")
+    page.fill("#id_meeting", "讲医改、见行动、出成效活动动员部署会")
+    page.set_input_files("#id_attachment", str(minutes))
+    page.click("#launch-form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "已保存启动记录" in page.locator(".messages").inner_text()
+    assert "已按时启动" in page.locator("#launch-milestone").inner_text()
+    shot("01b-launch")
+    page.click("nav.tabs >> text=宣讲计划")
+    page.fill("#id_fixed_on", "2021-06-29")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_load_state("load")
+    page.locator("#plan-document-1").locator("text=填写").click()
+    page.wait_for_url(re.compile(r".*/lecture-plan/documents/\d+/$"))
+    page.click("#plan-item-form button[type=submit]")  # no title: refused on the field
+    assert "该字段是必填项。" in page.locator("#field-title").inner_text()
+    page.fill("#id_title", "推动公立医院高质量发展：本院的路径")
+    page.set_input_files("#id_courseware", str(courseware))
+    page.click("#plan-item-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/lecture-plan/$"))
+    row = page.locator("#plan-document-1")
+    assert "推动公立医院高质量发展：本院的路径" in row.inner_text()
+    assert row.locator("text=下载课件").count() == 1
+    shot("01c-lecture-plan")
+    page.click("nav.tabs >> text=概况与时间节点")
+    assert page.locator("#milestones a", has_text="启动：讲医改、见行动、出成效活动动员部署会").count() == 1
+    record = LaunchRecord.objects.get()
+    assert (str(record.launched_on), record.attachment.read()) == ("2021-06-24", PDF)
+    item = LecturePlanItem.objects.get()
+    assert (item.document.number, item.courseware.read()) == (1, PPTX)
 
 
 def _log_lecture(pages: Pages, title: str, held_on: str, present: str) -> int:
@@ -250,6 +300,7 @@ def test_the_clerks_month(
     _nav(pages, "本院")
     assert pages.page.locator("h1").inner_text() == "阿拉善左旗人民医院"
     shot("01-hospital")
+    _launch_and_plan(pages, shot, tmp_path)
     kept = _log_lecture(pages, "推动公立医院高质量发展", "2021-07-10", "380")
     _log_lecture(pages, "重复登记的宣讲", "2021-07-12", "300")
     shot("02-lecture-logged")

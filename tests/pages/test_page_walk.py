@@ -19,6 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from campaign.services import (
     launch_record_create,
     lecture_create,
+    lecture_plan_create,
+    lecture_plan_item_set,
     material_upload,
     progress_record,
     roadmap_milestone_create,
@@ -83,7 +85,38 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
     entry = progress_record(
         actor=alxa.reporter, channel="web", action_item=item, month=JULY, status="on_track"
     )
+    hospital_launch = launch_record_create(
+        actor=alxa.reporter,
+        channel="web",
+        campaign=alxa.campaign,
+        hospital=alxa.h004,
+        launched_on=alxa.campaign.starts_on,
+        meeting="动员部署会",
+        attachment=upload("纪要.pdf", PDF),
+    )
+    plan = lecture_plan_create(
+        actor=alxa.reporter,
+        channel="web",
+        campaign=alxa.campaign,
+        hospital=alxa.h004,
+        fixed_on=alxa.campaign.starts_on,
+    )
+    document = alxa.campaign.key_documents.order_by("number").first()
+    assert document is not None
+    for title in ("推动高质量发展", "高质量发展：本院怎么做"):  # the second is an update in the history
+        plan_item = lecture_plan_item_set(
+            actor=alxa.reporter,
+            channel="web",
+            plan=plan,
+            document=document,
+            title=title,
+            courseware=upload("课件.pdf", PDF),
+        )
     return {
+        # The hospital's launch page shows its record (the banner's is the unit's page's).
+        "hospital_launch": hospital_launch.pk,
+        "document_id": document.pk,
+        "plan_item_id": plan_item.pk,
         "hospital_id": alxa.h004.pk,
         "unit_id": alxa.zuoqi.pk,
         "month": "2021-07",
