@@ -20,7 +20,7 @@ from campaign.models import (
 )
 from campaign.services import ActionItemData, LectureData
 from core.forms import DateInput, MonthField, MultipleFileField, TextField
-from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person
+from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 
 # Fields only a hospital's lecture has: a banner's 集中宣讲 is held for its hospitals' leaders, by its
 # commission, in no department, host hospital or alliance.
@@ -163,6 +163,30 @@ class LaunchRecordForm(forms.Form):
     attachment = forms.FileField(
         label="纪要或照片", required=False, help_text="pdf、docx、jpg、png 等；再次上传将替换原文件"
     )
+
+
+class TourLecturerForm(forms.Form):
+    """A 全区巡讲 lecturer the league selects (§三(二)); who may be selected, and until when, is
+    ``campaign.services.tour_lecturer_check``'s rule."""
+
+    person = forms.ModelChoiceField(Person.objects.none(), label="讲师(医院书记或院长)")
+    selected_on = forms.DateField(label="入选日期", widget=DateInput)
+    note = TextField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["person"]
+        # The league's hospital leaders (anyone who held a 书记 or 院长 post), by hospital.
+        field.queryset = (
+            Person.objects.filter(
+                hospital__banner__path__startswith=campaign.league.path,
+                posts__role__in=Post.HOSPITAL_ROLES,
+            )
+            .select_related("hospital")
+            .distinct()
+            .order_by("hospital__code", "code")
+        )
+        field.label_from_instance = lambda p: f"{p.name}（{p.hospital.name if p.hospital else ''}）"
 
 
 class DeleteForm(forms.Form):

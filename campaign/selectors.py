@@ -14,6 +14,7 @@ from campaign.models import (
     Campaign,
     LaunchRecord,
     LectureCoverage,
+    LectureKind,
     LectureMaterial,
     LecturePlan,
     LecturePlanItem,
@@ -165,6 +166,19 @@ def tour_lecturer_list(*, user: AnyUser) -> QuerySet[TourLecturer]:
         "campaign", "selected_on", "id"
     )
     return scope_queryset(qs, user, hospital_field="person__hospital")
+
+
+def tour_lectures_by_speaker(*, campaign: Campaign, person_ids: list[int]) -> dict[int, list[LectureSession]]:
+    """Each selected lecturer's 全区巡讲 of the campaign, oldest first (one query)."""
+    lectures = LectureSession.objects.filter(
+        campaign=campaign,
+        kind__speaker_rule=LectureKind.SpeakerRule.TOUR_LECTURER,
+        speaker_id__in=person_ids,
+    ).order_by("held_on", "id")
+    found: dict[int, list[LectureSession]] = {pk: [] for pk in person_ids}
+    for lecture in lectures:
+        found[lecture.speaker_id].append(lecture)
+    return found
 
 
 def launch_record_list(*, user: AnyUser) -> QuerySet[LaunchRecord]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign import banner_views, plan_views, views
+from campaign import banner_views, league_views, plan_views, views
 
 app_name = "campaign"
 urlpatterns = [
@@ -20,6 +20,13 @@ urlpatterns = [
         banner_views.launch_record_download,
         name="launch_record_download",
     ),
+    path("tour-lecturers/", league_views.tour_lecturers, name="tour_lecturers"),
+    path(
+        "tour-lecturers/<int:selection_id>/remove/",
+        league_views.tour_lecturer_remove,
+        name="tour_lecturer_remove",
+    ),
+    path("publicity/", league_views.publicity, name="publicity"),
     path("hospitals/<int:hospital_id>/", views.hospital_detail, name="hospital"),
     path("hospitals/<int:hospital_id>/lectures/", views.lecture_index, name="lectures"),
     path("hospitals/<int:hospital_id>/lectures/new/", views.lecture_new, name="lecture_new"),

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from campaign import services
@@ -471,15 +472,20 @@ def progress_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
 def material_recommend(request: HttpRequest, material_id: int) -> HttpResponse:
     """The league marks a material for publicity (§四(三)); the service refuses anyone else."""
     material = get_object_or_404(material_list(user=request.user), pk=material_id)
+    recommended = request.POST.get("recommended") == "1"
     try:
         services.material_set_recommended(
-            actor=page_user(request),
-            channel=WEB,
-            material=material,
-            recommended=request.POST.get("recommended") == "1",
+            actor=page_user(request), channel=WEB, material=material, recommended=recommended
         )
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, error_text(error))
+    else:
+        done = "已推荐宣传" if recommended else "已取消推荐"
+        messages.success(request, f"{done}：{material.title or material.original_name}。")
+    # Back to the page that asked (the lecture, or the league's publicity list with its filters).
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        return redirect(back)
     return redirect("campaign:lecture", lecture_id=material.lecture_id)
 
 

@@ -1,6 +1,7 @@
 """The league reviewer's month in Chromium, at desktop and phone width, no URL typed but the login page's:
 return a report with a reason, approve another, grant an unlock, publish the bulletin (accepting the
-confirmation) and download its Excel file. Screenshots in test-artifacts/."""
+confirmation) and download its Excel file; select its 全区巡讲 lecturers and mark materials for publicity.
+Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from typing import Any
 import openpyxl
 import pytest
 
+from campaign.models import LectureMaterial, TourLecturer
+from campaign.services import lecture_create, material_upload, tour_lecturer_select
 from reporting.bulletins.models import Bulletin
 from reporting.reports.models import MonthlyReport, UnlockRequest
 from reporting.reports.services import report_unlock_request
+from tests.campaign.conftest import lecture_data, person, upload
 from tests.conftest import Alxa
 from tests.pages.conftest import Pages
 from tests.reporting.conftest import JULY, SetClock, make_report
+from tests.samples import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AUGUST = dt.date(2021, 8, 1)
@@ -90,6 +95,63 @@ def test_league_month(alxa: Alxa, browser: Any, live_server: Any, set_clock: Set
         workbook = openpyxl.load_workbook(io.BytesIO(content))
         assert len(workbook.sheetnames) >= 2
         pages.shot(f"league-{size}-04-published", full_page=False)
+        assert pages.outside_requests == []
+        assert pages.console_errors == []
+    finally:
+        pages.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_league_lecturers_and_publicity(
+    alxa: Alxa, browser: Any, live_server: Any, set_clock: SetClock, size: str
+) -> None:
+    """From the nav: select a 全区巡讲 lecturer (a refusal first), remove a mistaken one, then mark a
+    hospital's courseware for publicity and find it under the 已推荐 filter."""
+    set_clock("2021-08-20 10:00")
+    lecture = lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, title="院内宣讲"))
+    courseware = upload("院内课件.pdf", PDF)
+    material_upload(actor=alxa.reporter, channel="web", lecture=lecture, kind="courseware", file=courseware)
+    tour_lecturer_select(
+        actor=alxa.league_reviewer,
+        channel="web",
+        campaign=alxa.campaign,
+        person=person("H006-P01"),
+        selected_on=dt.date(2021, 8, 1),
+    )
+    pages = Pages(browser, live_server.url, viewport=SIZES[size])
+    page = pages.page
+    try:
+        pages.login("league")
+        page.click("header nav >> text=巡讲讲师")
+        page.select_option("#id_person", label="郭玉梅（阿拉善左旗人民医院）")
+        page.fill("#id_selected_on", "2021-09-01")  # a day still to come: refused on the form
+        page.click("#tour-lecturer-form button[type=submit]")
+        page.wait_for_load_state("load")
+        assert "入选日期（2021-09-01）不能晚于今天。" in page.locator("#tour-lecturer-form").inner_text()
+        page.fill("#id_selected_on", "2021-08-18")
+        page.fill("#id_note", "盟卫生健康委推荐")
+        page.click("#tour-lecturer-form button[type=submit]")
+        page.wait_for_load_state("load")
+        assert "已选拔全区巡讲讲师：郭玉梅" in page.locator(".messages").inner_text()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#tour-lecturers tr:has-text('于丽华') button:has-text('移除')")
+        page.wait_for_load_state("load")
+        table = page.locator("#tour-lecturers").inner_text()
+        assert "郭玉梅" in table
+        assert "于丽华" not in table
+        assert list(TourLecturer.objects.values_list("person__code", flat=True)) == ["H004-P01"]
+        pages.shot(f"league-{size}-05-tour-lecturers")
+        page.click("header nav >> text=推荐宣传")
+        page.click("#publicity tr:has-text('院内课件.pdf') button:has-text('推荐宣传')")
+        page.wait_for_load_state("load")
+        assert "已推荐宣传：院内课件.pdf" in page.locator(".messages").inner_text()
+        assert LectureMaterial.objects.get().recommended_for_publicity
+        page.select_option("#id_recommended", label="已推荐")
+        page.click("#publicity-filter button[type=submit]")
+        page.wait_for_load_state("load")
+        assert "院内课件.pdf" in page.locator("#publicity").inner_text()
+        assert page.locator("#recommended-count").inner_text() == "1"
+        pages.shot(f"league-{size}-06-publicity")
         assert pages.outside_requests == []
         assert pages.console_errors == []
     finally:

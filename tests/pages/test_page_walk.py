@@ -24,6 +24,7 @@ from campaign.services import (
     material_upload,
     progress_record,
     roadmap_milestone_create,
+    tour_lecturer_select,
 )
 from exports.models import ExportJob
 from hospitals.models import User
@@ -73,6 +74,13 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
         launched_on=JULY.replace(month=6, day=24),
         meeting="动员会",
         attachment=upload("纪要.pdf", PDF),
+    )
+    selection = tour_lecturer_select(
+        actor=alxa.league_reviewer,
+        channel="web",
+        campaign=alxa.campaign,
+        person=lecture.speaker,
+        selected_on=JULY.replace(month=8),
     )
     report = make_report(alxa, state="returned")
     set_clock("2021-08-10 10:00")
@@ -130,6 +138,7 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
         "entry_id": entry.pk,
         "kind": "lecture_ledger",
         "record_id": launch.pk,
+        "selection_id": selection.pk,
         # A banner's pages take its 集中宣讲, not the hospital's lecture.
         "campaign:banner_lecture_edit:lecture_id": central.pk,
     }
