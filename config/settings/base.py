@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reporting.navigation.navigation",
+                "reporting.demo.context.sample_data",
             ],
         },
     },
@@ -153,6 +154,8 @@ EXPORT_ASYNC_ROW_THRESHOLD = env_int("EXPORT_ASYNC_ROW_THRESHOLD", 5000)
 # `make run` sets it so the 2021 demo campaign is in its last month. Empty: the real time. Never in
 # production (refused there).
 REPORTING_CLOCK = env("JJX_REPORTING_CLOCK", "")
+# Show the "示例数据" notice on every page (`make run` sets it with the demo data of `manage.py load_demo`).
+SAMPLE_DATA = env_bool("JJX_SAMPLE_DATA", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
