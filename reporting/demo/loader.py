@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from campaign import services as campaign_services
@@ -197,6 +198,7 @@ class _Event:
     at: dt.datetime
     seq: int
     run: Callable[[], Any] = field(compare=False)
+    name: str = field(compare=False, default="")
 
 
 @dataclass
@@ -227,7 +229,8 @@ class DemoLoader:
     def at(self, when: dt.datetime, action: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         if when > DEMO_NOW:
             raise DemoError(f"{when} is after the demo's date")
-        heapq.heappush(self.events, _Event(when, next(self.seq), lambda: action(*args, **kwargs)))
+        name = getattr(action, "__name__", repr(action))
+        heapq.heappush(self.events, _Event(when, next(self.seq), lambda: action(*args, **kwargs), name))
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -246,7 +249,13 @@ class DemoLoader:
             while self.events:
                 event = heapq.heappop(self.events)
                 with clock_at(event.at):
-                    event.run()
+                    try:
+                        event.run()
+                    except (ValidationError, PermissionDenied) as exc:
+                        # A rule of the services refused a step: the demo no longer fits the rules.
+                        raise DemoError(
+                            f"示例数据的一步被拒绝({event.at:%Y-%m-%d %H:%M} {event.name})：{exc}"
+                        ) from exc
         return self.counts
 
     # -- who and what -----------------------------------------------------------------------------
@@ -483,7 +492,7 @@ class DemoLoader:
             expected = rng.randint(40, 160)
             title = f"{document.theme}宣讲（{self.kinds[kind].name}）"
         assert speaker is not None
-        online = kind == "region_tour" and rng.random() < 0.5
+        online = kind == "region_tour" or (kind == "in_hospital" and rng.random() < 0.2)  # 通知四(三)
         data = LectureData(
             campaign=self.campaign,
             kind=self.kinds[kind],

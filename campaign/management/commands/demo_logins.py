@@ -17,3 +17,13 @@ class Command(BaseCommand):
             user = User.objects.filter(username=row["username"]).first()
             label = user.get_role_display() if user else row["role"]
             self.stdout.write(f"  {label:<10} 用户名 {row['username']:<8} 密码 {row['password']}")
+        # The other sample hospitals' reporters, there once the demo is loaded (manage.py load_demo).
+        clerks = yaml.safe_load(
+            (settings.BASE_DIR / "seeds/alxa-demo-clerks.yaml").read_text(encoding="utf-8")
+        )
+        names = [row["username"] for row in clerks.get("users", [])]
+        loaded = list(
+            User.objects.filter(username__in=names).order_by("username").values_list("username", flat=True)
+        )
+        if loaded:
+            self.stdout.write(f"  其他医院填报员 用户名 {' '.join(loaded)}（密码同上）")
