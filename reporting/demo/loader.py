@@ -437,25 +437,36 @@ class DemoLoader:
                     self.schedule_lecture(
                         h, "in_hospital", month.replace(day=rng.randint(5, 25)), speaker=leader
                     )
-        # Outside the hospital: 院外互讲 within the league, 医联体内串讲 among members, 全区巡讲.
+        # Outside the hospital (08-31: the secretary AND the president each at least once): the
+        # president at another hospital of the league (院外互讲) in July, the secretary within an
+        # alliance (医联体内串讲, or 院外互讲 where the hospital is in none) in August, then now and
+        # then; and the 全区巡讲.
         codes = list(self.hospitals)
         for month in (dt.date(2021, m, 1) for m in range(6, 12)):
+            m = month.month
             for n, code in enumerate(codes):
                 h = self.hospitals[code]
-                if month.month == 6 and code not in ("H001", "H004"):
+                if (m == 6 and code not in ("H001", "H004")) or (code == LATE_EXTERNAL and m < 9):
                     continue
-                if code == LATE_EXTERNAL and month.month < 9:
-                    continue
-                if (n + month.month) % 3 == 0 or month.month == 7 or (code == "H001" and month.month == 6):
-                    host = self.hospitals[codes[(n + month.month) % len(codes)]]
-                    if host is h:
-                        host = self.hospitals[codes[(n + 1) % len(codes)]]
-                    day = dt.date(2021, 6, 29) if month.month == 6 else month.replace(day=rng.randint(8, 24))
+                june = code == "H001" if m == 6 else False
+                president_out = (
+                    june or m == 7 or (m >= 9 and (n + m) % 3 == 0) or (code == LATE_EXTERNAL and m == 9)
+                )
+                secretary_out = (code == "H004") if m == 6 else m == 8 or (m >= 9 and (n + m) % 3 == 1)
+                secretary_out = secretary_out or (code == LATE_EXTERNAL and m == 9)
+                host = self.hospitals[codes[(n + m) % len(codes)]]
+                if host is h:
+                    host = self.hospitals[codes[(n + 1) % len(codes)]]
+                if president_out:
+                    day = dt.date(2021, 6, 29) if m == 6 else month.replace(day=rng.randint(8, 24))
                     self.schedule_lecture(h, "exchange", day, speaker=h.president, host=host)
-                if h.alliances and ((n + month.month) % 3 == 1 or (code == "H004" and month.month == 6)):
-                    alliance = h.alliances[month.month % len(h.alliances)]
-                    day = dt.date(2021, 6, 30) if month.month == 6 else month.replace(day=rng.randint(8, 24))
-                    self.schedule_lecture(h, "alliance", day, speaker=h.secretary, alliance=alliance)
+                if secretary_out:
+                    day = dt.date(2021, 6, 30) if m == 6 else month.replace(day=rng.randint(8, 24))
+                    if h.alliances:
+                        alliance = h.alliances[m % len(h.alliances)]
+                        self.schedule_lecture(h, "alliance", day, speaker=h.secretary, alliance=alliance)
+                    else:
+                        self.schedule_lecture(h, "exchange", day, speaker=h.secretary, host=host)
             for k, (code, role) in enumerate(TOUR_LECTURERS):
                 if (month.month == 6 and k > 0) or ((month.month + k) % 2 and month.month != 6):
                     continue
@@ -486,12 +497,14 @@ class DemoLoader:
             expected = rng.randint(12, 45)
             title = f"{dept.name}：{DEPARTMENT_TOPICS[day.month % len(DEPARTMENT_TOPICS)]}专题宣讲"
         elif kind == "in_hospital":
-            expected = rng.randint(120, max(130, h.row.staff_count // 2))
+            # All the staff (通知二(一)1.2): at least 85 % of the roster is expected (campaign setting).
+            expected = rng.randint(math.ceil(h.row.staff_count * 0.9), h.row.staff_count)
             title = f"{document.theme}全院宣讲"
         else:
             expected = rng.randint(40, 160)
             title = f"{document.theme}宣讲（{self.kinds[kind].name}）"
         assert speaker is not None
+        on_duty = rng.randint(0, expected // 12)  # present and on duty together at most the expected
         online = kind == "region_tour" or (kind == "in_hospital" and rng.random() < 0.2)  # 通知四(三)
         data = LectureData(
             campaign=self.campaign,
@@ -504,8 +517,8 @@ class DemoLoader:
             party_history=kind in ("in_hospital", "department") and rng.random() < 0.3,
             coverage=tuple((document, layer) for layer in layers),
             attendance_expected=expected,
-            attendance_present=expected - rng.randint(0, expected // 8),
-            on_duty_exempt=rng.randint(0, expected // 12),
+            attendance_present=expected - on_duty - rng.randint(0, expected // 8),
+            on_duty_exempt=on_duty,
             is_online=online,
             online_link="https://meeting.example.com/alxa-2021" if online else "",
             host_hospital=host.row if host else None,
