@@ -450,9 +450,9 @@ class DemoLoader:
                     continue
                 june = code == "H001" if m == 6 else False
                 president_out = (
-                    june or m == 7 or (m >= 9 and (n + m) % 3 == 0) or (code == LATE_EXTERNAL and m == 9)
+                    june or m == 7 or (m >= 8 and (n + m) % 3 == 0) or (code == LATE_EXTERNAL and m == 9)
                 )
-                secretary_out = (code == "H004") if m == 6 else m == 8 or (m >= 9 and (n + m) % 3 == 1)
+                secretary_out = (code == "H004") if m == 6 else m == 8 or (m >= 7 and (n + m) % 3 == 1)
                 secretary_out = secretary_out or (code == LATE_EXTERNAL and m == 9)
                 host = self.hospitals[codes[(n + m) % len(codes)]]
                 if host is h:
