@@ -205,3 +205,25 @@ def test_the_league_reads_and_hospitals_are_refused(alxa: Alxa) -> None:
     assert reporter.post(f"/banners/{alxa.zuoqi.pk}/lectures/new/", _post(alxa)).status_code == 403
     assert reporter.post(f"/banner-lectures/{lecture.pk}/delete/").status_code == 403
     assert LectureSession.objects.count() == 1
+
+
+def test_the_list_does_not_grow_queries_with_lectures(alxa: Alxa) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(alxa.banner_reviewer)
+    url = f"/banners/{alxa.zuoqi.pk}/lectures/"
+
+    def count() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured)
+
+    _central(alxa)
+    one = count()
+    for n in range(3):
+        lecture = _central(alxa, title=f"第{n + 2}场集中宣讲")
+        client.post(f"/lectures/{lecture.pk}/", {"kind": "courseware", "file": upload("课件.pdf", PDF)})
+    assert LectureMaterial.objects.count() == 3
+    assert count() == one

@@ -156,3 +156,24 @@ def test_banners_and_hospitals_cannot_mark_and_another_league_is_404(alxa: Alxa)
     assert "右旗课件.pdf" not in league.get(URL).content.decode()
     assert not LectureMaterial.objects.filter(recommended_for_publicity=True).exists()
     assert dt.date(2021, 7, 10) == lecture.held_on
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # session and content types warm
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_list_does_not_grow_queries_with_materials(alxa: Alxa) -> None:
+    materials = _world(alxa)
+    client = _client(alxa.league_reviewer)
+    few = _queries(client, URL)
+    for lecture in {m.lecture for m in materials.values()}:
+        _material(lecture, "补充照片.png", PNG, "photo")
+        _material(lecture, "补充课件.pdf", PDF, "courseware")
+    assert LectureMaterial.objects.count() == 9
+    assert _queries(client, URL) == few

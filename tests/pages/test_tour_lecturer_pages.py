@@ -152,3 +152,23 @@ def test_another_leagues_lecturer_is_404_and_banners_and_hospitals_are_refused(
         assert "巡讲讲师</a>" not in other.get("/").content.decode()
     assert list(TourLecturer.objects.all()) == [theirs]
     assert kind(alxa, "region_tour").name == "全区巡讲"
+
+
+def test_the_list_does_not_grow_queries_with_lecturers(alxa: Alxa, set_clock: SetClock) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(alxa.league_reviewer)
+
+    def count() -> int:
+        client.get(URL)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(URL)
+        return len(captured)
+
+    _select(client, "H004-P01")
+    one = count()
+    for code in ("H004-P02", "H006-P01", "H006-P02"):
+        _select(client, code)
+    assert TourLecturer.objects.count() == 4
+    assert count() == one
