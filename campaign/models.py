@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.stamps import ClockStamp
 from hospitals.models import Hospital, OrgUnit
 
 
@@ -423,8 +424,8 @@ class LectureSession(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField("录入时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = ClockStamp("录入时间", auto_now_add=True)
+    updated_at = ClockStamp("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "宣讲活动"
@@ -530,7 +531,7 @@ class LectureMaterial(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = ClockStamp("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "宣讲材料"
@@ -582,7 +583,7 @@ class LaunchRecord(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    created_at = ClockStamp("录入时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "启动记录"
@@ -627,7 +628,7 @@ class LecturePlan(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
     )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = ClockStamp("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "宣讲计划"
@@ -706,8 +707,8 @@ class ActionItem(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField("录入时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = ClockStamp("录入时间", auto_now_add=True)
+    updated_at = ClockStamp("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "行动项"
@@ -766,7 +767,7 @@ class ProgressEntry(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True, on_delete=models.SET_NULL
     )
-    recorded_at = models.DateTimeField("填报时间", auto_now=True)
+    recorded_at = ClockStamp("填报时间", auto_now=True)
 
     class Meta:
         verbose_name = "月度进展"
@@ -796,7 +797,7 @@ class ProgressEvidence(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = ClockStamp("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "佐证材料"

@@ -96,6 +96,21 @@ def _within_campaign(campaign: Campaign, on: dt.date, what: str) -> None:
         )
 
 
+def _not_after_today(on: dt.date, field: str, what: str) -> None:
+    """A record of something done (a lecture held, a campaign launched) cannot be dated after today on
+    the one clock (``core.clock``: the demo's day when ``JJX_REPORTING_CLOCK`` is set)."""
+    today = clock.today()
+    if on > today:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    f"{what}{on:%Y-%m-%d}晚于今天（{today:%Y-%m-%d}），不能填写尚未发生的事项。",
+                    code="date_in_future",
+                )
+            }
+        )
+
+
 # ---------------------------------------------------------------------------------------------------
 # Lectures
 # ---------------------------------------------------------------------------------------------------
@@ -405,6 +420,7 @@ def lecture_check(
     _require_owner_in_scope(actor, data.hospital, data.org_unit)
     _check_organiser(data)
     _within_campaign(data.campaign, data.held_on, "宣讲日期")
+    _not_after_today(data.held_on, "held_on", "宣讲日期")
     require_month_editable(data.hospital, data.held_on, actor=actor, reason=reason)
     _check_attendance(data)
     roles = _speaker_roles(data)
@@ -747,6 +763,7 @@ def launch_record_check(
     if not _in_campaign_league(campaign, hospital, org_unit):
         raise _refuse(f"组织单位不在{campaign.league}范围内。", "organiser_outside_campaign")
     _within_campaign(campaign, launched_on, "启动日期")
+    _not_after_today(launched_on, "launched_on", "启动日期")
     if not meeting.strip():
         raise _refuse("须填写启动会议。", "meeting_required")
     others = LaunchRecord.objects.filter(campaign=campaign, hospital=hospital, org_unit=org_unit)

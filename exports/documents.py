@@ -34,6 +34,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from core import clock
+
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MIME = "application/pdf"
 
@@ -202,6 +204,8 @@ def document_docx(document: OfficialDocument) -> bytes:
     _paragraph(doc, chinese_date(document.date), align=right, indent=False)
     core = doc.core_properties
     core.title, core.author = document.title, document.signature
+    # python-docx's template is dated 2013; the file's 创建/修改时间 read the one clock.
+    core.created = core.modified = clock.now()
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

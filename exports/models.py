@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.stamps import ClockStamp
+
 
 class ExportJob(models.Model):
     class Status(models.TextChoices):
@@ -32,7 +34,7 @@ class ExportJob(models.Model):
     file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField("下载文件名", max_length=200, blank=True)
     error = models.TextField("错误信息", blank=True)
-    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    created_at = ClockStamp("申请时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     expires_at = models.DateTimeField("过期时间", null=True, blank=True, db_index=True)

@@ -17,6 +17,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+from core import clock
+from core.stamps import ClockStamp
+
 
 class OrgUnit(models.Model):
     """An administrative unit above the hospitals: 自治区, 盟(市), 旗(区) or a development zone."""
@@ -277,6 +280,8 @@ class User(AbstractUser):
     is shown to admins only; reviewers and hospitals work on the pages and the API (docs/decisions.md).
     """
 
+    # Shown in the admin next to stamps on the clock (AbstractUser's default is the real time).
+    date_joined = models.DateTimeField("注册时间", default=clock.now)
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.HOSPITAL_REPORTER)
     hospital = models.ForeignKey(
         Hospital,
@@ -397,7 +402,7 @@ class ChangeRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL
     )
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices, default=Channel.WEB)
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = ClockStamp("时间", auto_now_add=True, db_index=True)
     changes = models.JSONField("变更内容", default=dict, help_text='{"字段": ["旧值", "新值"]}')
     reason = models.TextField("原因", blank=True)
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from campaign.models import Campaign, Indicator
+from core.stamps import ClockStamp
 from hospitals.models import Hospital, OrgUnit
 
 # Money (医疗收入 of a tertiary hospital, in yuan) needs 12 integer digits; 2 decimals keep the fen.
@@ -57,8 +58,8 @@ class IndicatorValue(models.Model):
     count = models.BigIntegerField("数量", null=True, blank=True)
     answers = models.JSONField("是/否", default=list, blank=True, help_text="每项一个 true/false")
     explanation = models.TextField("情况说明", blank=True, help_text="同比变化过大或超出合理范围时须填写")
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = ClockStamp("创建时间", auto_now_add=True)
+    updated_at = ClockStamp("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="最后修改人",
@@ -167,7 +168,7 @@ class IndicatorImport(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = ClockStamp("上传时间", auto_now_add=True)
     confirmed_at = models.DateTimeField("导入时间", null=True, blank=True)
 
     class Meta:

@@ -43,6 +43,7 @@ from campaign.models import Campaign, Indicator
 from core import clock
 from core.archives import ArchiveError, check_zip
 from core.monthlock import require_month_editable
+from exports.writer import save_workbook
 from hospitals.audit import _plain, record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit
 from hospitals.selectors import AnyUser
@@ -237,7 +238,7 @@ def indicator_template_build(
     meta.protection.sheet = True
     wb.security = WorkbookProtection(lockStructure=True)
     out = io.BytesIO()
-    wb.save(out)
+    save_workbook(wb, out)
     return out.getvalue()
 
 

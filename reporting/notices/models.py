@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.stamps import ClockStamp
 from hospitals.models import Hospital
 
 
@@ -21,7 +22,7 @@ class Notification(models.Model):
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=300, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    created_at = ClockStamp("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
 
     class Meta:
@@ -57,7 +58,7 @@ class SendLog(models.Model):
     )
     recipients = models.TextField("接收人", blank=True)
     subject = models.CharField("标题", max_length=200, blank=True)
-    sent_at = models.DateTimeField("发送时间", auto_now_add=True, db_index=True)
+    sent_at = ClockStamp("发送时间", auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = "发送记录"

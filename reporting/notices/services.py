@@ -14,12 +14,14 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
+from django.utils import timezone
 
 from core import clock
 from hospitals.models import Hospital, User
@@ -28,6 +30,21 @@ from reporting.notices.models import Notification, SendLog
 
 logger = logging.getLogger(__name__)
 Channel = SendLog.Channel
+
+
+def send_mail(
+    subject: str,
+    message: str,
+    from_email: str | None,
+    recipient_list: Sequence[str],
+    *,
+    fail_silently: bool = False,
+) -> int:
+    """``django.core.mail.send_mail`` with the message's Date header on the one clock, like the send log's
+    and the in-app notification's time (Django would stamp the real time)."""
+    date = format_datetime(timezone.localtime(clock.now()))
+    email = EmailMessage(subject, message, from_email, list(recipient_list), headers={"Date": date})
+    return email.send(fail_silently=fail_silently)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from campaign.models import Campaign
+from core.stamps import ClockStamp
 from hospitals.models import Hospital
 
 
@@ -56,8 +57,8 @@ class MonthlyReport(models.Model):
     )
     return_count = models.PositiveSmallIntegerField("退回次数", default=0)
     unlocked_until = models.DateField("解锁至", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = ClockStamp("创建时间", auto_now_add=True)
+    updated_at = ClockStamp("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "月度自查报告"
@@ -103,7 +104,7 @@ class ReportReview(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = ClockStamp("时间", auto_now_add=True)
     reason = models.TextField("意见", blank=True)
     contents = models.JSONField("审核时的报告内容", default=dict)
 
@@ -159,7 +160,7 @@ class UnlockRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    requested_at = ClockStamp("申请时间", auto_now_add=True)
     reason = models.TextField("申请理由")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(

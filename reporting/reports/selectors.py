@@ -420,15 +420,18 @@ _REVIEW_OPENS = frozenset({"submit", "resubmit"})
 _REVIEW_CLOSES = frozenset({"return", "approve", "unlock"})
 
 
-def report_review_windows(report: MonthlyReport) -> list[tuple[dt.datetime, dt.datetime | None]]:
-    """The spans the report spent with its reviewers, read off its history (``None``: still there)."""
-    windows: list[tuple[dt.datetime, dt.datetime | None]] = []
-    opened: dt.datetime | None = None
-    for action, at in report_history(report).order_by("at", "id").values_list("action", "at"):
+def report_review_windows(report: MonthlyReport) -> list[tuple[int, int | None]]:
+    """The spans the report spent with its reviewers, read off its history as the ids of the history
+    rows that opened and closed each (``None``: still there). Ids, not times: history rows are numbered
+    in the order they were written, while two of them may carry the same time (on a fixed demo clock
+    every stamp does), and a change made before a submission must not count as made during it."""
+    windows: list[tuple[int, int | None]] = []
+    opened: int | None = None
+    for action, pk in report_history(report).order_by("id").values_list("action", "id"):
         if action in _REVIEW_OPENS and opened is None:
-            opened = at
+            opened = pk
         elif action in _REVIEW_CLOSES and opened is not None:
-            windows.append((opened, at))
+            windows.append((opened, pk))
             opened = None
     if opened is not None:
         windows.append((opened, None))
@@ -479,7 +482,7 @@ def report_review_corrections(report: MonthlyReport) -> list[ReviewCorrection]:
         of_month |= Q(content_type=content_type, object_id__in=list(found))
     during = Q()
     for start, end in windows:
-        during |= Q(at__gte=start) & (Q(at__lte=end) if end is not None else Q())
+        during |= Q(id__gt=start) & (Q(id__lt=end) if end is not None else Q())
     records = (
         ChangeRecord.objects.filter(of_month, during)
         .exclude(reason="")

@@ -96,6 +96,7 @@ def test_a_refused_rule_is_a_400_with_the_rule_and_nothing_written(alxa: Alxa) -
 
 
 def test_an_offline_region_tour_is_a_400(alxa: Alxa, set_clock: SetClock) -> None:
+    set_clock("2021-08-25 10:00")  # after the tour (a lecture is not dated after today), before 08-31
     tour_lecturer_select(
         actor=alxa.league_reviewer, channel="api", campaign=alxa.campaign, person=person("H004-P01"),
         selected_on=D(2021, 8, 1),

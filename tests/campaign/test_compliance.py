@@ -184,6 +184,7 @@ def test_external_lectures_by_the_secretary_and_the_president_by_08_31(alxa: Alx
 
 def test_a_region_tour_is_not_an_external_lecture(alxa: Alxa, set_clock: SetClock) -> None:
     """The 全区巡讲 is given by selected lecturers only: it has its own milestone, not the 08-31 pair."""
+    set_clock("2021-08-25 10:00")  # after the tour (a lecture is not dated after today), before 08-31
     tour_lecturer_select(
         actor=alxa.league_reviewer,
         channel="api",
@@ -306,6 +307,7 @@ def test_region_tour_by_08_31_each_selected_lecturer_gave_an_online_tour(
             person=person(code),
             selected_on=D(2021, 8, 2),
         )
+    set_clock("2021-09-10 10:00")  # the tours below are not dated after today
     lecture_create(
         actor=alxa.reporter, channel="api", data=lecture_data(alxa, "region_tour", held_on=D(2021, 8, 20))
     )

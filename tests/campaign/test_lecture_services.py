@@ -108,6 +108,7 @@ def test_no_substitute_for_the_secretary_or_president(alxa: Alxa, kind_code: str
 
 
 def test_region_tour_needs_a_selected_lecturer(alxa: Alxa, set_clock: SetClock) -> None:
+    set_clock("2021-08-25 10:00")  # after the tour (a lecture is not dated after today), before 08-31
     data = lecture_data(alxa, "region_tour", held_on=dt.date(2021, 8, 20))
     message = refused(alxa, data, "tour_lecturer_not_selected")
     assert "未入选本活动的巡讲人选" in message
@@ -123,6 +124,7 @@ def test_region_tour_needs_a_selected_lecturer(alxa: Alxa, set_clock: SetClock) 
 
 def test_a_region_tour_is_also_online(alxa: Alxa, set_clock: SetClock) -> None:
     """§四(三): 全区巡讲同时采取线上宣讲 — an offline tour is refused, and online needs its link."""
+    set_clock("2021-08-25 10:00")  # after the tour (a lecture is not dated after today), before 08-31
     tour_lecturer_select(
         actor=alxa.league_reviewer,
         channel="api",
