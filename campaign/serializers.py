@@ -184,7 +184,8 @@ class LectureSessionSerializer(ModelSerializer):
     attendance_expected = serializers.IntegerField(required=False, default=0)
     attendance_present = serializers.IntegerField(required=False, default=0)
     on_duty_exempt = serializers.IntegerField(required=False, default=0)
-    attendance_rate = serializers.FloatField(read_only=True)
+    # None when nobody had to attend (expected less on duty is 0): documented nullable.
+    attendance_rate = serializers.FloatField(read_only=True, allow_null=True)
     supervising_officials = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(), many=True, required=False
     )
@@ -277,7 +278,8 @@ class LectureSessionSerializer(ModelSerializer):
 
 class LectureMaterialSerializer(ModelSerializer):
     file = serializers.FileField(write_only=True)
-    hospital = serializers.IntegerField(source="lecture.hospital_id", read_only=True)
+    # None for the courseware of a banner's own lecture (集中宣讲): documented nullable.
+    hospital = serializers.IntegerField(source="lecture.hospital_id", read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -326,7 +328,8 @@ class RecommendSerializer(serializers.Serializer):
 
 class TourLecturerSerializer(ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
-    hospital = serializers.IntegerField(source="person.hospital_id", read_only=True)
+    # A lecturer is a hospital's leader when selected; the person's hospital may be cleared later.
+    hospital = serializers.IntegerField(source="person.hospital_id", read_only=True, allow_null=True)
 
     class Meta:
         model = TourLecturer

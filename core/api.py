@@ -101,8 +101,9 @@ ApiErrorSerializer = inline_serializer(
 
 
 # Statuses any operation may answer with the error body: 400 bad input (a filter, a page, a body),
-# 401 not signed in, 403 out of scope or role, 404 not visible, 429 throttled.
-ERROR_STATUSES = ("400", "401", "403", "404", "429")
+# 401 not signed in, 403 out of scope or role, 404 not visible, 414 a URL over MAX_URL_BYTES
+# (core.security.UrlLengthLimitMiddleware), 429 throttled.
+ERROR_STATUSES = ("400", "401", "403", "404", "414", "429")
 # Only requests with a body can be too large (core.security.RequestSizeLimitMiddleware) or in a
 # media type the view does not parse.
 BODY_ERROR_STATUSES = ("413", "415")

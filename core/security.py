@@ -2,6 +2,10 @@
 
 - ``RequestSizeLimitMiddleware`` refuses a body larger than ``MAX_REQUEST_BYTES`` before anything reads
   it (413 in the API's error format), so an oversized upload costs neither memory nor disk.
+- ``UrlLengthLimitMiddleware`` refuses a URL (path and query string) longer than ``MAX_URL_BYTES``: 414 in
+  the API's error format under ``/api/``, the Chinese error page elsewhere. gunicorn reads request lines up
+  to 8190 bytes (``limit_request_line``, its maximum), so every URL between the two limits gets this
+  answer; a longer request line is refused by gunicorn itself (its own 414 page).
 - ``RefusedAccessLogMiddleware`` writes one ``jjx.access`` line for every refused access — 401/403/404
   in the API, 403 on pages and in the admin — naming the user, the route and the object id.
 - ``lockout_response`` is django-axes' answer once a login is throttled: 429, the API's error format
@@ -18,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.encoding import escape_uri_path
 from rest_framework.throttling import BaseThrottle
 
 access_log = logging.getLogger("jjx.access")
@@ -71,6 +76,42 @@ class RequestSizeLimitMiddleware:
                 json_dumps_params={"ensure_ascii": False},
             )
         return self.get_response(request)
+
+
+def url_bytes(request: HttpRequest) -> int:
+    """The length of the request's URL as sent: the percent-encoded path and the raw query string."""
+    query = request.META.get("QUERY_STRING", "")
+    return len(escape_uri_path(request.path)) + (len(query) + 1 if query else 0)
+
+
+class UrlLengthLimitMiddleware:
+    """414 when the URL is longer than ``settings.MAX_URL_BYTES`` (a filter list a client built too long,
+    a probe): a documented answer instead of gunicorn's bare page, before any view parses the query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.MAX_URL_BYTES
+        length = url_bytes(request)
+        if not limit or length <= limit:
+            return self.get_response(request)
+        user = getattr(request, "user", None)
+        access_log.warning(
+            "refused user=%s route=%s method=%s object=%s status=414 bytes=%s",
+            getattr(user, "pk", None),
+            request.path[:200],
+            request.method,
+            None,
+            length,
+        )
+        message = f"请求地址过长（{length} 字节），上限为 {limit} 字节；请减少查询条件后重试。"
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(
+                error_body("url_too_long", message), status=414, json_dumps_params={"ensure_ascii": False}
+            )
+        context = {"code": 414, "heading": "请求地址过长", "text": message}
+        return render(request, "_error.html", context, status=414)
 
 
 class RefusedAccessLogMiddleware:

@@ -18,6 +18,10 @@ max_requests = 2000
 max_requests_jitter = 200
 # The reverse proxy (nginx) on the same host terminates TLS and sets X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The longest request line gunicorn reads (its maximum; the default is 4094). Django answers a URL over
+# MAX_URL_BYTES (4096) with a documented 414 (core.security.UrlLengthLimitMiddleware); only a request
+# line over this gets gunicorn's own 414 page. The header size limits stay at their defaults.
+limit_request_line = 8190
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

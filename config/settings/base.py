@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so that a page's refusal is the usual error page (and the log names the user).
+    "core.security.UrlLengthLimitMiddleware",
     "core.security.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A one-time password is changed before any other page (core.accounts; the API: PasswordChanged).
@@ -146,6 +148,9 @@ XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1024 *
 XLSX_MAX_ZIP_ENTRIES = env_int("XLSX_MAX_ZIP_ENTRIES", 200)
 # The whole request: the largest material plus room for the form fields and multipart framing.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", MATERIAL_MAX_BYTES + 1024 * 1024)
+# A longer URL (path and query string) is refused with 414 (core.security.UrlLengthLimitMiddleware).
+# Below gunicorn's request line limit (deploy/gunicorn.conf.py, 8190 bytes) so that it answers first.
+MAX_URL_BYTES = env_int("MAX_URL_BYTES", 4096)
 # Exported files are kept this long, then removed by the cleanup task.
 EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 24)
 # Exports with more rows than this run as a Celery task with progress instead of in the request.
@@ -200,7 +205,8 @@ API_DESCRIPTION = """阿拉善盟卫生健康委员会公立医院“讲见效�
 - 过滤与排序：列表接受各自文档列出的字段过滤（如 `?hospital=3&month=2021-07-01`），
   以及 `?ordering=字段` / `?ordering=-字段`。
 - 错误：一律为 `{"code": 机器可读代码, "message": 中文说明, "errors": {字段: [说明]}}`；
-  400 数据有误、401 未登录、403 无权限、404 不存在或无权查看、413 请求体过大、429 请求过多。
+  400 数据有误、401 未登录、403 无权限、404 不存在或无权查看、413 请求体过大、
+  414 请求地址过长（路径加查询参数超过 4096 字节，`url_too_long`）、429 请求过多。
 """
 SPECTACULAR_SETTINGS = {
     "TITLE": "讲医改、见行动、出成效 API",
