@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from campaign.files import check_upload
+from campaign.forms import ROADMAP_HELP, parse_roadmap
 from campaign.models import (
     SEEN_STATUS_CHOICES,
     ActionArea,
@@ -39,6 +40,7 @@ from campaign.selectors import action_item_list, filter_action_status, lecture_l
 from campaign.services import (
     ActionItemData,
     LectureData,
+    RoadmapStepData,
     action_item_check,
     action_item_create,
     action_item_delete,
@@ -797,9 +799,22 @@ class LecturePlanItemAdmin(ServiceAdmin):
 
 
 class ActionItemForm(ServiceForm):
+    # A new item's roadmap (§四(二)); an existing item's steps are edited as 路线图节点.
+    roadmap = TextField(
+        label="路线图", widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text=ROADMAP_HELP
+    )
+
     class Meta:
         model = ActionItem
         fields = ["hospital", "task", "part", "title", "description", "responsible", "starts_on", "due_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["roadmap"]
+
+    def clean_roadmap(self) -> tuple[RoadmapStepData, ...]:
+        return parse_roadmap(self.cleaned_data.get("roadmap") or "")
 
     def item_data(self, cleaned: dict[str, Any]) -> ActionItemData:
         return ActionItemData(
@@ -811,6 +826,7 @@ class ActionItemForm(ServiceForm):
             due_on=cleaned["due_on"],
             part=cleaned.get("part") or "",
             description=cleaned.get("description") or "",
+            roadmap=cleaned.get("roadmap") or (),
         )
 
     def check(self, cleaned: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@ rule: which speaker, venue, content or date is allowed is decided by ``campaign.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -18,7 +19,7 @@ from campaign.models import (
     MaterialKind,
     ProgressStatus,
 )
-from campaign.services import ActionItemData, LectureData
+from campaign.services import ActionItemData, LectureData, RoadmapStepData
 from core.forms import DateInput, MonthField, MultipleFileField, TextField
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 
@@ -195,6 +196,27 @@ class DeleteForm(forms.Form):
     reason = TextField(label="删除原因", max_length=300, required=False)
 
 
+ROADMAP_HELP = "每行一个节点：计划日期 节点名称，如“2021-08-31 完成实施方案”；新建行动项时至少一个"
+
+
+def parse_roadmap(text: str) -> tuple[RoadmapStepData, ...]:
+    """The roadmap typed as lines "YYYY-MM-DD 节点名称" (blank lines skipped); a bad line is a form error
+    that names it. Whether the steps fit the item is the service's rule."""
+    steps = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        date_text, _, title = line.strip().replace("\u3000", " ").partition(" ")
+        try:
+            due_on = dt.date.fromisoformat(date_text)
+        except ValueError:
+            raise forms.ValidationError(
+                f"路线图第{number}行应为“计划日期 节点名称”，如“2021-08-31 完成实施方案”。", code="invalid"
+            ) from None
+        steps.append(RoadmapStepData(title=title.strip(), due_on=due_on))
+    return tuple(steps)
+
+
 class ActionItemForm(forms.Form):
     task = forms.ModelChoiceField(ActionTask.objects.none(), label="见行动任务")
     part = TextField(label="子任务", max_length=200, required=False)
@@ -204,12 +226,23 @@ class ActionItemForm(forms.Form):
     starts_on = forms.DateField(label="开始日期", widget=DateInput)
     due_on = forms.DateField(label="完成时限", widget=DateInput)
 
-    def __init__(self, *args: Any, campaign: Campaign, hospital: Hospital, **kwargs: Any) -> None:
+    roadmap = TextField(
+        label="路线图", widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text=ROADMAP_HELP
+    )
+
+    def __init__(
+        self, *args: Any, campaign: Campaign, hospital: Hospital, new: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.hospital = hospital
         fields: Any = self.fields
         fields["task"].queryset = ActionTask.objects.filter(campaign=campaign).order_by("code")
         fields["responsible"].queryset = Person.objects.filter(hospital=hospital).order_by("code")
+        if not new:  # an item's roadmap is then edited step by step on its page
+            del fields["roadmap"]
+
+    def clean_roadmap(self) -> tuple[RoadmapStepData, ...]:
+        return parse_roadmap(self.cleaned_data.get("roadmap") or "")
 
     @staticmethod
     def initial_for(item: ActionItem) -> dict[str, Any]:
@@ -235,6 +268,7 @@ class ActionItemForm(forms.Form):
             due_on=data["due_on"],
             part=data["part"],
             description=data["description"],
+            roadmap=data.get("roadmap") or (),
         )
 
 

@@ -29,6 +29,7 @@ from campaign.models import (
 from campaign.services import (
     ActionItemData,
     LectureData,
+    RoadmapStepData,
     action_item_create,
     action_item_update,
     launch_record_create,
@@ -461,6 +462,15 @@ class RoadmapMilestoneSerializer(ModelSerializer):
         )
 
 
+class RoadmapStepSerializer(serializers.Serializer):
+    """A roadmap step inside an action item: written with a new item, read with every item."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = TextField(max_length=200)
+    due_on = serializers.DateField()
+    done_on = serializers.DateField(required=False, allow_null=True)
+
+
 class ActionItemSerializer(ModelSerializer):
     campaign: serializers.PrimaryKeyRelatedField[Campaign] = serializers.PrimaryKeyRelatedField(
         read_only=True
@@ -470,7 +480,12 @@ class ActionItemSerializer(ModelSerializer):
     responsible_name = serializers.CharField(source="responsible.name", read_only=True)
     status = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField()
-    roadmap = serializers.SerializerMethodField()
+    # Required when the item is created (§四(二) 路线图); later changes go through /roadmap-milestones/.
+    roadmap = RoadmapStepSerializer(
+        many=True,
+        required=False,
+        help_text="路线图节点：新建行动项时至少一个；之后通过 /roadmap-milestones/ 增删改",
+    )
 
     class Meta:
         model = ActionItem
@@ -506,25 +521,19 @@ class ActionItemSerializer(ModelSerializer):
     def get_is_overdue(self, obj: ActionItem) -> bool:
         return obj.is_overdue(self._today())
 
-    def get_roadmap(self, obj: ActionItem) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": s.pk,
-                "title": s.title,
-                "due_on": s.due_on.isoformat(),
-                "done_on": s.done_on and s.done_on.isoformat(),
-            }
-            for s in obj.roadmap.all()
-        ]
-
     def create(self, validated_data: dict[str, Any]) -> ActionItem:
+        steps = tuple(RoadmapStepData(**step) for step in validated_data.pop("roadmap", []))
         return action_item_create(
             actor=self.context["request"].user,
             channel=ChangeRecord.Channel.API,
-            data=ActionItemData(**validated_data),
+            data=ActionItemData(**validated_data, roadmap=steps),
         )
 
     def update(self, instance: ActionItem, validated_data: dict[str, Any]) -> ActionItem:
+        if "roadmap" in validated_data:
+            raise serializers.ValidationError(
+                {"roadmap": ["已有行动项的路线图请通过路线图节点逐条修改。"]}, code="roadmap_read_only"
+            )
         data = ActionItemData.from_item(instance).replace(**validated_data)
         return action_item_update(
             actor=self.context["request"].user, channel=ChangeRecord.Channel.API, item=instance, data=data

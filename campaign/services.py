@@ -989,7 +989,19 @@ def lecture_plan_item_set(
 
 
 @dataclass(frozen=True)
+class RoadmapStepData:
+    """A dated step of a new item's roadmap (路线图)."""
+
+    title: str
+    due_on: dt.date
+    done_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class ActionItemData:
+    """``roadmap``: the steps a new item is created with (§四(二) asks every item for 具体责任人、时间表和
+    路线图, so at least one); an update leaves the roadmap to the roadmap_milestone_* functions."""
+
     hospital: Hospital
     task: ActionTask
     title: str
@@ -998,6 +1010,7 @@ class ActionItemData:
     due_on: dt.date
     part: str = ""
     description: str = ""
+    roadmap: tuple[RoadmapStepData, ...] = ()
 
     @classmethod
     def from_item(cls, item: ActionItem) -> ActionItemData:
@@ -1062,23 +1075,40 @@ def action_item_check(*, actor: AnyUser, data: ActionItemData, item: ActionItem 
             raise _refuse(
                 "已有路线图节点不在新的开始日期与完成时限之间，请先调整节点。", "roadmap_outside_item_dates"
             )
+        return
+    if not data.roadmap:
+        raise _refuse(
+            "行动项须有路线图（通知四(二)：具体责任人、时间表和路线图），请至少填写一个路线图节点。",
+            "roadmap_required",
+        )
+    for step in data.roadmap:
+        _check_roadmap_step(
+            starts_on=data.starts_on,
+            due_on=data.due_on,
+            title=step.title,
+            step_due=step.due_on,
+            done_on=step.done_on,
+        )
 
 
 @transaction.atomic
 def action_item_create(*, actor: AnyUser, channel: Channel, data: ActionItemData) -> ActionItem:
+    """Create the item with its roadmap (at least one step), in one transaction."""
     action_item_check(actor=actor, data=data)
     item = ActionItem.objects.create(
         campaign=data.task.campaign,
         **{name: getattr(data, name) for name in ACTION_ITEM_FIELDS},
         created_by=_actor(actor),
     )
-    record_change(
-        item,
-        action="create",
-        actor=_actor(actor),
-        channel=channel,
-        changes=diff({}, snapshot(item, ACTION_ITEM_FIELDS)),
+    steps = RoadmapMilestone.objects.bulk_create(
+        [
+            RoadmapMilestone(action_item=item, title=step.title, due_on=step.due_on, done_on=step.done_on)
+            for step in sorted(data.roadmap, key=lambda step: step.due_on)
+        ]
     )
+    changes = diff({}, snapshot(item, ACTION_ITEM_FIELDS))
+    changes["roadmap"] = [None, [f"{step.due_on:%Y-%m-%d} {step.title}" for step in steps]]
+    record_change(item, action="create", actor=_actor(actor), channel=channel, changes=changes)
     return item
 
 
@@ -1134,19 +1164,31 @@ def _owned_by_item(values: dict[str, Any], item: ActionItem) -> dict[str, Any]:
     return {**values, "action_item": item.pk}
 
 
-def roadmap_milestone_check(
-    *, actor: AnyUser, action_item: ActionItem, title: str, due_on: dt.date, done_on: dt.date | None
+def _check_roadmap_step(
+    *, starts_on: dt.date, due_on: dt.date, title: str, step_due: dt.date, done_on: dt.date | None
 ) -> None:
-    require_hospital_in_scope(actor, action_item.hospital)
     if not title.strip():
         raise _refuse("路线图节点名称不能为空。", "title_required")
-    if not action_item.starts_on <= due_on <= action_item.due_on:
+    if not starts_on <= step_due <= due_on:
         raise _refuse(
-            f"路线图节点日期须在行动项的开始日期（{action_item.starts_on}）与完成时限（{action_item.due_on}）之间。",
+            f"路线图节点日期须在行动项的开始日期（{starts_on}）与完成时限（{due_on}）之间。",
             "roadmap_outside_item_dates",
         )
     if done_on is not None and done_on > clock.today():
         raise _refuse("完成日期不能晚于今天。", "done_in_future")
+
+
+def roadmap_milestone_check(
+    *, actor: AnyUser, action_item: ActionItem, title: str, due_on: dt.date, done_on: dt.date | None
+) -> None:
+    require_hospital_in_scope(actor, action_item.hospital)
+    _check_roadmap_step(
+        starts_on=action_item.starts_on,
+        due_on=action_item.due_on,
+        title=title,
+        step_due=due_on,
+        done_on=done_on,
+    )
 
 
 @transaction.atomic
@@ -1201,7 +1243,13 @@ def roadmap_milestone_update(
 def roadmap_milestone_delete(
     *, actor: AnyUser, channel: Channel, step: RoadmapMilestone, reason: str = ""
 ) -> None:
+    """An item keeps at least one step (§四(二)); an item entered before that rule may have none."""
     require_hospital_in_scope(actor, step.action_item.hospital)
+    if not RoadmapMilestone.objects.filter(action_item_id=step.action_item_id).exclude(pk=step.pk).exists():
+        raise _refuse(
+            "路线图至少保留一个节点（通知四(二)：具体责任人、时间表和路线图），请先添加新节点再删除。",
+            "roadmap_required",
+        )
     record_change(
         step,
         action="delete",

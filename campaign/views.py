@@ -322,6 +322,7 @@ def action_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         request.POST or None,
         campaign=item.campaign,
         hospital=item.hospital,
+        new=False,
         initial=ActionItemForm.initial_for(item),
     )
     if request.method == "POST" and form.is_valid():

@@ -29,11 +29,20 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from campaign.calendar import report_months
 from campaign.compliance import milestone_compliance
-from campaign.models import OVERDUE, ActionItem, Campaign, KeyDocument, Layer, LectureCoverage, ProgressStatus
+from campaign.models import (
+    OVERDUE,
+    ActionItem,
+    Campaign,
+    KeyDocument,
+    Layer,
+    LectureCoverage,
+    ProgressStatus,
+    RoadmapMilestone,
+)
 from campaign.selectors import campaign_hospitals, require_campaign_in_scope
 from core import clock
 from hospitals.audit import record_change
@@ -113,12 +122,15 @@ def evaluation_scores(campaign: Campaign, *, on: dt.date | None = None) -> list[
 
     # 见行动: action items by status at ``on``, monthly reports on time.
     items: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for hospital_id, status, due_on in (
+    for hospital_id, status, due_on, has_roadmap in (
         ActionItem.objects.filter(campaign=campaign, hospital_id__in=ids)
-        .values_list("hospital_id", "current_status", "due_on")
+        .annotate(has_roadmap=Exists(RoadmapMilestone.objects.filter(action_item=OuterRef("pk"))))
+        .values_list("hospital_id", "current_status", "due_on", "has_roadmap")
         .order_by()
     ):
         items[hospital_id]["total"] += 1
+        # §四(二) 路线图: items entered before the rule may have none; the evaluation shows how many.
+        items[hospital_id]["without_roadmap"] += not has_roadmap
         items[hospital_id]["done"] += status == ProgressStatus.DONE
         items[hospital_id][OVERDUE] += due_on < on and status != ProgressStatus.DONE
     months = [m for m in report_months(campaign) if m <= on]
@@ -178,6 +190,7 @@ def evaluation_scores(campaign: Campaign, *, on: dt.date | None = None) -> list[
                     "items": counts["total"],
                     "done": counts["done"],
                     "overdue": counts[OVERDUE],
+                    "without_roadmap": counts["without_roadmap"],
                     "reports_on_time": on_time.get(hospital.pk, 0),
                     "report_months": len(months),
                 },

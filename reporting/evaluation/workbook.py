@@ -33,6 +33,7 @@ COLUMNS = [
     Column("行动项", "details__action__items", INT, width=8),
     Column("已完成", "details__action__done", INT, width=8),
     Column("已逾期", "details__action__overdue", INT, width=8),
+    Column("无路线图", "details__action__without_roadmap", INT, width=9),
     Column("行动项完成率", type=PERCENT, width=12),
     Column("按时报送月数", "details__action__reports_on_time", INT, width=12),
     Column("应报送月数", "details__action__report_months", INT),

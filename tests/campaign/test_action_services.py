@@ -19,13 +19,15 @@ from campaign.models import (
 from campaign.selectors import action_item_list, action_plan, filter_action_status
 from campaign.services import (
     ActionItemData,
+    RoadmapStepData,
     action_item_create,
     action_item_update,
     progress_record,
     roadmap_milestone_create,
+    roadmap_milestone_delete,
 )
 from hospitals.models import ChangeRecord
-from tests.campaign.conftest import person, task, upload
+from tests.campaign.conftest import h004_action_item, person, task, upload
 from tests.conftest import Alxa
 from tests.samples import EXE, PDF
 
@@ -41,6 +43,7 @@ def item_data(alxa: Alxa, **overrides: Any) -> ActionItemData:
         "responsible": person("H004-P02"),
         "starts_on": D(2021, 7, 1),
         "due_on": D(2021, 9, 30),
+        "roadmap": (RoadmapStepData(title="形成规划初稿", due_on=D(2021, 8, 31)),),
     }
     values.update(overrides)
     return ActionItemData(**values)
@@ -128,7 +131,7 @@ def test_roadmap_steps_stay_inside_the_item_dates(alxa: Alxa) -> None:
             actor=alxa.reporter, channel="api", action_item=item, title="报批", due_on=D(2021, 10, 1)
         )
     assert info.value.code == "roadmap_outside_item_dates"
-    assert not RoadmapMilestone.objects.exists()
+    assert RoadmapMilestone.objects.count() == 1  # the step it was created with
     step = roadmap_milestone_create(
         actor=alxa.reporter, channel="api", action_item=item, title="形成初稿", due_on=D(2021, 8, 15)
     )
@@ -242,3 +245,52 @@ def test_action_plan_lists_applicable_tasks_and_those_without_items(alxa: Alxa) 
     assert rows["A5.1"].parts == ["成立运营管理委员会和运营管理部", "定期召开经济运行结构分析会议"]
     tertiary = {row.task.code: row for row in action_plan(campaign=alxa.campaign, hospital=alxa.h001)}
     assert tertiary["A5.1"].parts[0] == "全面推行总会计师制度"
+
+
+# --- the roadmap is required (§四(二) 具体责任人、时间表和路线图) -------------------------------------
+
+
+def test_an_item_without_a_roadmap_is_refused(alxa: Alxa) -> None:
+    message = refused(alxa, item_data(alxa, roadmap=()), "roadmap_required")
+    assert message == "行动项须有路线图（通知四(二)：具体责任人、时间表和路线图），请至少填写一个路线图节点。"
+    late = item_data(alxa, roadmap=(RoadmapStepData(title="验收", due_on=D(2021, 10, 1)),))
+    assert refused(alxa, late, "roadmap_outside_item_dates").startswith("路线图节点日期须在行动项的开始日期")
+    blank = item_data(alxa, roadmap=(RoadmapStepData(title=" ", due_on=D(2021, 8, 1)),))
+    refused(alxa, blank, "title_required")
+    assert not RoadmapMilestone.objects.exists()
+
+
+def test_an_item_is_created_with_its_roadmap_in_one_record(alxa: Alxa) -> None:
+    steps = (
+        RoadmapStepData(title="院长办公会审议", due_on=D(2021, 9, 20)),
+        RoadmapStepData(title="形成规划初稿", due_on=D(2021, 8, 31)),
+    )
+    item = action_item_create(actor=alxa.reporter, channel="api", data=item_data(alxa, roadmap=steps))
+    assert list(item.roadmap.values_list("due_on", "title")) == [
+        (D(2021, 8, 31), "形成规划初稿"),
+        (D(2021, 9, 20), "院长办公会审议"),
+    ]
+    record = ChangeRecord.objects.get(object_id=str(item.pk), action="create")
+    assert record.changes["roadmap"] == [None, ["2021-08-31 形成规划初稿", "2021-09-20 院长办公会审议"]]
+
+
+def test_the_last_roadmap_step_is_kept_but_an_older_item_without_one_stays(alxa: Alxa) -> None:
+    item = action_item_create(actor=alxa.reporter, channel="api", data=item_data(alxa))
+    (only,) = item.roadmap.all()
+    with pytest.raises(ValidationError) as info:
+        roadmap_milestone_delete(actor=alxa.reporter, channel="api", step=only)
+    assert info.value.code == "roadmap_required"
+    second = roadmap_milestone_create(
+        actor=alxa.reporter, channel="api", action_item=item, title="定稿", due_on=D(2021, 9, 30)
+    )
+    roadmap_milestone_delete(actor=alxa.reporter, channel="api", step=only)
+    assert list(item.roadmap.all()) == [second]
+    # An item entered before the rule (no roadmap) can still be updated; its roadmap is added step by step.
+    older = h004_action_item(alxa)
+    updated = action_item_update(
+        actor=alxa.reporter,
+        channel="api",
+        item=older,
+        data=ActionItemData.from_item(older).replace(title="处方点评全覆盖（修订）"),
+    )
+    assert (updated.title, updated.roadmap.count()) == ("处方点评全覆盖（修订）", 0)

@@ -105,6 +105,7 @@ def test_admin_action_item_rules(alxa: Alxa) -> None:
         "responsible": person("H004-P02").pk,
         "starts_on": "2021-07-01",
         "due_on": "2021-12-31",
+        "roadmap": "2021-09-30 提出人选",
         "roadmap-TOTAL_FORMS": 0,
         "roadmap-INITIAL_FORMS": 0,
         "progress-TOTAL_FORMS": 0,

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from campaign.models import ActionItem, LaunchRecord, LecturePlan, ProgressEntry, RoadmapMilestone
 from campaign.services import (
     ActionItemData,
+    RoadmapStepData,
     action_item_create,
     launch_record_create,
     lecture_create,
@@ -38,6 +39,7 @@ def make_item(alxa: Alxa, hospital_code: str = "H004", **overrides: Any) -> Acti
         "responsible": person(f"{hospital_code}-P02"),
         "starts_on": D(2021, 7, 1),
         "due_on": D(2021, 9, 30),
+        "roadmap": (RoadmapStepData(title="形成初稿", due_on=D(2021, 8, 31)),),
     }
     values.update(overrides)
     return action_item_create(actor=alxa.admin, channel="api", data=ActionItemData(**values))
@@ -54,6 +56,7 @@ def test_reporter_creates_an_action_item_with_a_roadmap_and_progress(alxa: Alxa)
             "responsible": person("H004-P02").pk,
             "starts_on": "2021-07-01",
             "due_on": "2021-12-31",
+            "roadmap": [{"title": "制定点评方案", "due_on": "2021-07-31"}],
         },
         format="json",
     )
@@ -86,7 +89,7 @@ def test_reporter_creates_an_action_item_with_a_roadmap_and_progress(alxa: Alxa)
     assert_documented(download)  # a PDF, once documented as application/json (schemathesis)
     detail = client.get(f"/api/v1/action-items/{item_id}/").json()
     assert detail["current_status"] == "on_track"
-    assert [s["title"] for s in detail["roadmap"]] == ["制定点评制度"]
+    assert [s["title"] for s in detail["roadmap"]] == ["制定点评方案", "制定点评制度"]
 
 
 def test_action_item_rules_are_400s(alxa: Alxa) -> None:
@@ -99,6 +102,7 @@ def test_action_item_rules_are_400s(alxa: Alxa) -> None:
         "responsible": person("H004-P02").pk,
         "starts_on": "2021-07-01",
         "due_on": "2021-12-31",
+        "roadmap": [{"title": "提出人选", "due_on": "2021-09-30"}],
     }
     response = client.post("/api/v1/action-items/", body, format="json")
     assert response.status_code == 400
@@ -170,6 +174,7 @@ def test_reporter_scope_on_action_items(alxa: Alxa) -> None:
             "responsible": person("H006-P02").pk,
             "starts_on": "2021-07-01",
             "due_on": "2021-08-01",
+            "roadmap": [{"title": "x", "due_on": "2021-07-31"}],
         },
         format="json",
     )
@@ -180,7 +185,7 @@ def test_reporter_scope_on_action_items(alxa: Alxa) -> None:
         format="json",
     )
     assert step.status_code == 403
-    assert not RoadmapMilestone.objects.exists()
+    assert RoadmapMilestone.objects.count() == 1  # the H006 item's own step
 
 
 def test_action_plan_shows_tasks_without_items(alxa: Alxa) -> None:
@@ -351,3 +356,34 @@ def test_launch_and_plan_lists_keep_their_query_count(alxa: Alxa) -> None:
     LaunchRecord.objects.all().delete()
     LecturePlan.objects.all().delete()
     _constant(client_for(alxa.league_reviewer), "/api/v1/lecture-plans/", add)
+
+
+def test_an_action_item_without_a_roadmap_is_a_400(alxa: Alxa) -> None:
+    client = client_for(alxa.reporter)
+    body = {
+        "hospital": alxa.h004.pk,
+        "task": task(alxa, "A3.2").pk,
+        "title": "开展处方点评",
+        "responsible": person("H004-P02").pk,
+        "starts_on": "2021-07-01",
+        "due_on": "2021-12-31",
+    }
+    for sent in (body, {**body, "roadmap": []}):
+        response = client.post("/api/v1/action-items/", sent, format="json")
+        assert response.status_code == 400
+        assert response.json()["code"] == "roadmap_required"
+        assert response.json()["message"] == (
+            "行动项须有路线图（通知四(二)：具体责任人、时间表和路线图），请至少填写一个路线图节点。"
+        )
+    assert not ActionItem.objects.exists()
+    created = client.post(
+        "/api/v1/action-items/",
+        {**body, "roadmap": [{"title": "制定点评制度", "due_on": "2021-07-31"}]},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    step_id = created.json()["roadmap"][0]["id"]
+    last = client.delete(f"/api/v1/roadmap-milestones/{step_id}/")
+    assert (last.status_code, last.json()["code"]) == (400, "roadmap_required")
+    patched = client.patch(f"/api/v1/action-items/{created.json()['id']}/", {"roadmap": []}, format="json")
+    assert patched.status_code == 400

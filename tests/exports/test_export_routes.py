@@ -125,7 +125,7 @@ def test_hospital_export_follows_the_banner_filter(alxa: Alxa) -> None:
 
 
 def _evaluate(alxa: Alxa) -> None:
-    """As in tests/reporting/test_evaluation.py: H004 meets 1 of its 5 lecture milestones, covers the four
+    """As in tests/reporting/test_evaluation.py: H004 meets 1 of its 6 lecture milestones, covers the four
     documents in all layers and has one action item, done."""
     lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, coverage=full_coverage(alxa)))
     president = lecture_data(alxa, speaker=person("H004-P02"), title="院长讲医改")
@@ -147,8 +147,8 @@ def test_evaluation_workbook_matches_the_stored_scores(alxa: Alxa) -> None:
     assert rows[0] == (
         "活动", "排名", "旗(区)", "机构编码", "医院", "讲医改得分", "见行动得分", "出成效得分", "总分",
         "拟表彰", "时间节点达标", "时间节点数", "时间节点达标率", "四个层次讲全的重点文件", "重点文件数",
-        "行动项", "已完成", "已逾期", "行动项完成率", "按时报送月数", "应报送月数", "指标达标", "指标未达标",
-        "指标无数据", "指标达标率", "评估时间",
+        "行动项", "已完成", "已逾期", "无路线图", "行动项完成率", "按时报送月数", "应报送月数", "指标达标",
+        "指标未达标", "指标无数据", "指标达标率", "评估时间",
     )  # fmt: skip
     stored = list(Evaluation.objects.select_related("hospital__banner").order_by("rank", "hospital__code"))
     assert len(rows) - 1 == len(stored) == 10
@@ -162,7 +162,7 @@ def test_evaluation_workbook_matches_the_stored_scores(alxa: Alxa) -> None:
             d["lecture"]["milestones_met"], d["lecture"]["milestones"],
             pytest.approx(d["lecture"]["milestones_met"] / d["lecture"]["milestones"]),
             d["lecture"]["documents_all_layers"], d["lecture"]["documents"],
-            d["action"]["items"], d["action"]["done"], d["action"]["overdue"],
+            d["action"]["items"], d["action"]["done"], d["action"]["overdue"], d["action"]["without_roadmap"],
             pytest.approx(d["action"]["done"] / d["action"]["items"]) if d["action"]["items"] else None,
             d["action"]["reports_on_time"], d["action"]["report_months"],
             d["outcome"]["met"], d["outcome"]["not_met"], d["outcome"]["no_data"],
@@ -170,11 +170,12 @@ def test_evaluation_workbook_matches_the_stored_scores(alxa: Alxa) -> None:
             row[-1],
         )  # fmt: skip
     first = stored[0]
-    assert (first.hospital, rows[1][11], rows[1][12]) == (alxa.h004, 5, pytest.approx(0.2))
-    assert rows[1][18] == 1.0  # its one action item is done
+    assert (first.hospital, rows[1][11], rows[1][12]) == (alxa.h004, 6, pytest.approx(1 / 6))
+    assert rows[1][18] == 1  # entered before the roadmap rule, without one
+    assert rows[1][19] == 1.0  # its one action item is done
     assert sheet["M2"].number_format == "0.00%"
     assert sheet["F2"].data_type == "n"
-    assert sheet["Z2"].is_date
+    assert sheet["AA2"].is_date
 
     # A reporter exports its own row only; a filter narrows like the list's.
     mine = rows_of(client_for(alxa.reporter).get("/api/v1/evaluations/export/"))

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from campaign.models import ActionItem, KeyDocument, Layer, LectureMaterial, LectureSession, ProgressStatus
-from campaign.services import action_item_create, lecture_create
+from campaign.services import RoadmapStepData, action_item_create, lecture_create
 from hospitals.models import ChangeRecord, User
 from tests.campaign.conftest import hospital, kind, lecture_data, person, task, upload
 from tests.conftest import Alxa
@@ -136,6 +136,7 @@ def _item(alxa: Alxa) -> ActionItem:
             responsible=person("H004-P02"),
             starts_on=dt.date(2021, 7, 1),
             due_on=dt.date(2021, 10, 31),
+            roadmap=(RoadmapStepData(title="形成规划初稿", due_on=dt.date(2021, 8, 31)),),
         ),
     )
 
@@ -153,9 +154,14 @@ def test_action_plan_lists_tasks_and_adds_an_item(alxa: Alxa) -> None:
             "responsible": person("H004-P02").pk,
             "starts_on": "2021-07-01",
             "due_on": "2021-10-31",
+            "roadmap": "2021-08-31 形成规划初稿\n2021-10-15 院长办公会审议",
         },
     )
     item = ActionItem.objects.get()
+    assert list(item.roadmap.values_list("due_on", "title")) == [
+        (dt.date(2021, 8, 31), "形成规划初稿"),
+        (dt.date(2021, 10, 15), "院长办公会审议"),
+    ]
     assert response.headers["Location"] == f"/actions/{item.pk}/"
 
 
@@ -205,7 +211,7 @@ def test_roadmap_step_outside_the_item_dates_is_refused(alxa: Alxa) -> None:
     assert ok.status_code == 302
     bad = client.post(f"/actions/{item.pk}/", {"roadmap-title": "印发", "roadmap-due_on": "2021-12-15"})
     assert "路线图节点日期须在行动项的开始日期" in bad.content.decode()
-    assert item.roadmap.count() == 1
+    assert item.roadmap.count() == 2  # the step it was created with, and 征求意见
 
 
 def test_hospital_overview_shows_milestone_status(alxa: Alxa) -> None:

@@ -47,11 +47,16 @@ def _item_body(world: World, owner: Owner, obj: Any) -> dict[str, Any]:
         "responsible": _responsible(owner).pk,
         "starts_on": "2021-07-01",
         "due_on": "2021-11-30",
+        # Written on create only (a PATCH of an item leaves its roadmap to /roadmap-milestones/).
+        **({} if obj is not None else {"roadmap": [{"title": "节点", "due_on": "2021-08-31"}]}),
     }
 
 
 def _step(owner: Owner) -> RoadmapMilestone:
-    return RoadmapMilestone.objects.create(action_item=_item(owner), title="节点", due_on=dt.date(2021, 8, 1))
+    item = _item(owner)
+    # A second step, so that the one the matrix deletes is never the item's last (roadmap_required).
+    RoadmapMilestone.objects.create(action_item=item, title="首个节点", due_on=dt.date(2021, 7, 15))
+    return RoadmapMilestone.objects.create(action_item=item, title="节点", due_on=dt.date(2021, 8, 1))
 
 
 def _step_body(world: World, owner: Owner, obj: Any) -> dict[str, Any]:

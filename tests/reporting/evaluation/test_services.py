@@ -46,7 +46,9 @@ def test_scores_follow_the_campaign_rules_and_rank_the_hospitals(alxa: Alxa, set
         "documents": 4,
     }
     assert h004.lecture_score == Decimal("58.33")  # 50 × 1/6 + 50 × 4/4
-    # 见行动: the one item done and not overdue, 1 of 6 monthly reports on time.
+    # 见行动: the one item done and not overdue (entered before the roadmap rule: none), 1 of 6 reports
+    # on time.
+    assert (details["action"]["items"], details["action"]["without_roadmap"]) == (1, 1)
     assert h004.action_score == Decimal("75.00")  # 40 × 1 + 30 × 1 + 30 × 1/6
     outcome = details["outcome"]
     applicable = outcome["met"] + outcome["not_met"] + outcome["no_data"]
