@@ -63,7 +63,7 @@ from campaign.models import (
     ProgressStatus,
 )
 from campaign.seeding import seed_load
-from campaign.services import ActionItemData, LectureData
+from campaign.services import ActionItemData, LectureData, RoadmapStepData
 from core.months import next_month
 from hospitals.models import (
     ChangeRecord,
@@ -609,6 +609,12 @@ class DemoLoader:
         self, code: str, h: _Hospital, task_code: str, part: str, title: str, due: dt.date
     ) -> None:
         starts = dt.date(2021, 7, 1)
+        span = (due - starts).days
+        names = ("制定方案", "组织实施", "总结评估")
+        steps = tuple(
+            RoadmapStepData(title=name, due_on=starts + dt.timedelta(days=span * step // 3))
+            for step, name in enumerate(names, start=1)
+        )
         item = campaign_services.action_item_create(
             actor=h.reporter,
             channel=WEB,
@@ -621,17 +627,14 @@ class DemoLoader:
                 responsible=h.president if task_code.startswith(("A3", "A5")) else h.secretary,
                 starts_on=starts,
                 due_on=due,
+                roadmap=steps,  # §四(二): an item is created with its roadmap
             ),
         )
         key = "A5.1/cfo" if part == "全面推行总会计师制度" else task_code
         self.items[(code, key)] = item
         self.count("行动项")
-        span = (due - starts).days
-        for step, name in enumerate(("制定方案", "组织实施", "总结评估"), start=1):
-            step_due = starts + dt.timedelta(days=span * step // 3)
-            milestone = campaign_services.roadmap_milestone_create(
-                actor=h.reporter, channel=WEB, action_item=item, title=name, due_on=step_due
-            )
+        for step, milestone in enumerate(item.roadmap.order_by("due_on", "id"), start=1):
+            name, step_due = milestone.title, milestone.due_on
             if step_due < DEMO_NOW.date() and not (code in SLIPPING and step == 3):
                 self.at(
                     moment(step_due, 18),
