@@ -432,7 +432,7 @@ class DemoLoader:
                     self.schedule_lecture(
                         h, "department", day, department=(month.month + k) % len(h.departments)
                     )
-                if month.month >= 9:
+                if month.month >= 8 and not (code == LATE_PRESIDENT and month.month == 8):
                     leader = h.secretary if month.month % 2 else h.president
                     self.schedule_lecture(
                         h, "in_hospital", month.replace(day=rng.randint(5, 25)), speaker=leader
@@ -677,6 +677,7 @@ class DemoLoader:
         """Last year's twelve months and this year's first six are entered early in July; each later
         month in the first days of the next one (by the report's schedule)."""
         self.profiles: dict[tuple[str, str], tuple[float, float, float]] = {}
+        self.denominators: dict[tuple[str, str, dt.date], int] = {}
         for n, (_code, h) in enumerate(self.hospitals.items()):
             months = [dt.date(2020, m, 1) for m in range(1, 13)] + [dt.date(2021, m, 1) for m in range(1, 7)]
             self.at(moment(dt.date(2021, 7, 1 + n % 3), 10), self.hospital_values, h, months)
@@ -686,19 +687,32 @@ class DemoLoader:
                 day = max(dt.date(2021, 7, 3), next_month(month).replace(day=1 + n % 3))
                 self.at(moment(day, 9), self.banner_values, banner, month)
 
-    def _profile(self, key: str, indicator: Indicator) -> tuple[float, float, float]:
+    def _profile(self, key: str, code: str) -> tuple[float, float, float]:
         """(size, share or level, growth) of one unit's indicator: drawn once, in a fixed order."""
-        found = self.profiles.get((key, indicator.code))
+        found = self.profiles.get((key, code))
         if found is None:
             rng = self.rng
             found = (rng.uniform(0.8, 1.2), rng.random(), rng.uniform(-0.06, 0.2))
-            self.profiles[(key, indicator.code)] = found
+            self.profiles[(key, code)] = found
+        return found
+
+    def denominator(self, key: str, code: str, month: dt.date, base: float) -> int:
+        """One figure per unit, concept and month, whichever indicator asks (医疗收入 is the same in
+        O2.1-a and O5.1-a); a stock such as the doctors does not follow the season."""
+        concept = DENOMINATORS.get(code, code)
+        found = self.denominators.get((key, concept, month))
+        if found is None:
+            scale, _, _ = self._profile(key, concept)
+            season = 1 + (0 if concept in STOCKS else 0.08 * math.sin(month.month / 12 * 2 * math.pi))
+            year = 1.03 if month.year == self.campaign.year else 1.0
+            found = max(1, round(base * scale * season * year))
+            self.denominators[(key, concept, month)] = found
         return found
 
     def figures(self, key: str, size: int, indicator: Indicator, month: dt.date) -> dict[str, Any]:
         """A unit's figures for a month: last year's level, this year's grown by the unit's growth (more
         from July, when the campaign's actions start), a season and a little noise."""
-        scale, level, growth = self._profile(key, indicator)
+        scale, level, growth = self._profile(key, indicator.code)
         this_year = month.year == self.campaign.year
         lift = 1 + (growth if month.month >= 7 else growth / 3) if this_year else 1.0
         season = 1 + 0.08 * math.sin(month.month / 12 * 2 * math.pi)
@@ -712,7 +726,9 @@ class DemoLoader:
             share = (low + (high - low) * level) * (lift if code != "O5.1-a" else 2 - lift) * noise
             if not indicator.numerator_may_exceed:
                 share = min(share, 0.99)
-            denominator = round(denominator_base * scale * (size if denominator_base < 10 else 1) * season)
+            denominator = self.denominator(
+                key, code, month, denominator_base * (size if denominator_base < 10 else 1)
+            )
             if code == "O4.2-c":
                 denominator, share = 2, (1.0 if this_year and month.month >= 7 and level > 0.3 else 0.5)
             places = 2 if code in MONEY else 0  # sums of money in 万元 with cents; people and cases whole
@@ -962,6 +978,18 @@ RATIO_SHAPES: dict[str, tuple[float, float, float]] = {
     "O4.1-b": (1500, 0.5, 0.7),  # 首选基层 / 2周患病
 }
 
+# Denominators that are one figure of the hospital's, shared by two indicators; stocks have no season.
+DENOMINATORS = {
+    "O2.1-a": "income",
+    "O5.1-a": "income",
+    "O2.1-b": "doctors",
+    "O2.3-a": "doctors",
+    "O2.2-a": "operations",
+    "O2.2-b": "operations",
+    "O3.1-a": "discharges",
+    "O3.1-b": "discharges",
+}
+STOCKS = frozenset({"doctors"})
 MONEY = frozenset({"O2.1-a", "O2.3-b", "O5.1-a"})
 
 NARRATIVE_RETURN = CommentInput(
