@@ -524,8 +524,8 @@ class DemoLoader:
             host_hospital=host.row if host else None,
             alliance=alliance,
         )
-        photos = 1 if kind != "department" or rng.random() < 0.4 else 0
-        courseware = kind != "department" or rng.random() < 0.3
+        photos = 1 if kind != "department" or rng.random() < 0.15 else 0
+        courseware = kind != "department" or rng.random() < 0.1
         self.at(moment(day, 17, rng.randint(0, 50)), self.lecture, h.reporter, data, photos, courseware)
 
     def centralised(self, banner: OrgUnit, day: dt.date) -> None:
