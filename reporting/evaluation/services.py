@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 
-from campaign.calendar import report_months
+from campaign.calendar import report_due_date, report_months
 from campaign.compliance import milestone_compliance
 from campaign.models import (
     OVERDUE,
@@ -99,9 +99,14 @@ def _round(value: float) -> Decimal:
 
 
 def evaluation_scores(campaign: Campaign, *, on: dt.date | None = None) -> list[HospitalScore]:
-    """Every hospital's scores, ranked (ties share a rank). A fixed number of queries."""
+    """Every hospital's scores as of ``on`` (default: the reporting clock's date, at the latest the
+    campaign's end), ranked (ties share a rank). A fixed number of queries.
+
+    Every date is judged on ``on``: an item due after it is not overdue, and a month's report is required
+    only once its due day has passed (December's is due in January, so a December evaluation never asks
+    for it)."""
     rules = evaluation_rules(campaign)
-    on = on or campaign.ends_on
+    on = on or min(clock.today(), campaign.ends_on)
     hospitals = list(campaign_hospitals(campaign).order_by("banner__path", "code"))
     ids = [h.pk for h in hospitals]
 
@@ -133,7 +138,7 @@ def evaluation_scores(campaign: Campaign, *, on: dt.date | None = None) -> list[
         items[hospital_id]["without_roadmap"] += not has_roadmap
         items[hospital_id]["done"] += status == ProgressStatus.DONE
         items[hospital_id][OVERDUE] += due_on < on and status != ProgressStatus.DONE
-    months = [m for m in report_months(campaign) if m <= on]
+    months = [m for m in report_months(campaign) if report_due_date(campaign, m) < on]
     on_time = dict(
         MonthlyReport.objects.filter(
             campaign=campaign, month__in=months, first_submitted_at__isnull=False, late_days=0
@@ -233,7 +238,7 @@ def evaluation_build(
     require_campaign_in_scope(actor, campaign)
     if clock.today() < dt.date(campaign.year, 12, 1):
         raise ValidationError("年终评估在12月进行。", code="too_early")
-    scores = evaluation_scores(campaign)
+    scores = evaluation_scores(campaign, on=min(clock.today(), campaign.ends_on))
     now = clock.now()
     Evaluation.objects.filter(campaign=campaign).delete()
     rows = Evaluation.objects.bulk_create(

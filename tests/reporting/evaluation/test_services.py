@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -46,16 +47,17 @@ def test_scores_follow_the_campaign_rules_and_rank_the_hospitals(alxa: Alxa, set
         "documents": 4,
     }
     assert h004.lecture_score == Decimal("58.33")  # 50 × 1/6 + 50 × 4/4
-    # 见行动: the one item done and not overdue (entered before the roadmap rule: none), 1 of 6 reports
-    # on time.
+    # 见行动: the one item done and not overdue (entered before the roadmap rule: none), 1 of the 5
+    # reports due by 12-20 (July to November; December's is due in January) on time.
     assert (details["action"]["items"], details["action"]["without_roadmap"]) == (1, 1)
-    assert h004.action_score == Decimal("75.00")  # 40 × 1 + 30 × 1 + 30 × 1/6
+    assert (details["action"]["reports_on_time"], details["action"]["report_months"]) == (1, 5)
+    assert h004.action_score == Decimal("76.00")  # 40 × 1 + 30 × 1 + 30 × 1/5
     outcome = details["outcome"]
     applicable = outcome["met"] + outcome["not_met"] + outcome["no_data"]
     assert outcome["met"] >= 2
     assert h004.outcome_score == (Decimal(100) * outcome["met"] / applicable).quantize(Decimal("0.01"))
     expected_total = (
-        Decimal("0.4") * Decimal("58.33") + Decimal("0.3") * 75 + Decimal("0.3") * h004.outcome_score
+        Decimal("0.4") * Decimal("58.33") + Decimal("0.3") * 76 + Decimal("0.3") * h004.outcome_score
     ).quantize(Decimal("0.01"))
     assert abs(h004.total_score - expected_total) <= Decimal("0.01")
     assert (h004.rank, h004.proposed_commendation) == (1, True)
@@ -92,3 +94,22 @@ def test_the_scores_take_a_fixed_number_of_queries(alxa: Alxa, django_assert_max
     with django_assert_max_num_queries(30) as large:
         assert len(evaluation_scores(campaign)) == 30
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_run_on_12_03_it_judges_every_date_on_the_clock(alxa: Alxa, set_clock: SetClock) -> None:
+    """Issue 15: an item due 12-15 is not overdue on 12-03, one due 11-30 is; only the reports already
+    due count (July to October: November's is due 12-05, December's in January)."""
+    make_report(alxa, state="approved")  # July's, on time (the clock stands at 08-03)
+    h004_action_item(alxa, title="年底前完成", due_on=dt.date(2021, 12, 15))
+    h004_action_item(alxa, title="11月底完成", due_on=dt.date(2021, 11, 30))
+    set_clock("2021-12-03 10:00")
+    evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+    action = Evaluation.objects.get(hospital=alxa.h004).details["action"]
+    assert (action["items"], action["done"], action["overdue"]) == (2, 0, 1)
+    assert (action["reports_on_time"], action["report_months"]) == (1, 4)
+    # 40 × 0 + 30 × 1/2 + 30 × 1/4
+    assert Evaluation.objects.get(hospital=alxa.h004).action_score == Decimal("22.50")
+    set_clock("2021-12-31 10:00")
+    evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+    action = Evaluation.objects.get(hospital=alxa.h004).details["action"]
+    assert (action["overdue"], action["report_months"]) == (2, 5)  # never December's before January
