@@ -44,7 +44,7 @@ DEMO_CLOCK ?= 2021-12-03T10:00
 
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py load_seed
+	JJX_REPORTING_CLOCK=$(DEMO_CLOCK) $(BIN)/python manage.py load_seed
 	JJX_REPORTING_CLOCK=$(DEMO_CLOCK) $(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py sync_beat_schedule
 	$(BIN)/python manage.py demo_logins

@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "基础设施"
+
+    def ready(self) -> None:
+        from core import admin_filters
+
+        admin_filters.register()

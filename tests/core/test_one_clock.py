@@ -268,6 +268,14 @@ def test_a_reports_stamps_and_history_read_the_clock_on_the_pages_and_in_the_adm
     history = _page(alxa.admin, "/admin/hospitals/changerecord/")
     assert "2021年12月3日" in history
     assert f"{timezone.localdate():%Y年%-m月%-d日}" not in history
+    # The admin's date filters: 今天 is the clock's day (Django's own filter reads the real time).
+    reports = _page(alxa.admin, "/admin/reporting/monthlyreport/")
+    assert "month__gte=2021-12-03&amp;month__lt=2021-12-04" in reports
+    assert str(timezone.localdate().year) not in reports
+    # 上次登录 (the pages above logged the reporter in) and 注册时间 (the seed's accounts).
+    account = _page(alxa.admin, f"/admin/hospitals/user/{alxa.reporter.pk}/change/")
+    assert re.findall(r'name="(?:last_login|date_joined)_0" value="([^"]*)"', account) == ["2021/12/03"] * 2
+    assert str(timezone.localdate().year) not in account
 
 
 def test_an_unlock_request_and_its_grant_read_the_clock(alxa: Alxa) -> None:
@@ -356,7 +364,8 @@ def test_a_lecture_and_its_material_read_the_clock(alxa: Alxa) -> None:
     assert created.status_code == 201, created.content
     lecture_id = created.json()["id"]
     _all_on_the_clock(created.json(), expect={"created_at", "updated_at"})
-    changed = client.patch(f"/api/v1/lectures/{lecture_id}/", {"attendance_present": 390}, format="json")
+    changed = client.patch(f"/api/v1/lectures/{lecture_id}/", {"attendance_present": 370}, format="json")
+    assert changed.status_code == 200, changed.content
     _all_on_the_clock(changed.json(), expect={"created_at", "updated_at"})
     uploaded = client.post(
         "/api/v1/lecture-materials/",
