@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Case, CharField, Count, Value, When
 from django.db.models.functions import TruncMonth
 
 from campaign.calendar import campaign_months, current_month, report_months
@@ -29,23 +29,38 @@ from core.charts import (
 from core.months import month_has_ended
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, hospitals_visible_to
-from reporting.bulletins.selectors import CATEGORY_LABELS, submission_category
+from reporting.bulletins.selectors import CATEGORY_LABELS
 from reporting.indicators.selectors import Period
 from reporting.indicators.targets import Verdict, indicator_evaluations
 from reporting.reports.selectors import reports_visible_to
 
 
-def chart_hospitals_by_banner(user: AnyUser) -> Chart:
+def _hospital_counts(user: AnyUser) -> list[tuple[str, str, int]]:
+    """(banner, level, hospitals) in the viewer's scope, counted by the database, banners in code order."""
+    rows = (
+        hospitals_visible_to(user)
+        .select_related(None)
+        .values("banner__code", "banner__name", "level")
+        .annotate(n=Count("id"))
+        .order_by("banner__code", "level")
+    )
+    return [(r["banner__name"], r["level"], r["n"]) for r in rows]
+
+
+def chart_hospitals_by_banner(
+    user: AnyUser, hospital_counts: list[tuple[str, str, int]] | None = None
+) -> Chart:
     """The hospitals in the viewer's scope, per banner and level: the denominator of every other chart."""
-    hospitals = list(hospitals_visible_to(user).order_by("banner__code", "code"))
-    banners = list(dict.fromkeys(h.banner.name for h in hospitals))
-    counts = Counter((h.banner.name, h.level) for h in hospitals)
+    rows = _hospital_counts(user) if hospital_counts is None else hospital_counts
+    banners = list(dict.fromkeys(b for b, _, _ in rows))
+    counts = {(b, level): n for b, level, n in rows}
     return Chart(
         key="hospitals",
         title="参加活动的医院（按旗区、等级）",
         labels=banners,
         series=[
-            Series(label, [counts[(b, level)] for b in banners]) for level, label in Hospital.Level.choices
+            Series(label, [counts.get((b, level), 0) for b in banners])
+            for level, label in Hospital.Level.choices
         ],
         stacked=True,
         unit="家",
@@ -80,9 +95,19 @@ def _kind_names(campaign: Campaign) -> list[str]:
     )
 
 
-def chart_lectures_by_banner(user: AnyUser, campaign: Campaign) -> Chart:
-    counts = _lecture_counts(user, campaign)
-    banners = list(dict.fromkeys(h.banner.name for h in hospitals_visible_to(user).order_by("banner__code")))
+LectureCounts = list[tuple[str, str, dt.date, int]]
+
+
+def chart_lectures_by_banner(
+    user: AnyUser,
+    campaign: Campaign,
+    counts: LectureCounts | None = None,
+    hospital_counts: list[tuple[str, str, int]] | None = None,
+    kinds: list[str] | None = None,
+) -> Chart:
+    counts = _lecture_counts(user, campaign) if counts is None else counts
+    rows = _hospital_counts(user) if hospital_counts is None else hospital_counts
+    banners = list(dict.fromkeys(b for b, _, _ in rows))
     totals: Counter[tuple[str, str]] = Counter()
     for row_banner, kind, _, n in counts:
         totals[(row_banner, kind)] += n
@@ -90,15 +115,24 @@ def chart_lectures_by_banner(user: AnyUser, campaign: Campaign) -> Chart:
         key="lectures-banner",
         title="宣讲场次（按旗区、宣讲形式）",
         labels=banners,
-        series=[Series(kind, [totals[(b, kind)] for b in banners]) for kind in _kind_names(campaign)],
+        series=[
+            Series(kind, [totals[(b, kind)] for b in banners])
+            for kind in (_kind_names(campaign) if kinds is None else kinds)
+        ],
         stacked=True,
         unit="场",
         empty_text="尚未登记宣讲。",
     )
 
 
-def chart_lectures_by_month(user: AnyUser, campaign: Campaign, banner: str = "") -> Chart:
-    counts = _lecture_counts(user, campaign)
+def chart_lectures_by_month(
+    user: AnyUser,
+    campaign: Campaign,
+    banner: str = "",
+    counts: LectureCounts | None = None,
+    kinds: list[str] | None = None,
+) -> Chart:
+    counts = _lecture_counts(user, campaign) if counts is None else counts
     months = campaign_months(campaign)
     totals: Counter[tuple[dt.date, str]] = Counter()
     for row_banner, kind, month, n in counts:
@@ -108,7 +142,10 @@ def chart_lectures_by_month(user: AnyUser, campaign: Campaign, banner: str = "")
         key="lectures-month",
         title=f"宣讲场次（按月份、宣讲形式）{'· ' + banner if banner else ''}",
         labels=[_month_label(m) for m in months],
-        series=[Series(kind, [totals[(m, kind)] for m in months]) for kind in _kind_names(campaign)],
+        series=[
+            Series(kind, [totals[(m, kind)] for m in months])
+            for kind in (_kind_names(campaign) if kinds is None else kinds)
+        ],
         stacked=True,
         unit="场",
         empty_text="尚未登记宣讲。",
@@ -167,14 +204,26 @@ def chart_submissions(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
     """Monthly reports on time / late / missing per month, with the bulletin's own categories
     (``reporting.bulletins.submission_category``)."""
     months = [m for m in report_months(campaign) if month_has_ended(m, today=on)]
-    hospital_ids = list(hospitals_visible_to(user).values_list("pk", flat=True))
-    reports = {
-        (r.hospital_id, r.month): r
-        for r in reports_visible_to(user).filter(campaign=campaign, month__in=months)
-    }
-    counts: Counter[tuple[dt.date, str]] = Counter(
-        (m, submission_category(reports.get((h, m)))) for m in months for h in hospital_ids
+    hospitals = hospitals_visible_to(user).count()
+    # submission_category in SQL: never submitted is "missing", a late first submission "late".
+    category = Case(
+        When(first_submitted_at__isnull=True, then=Value("missing")),
+        When(late_days__gt=0, then=Value("late")),
+        default=Value("on_time"),
+        output_field=CharField(),
     )
+    rows = (
+        reports_visible_to(user)
+        .select_related(None)
+        .filter(campaign=campaign, month__in=months)
+        .annotate(category=category)
+        .values("month", "category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: Counter[tuple[dt.date, str]] = Counter({(r["month"], r["category"]): r["n"] for r in rows})
+    for m in months:  # a hospital without a report for the month has not submitted it either
+        counts[(m, "missing")] = hospitals - counts[(m, "on_time")] - counts[(m, "late")]
     return Chart(
         key="reports",
         title="月度自查报告提交情况（医院数）",
@@ -197,11 +246,15 @@ def dashboard_charts(
     if campaign is None:
         return [chart_hospitals_by_banner(user)]
     on = on or clock.today()
+    # Read once, drawn by several charts: the lectures are counted once, the hospitals too.
+    lectures = _lecture_counts(user, campaign)
+    hospitals = _hospital_counts(user)
+    kinds = _kind_names(campaign)
     return [
-        chart_lectures_by_banner(user, campaign),
-        chart_lectures_by_month(user, campaign, banner),
+        chart_lectures_by_banner(user, campaign, lectures, hospitals, kinds),
+        chart_lectures_by_month(user, campaign, banner, lectures, kinds),
         chart_milestones(user, campaign, on),
         chart_indicators_by_level(user, campaign, on),
         chart_submissions(user, campaign, on),
-        chart_hospitals_by_banner(user),
+        chart_hospitals_by_banner(user, hospitals),
     ]

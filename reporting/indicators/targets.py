@@ -1,8 +1,10 @@
 """Target evaluation (SPEC §6): met / not met / no data for each indicator, per unit and rolled up.
 
 Contract of ``indicator_evaluations``: four queries whatever the number of hospitals (indicators,
-hospitals, banners, values); everything else is computed in Python, so the bulletin, the December
-evaluation and a league of 300 hospitals all cost the same.
+hospitals, banners, values). The values are summed per unit and year by PostgreSQL
+(``period_figures``: one row per indicator, unit and year, not one per month); the verdicts are judged
+in Python on those sums, so the bulletin, the December evaluation and a league of 300 hospitals all cost
+the same queries.
 
 The seven rule kinds, per unit, on the period's figure against the same period last year:
 
@@ -41,12 +43,10 @@ from reporting.indicators.selectors import (
     UnitKey,
     change_of,
     change_unit,
-    figure_of,
     figure_sum,
     format_figure,
-    group_by_period,
     indicators_of,
-    raw_values,
+    period_figures,
 )
 
 Kind = Indicator.TargetKind
@@ -313,13 +313,12 @@ def indicator_evaluations(
     indicator_list = list(indicators) if indicators is not None else indicators_of(campaign)
     hospital_list = list(hospitals.select_related("banner").order_by("banner__path", "code"))
     banner_list = list(banners.filter(kind=OrgUnit.Kind.BANNER).order_by("path"))
-    values = raw_values(
-        indicator_ids=[i.pk for i in indicator_list],
+    current_values, last_values = period_figures(
+        indicators=indicator_list,
         hospitals=[h.pk for h in hospital_list],
         banners=[b.pk for b in banner_list],
-        periods=[period, period.previous_year()],
+        period=period,
     )
-    current_values, last_values = group_by_period(values, period)
     units: list[TargetResult] = []
     banner_rollups: list[TargetResult] = []
     league: list[TargetResult] = []
@@ -338,8 +337,8 @@ def indicator_evaluations(
             owners = [("banner", b.pk, b.pk, None) for b in banner_list]
         for scope, pk, banner_id, level in owners:
             key = UnitKey(scope, pk)
-            current = figure_of(vt, current_values.get((indicator.pk, key), []))
-            last = figure_of(vt, last_values.get((indicator.pk, key), []))
+            current = current_values.get((indicator.pk, key)) or Figure(vt)
+            last = last_values.get((indicator.pk, key)) or Figure(vt)
             verdict, target, note = judge(indicator, current, last, level=level, threshold=threshold)
             evaluation = TargetResult(indicator, scope, pk, verdict, current, last, target, note)
             if indicator.target_kind == Kind.HOSPITAL_COUNT_INCREASE:
