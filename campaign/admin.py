@@ -74,6 +74,7 @@ from campaign.services import (
 )
 from core import clock
 from core.forms import TextField, text_field_kwargs
+from core.pages import add_service_error
 from core.records import refuse_owner_change
 from exports.admin import xlsx_export_action
 from hospitals.admin import ScopedAdminMixin
@@ -220,6 +221,9 @@ class ServiceForm(forms.ModelForm):
             self.check(cleaned)
         except PermissionDenied as exc:
             raise ValidationError(str(exc) or "您无权执行此操作。", code="permission_denied") from exc
+        except ValidationError as exc:
+            # Every refusal beside the field it names (on top when the form has no such field).
+            add_service_error(self, exc)
         return cleaned
 
     def check(self, cleaned: dict[str, Any]) -> None:

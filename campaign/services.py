@@ -4,8 +4,10 @@ items, roadmaps, monthly progress). SPEC §3–§5, issue 3.
 Contract of every function here:
 - keyword-only arguments, ``actor`` (the user acting) and ``channel`` (``ChangeRecord.Channel``) first;
 - the actor's scope is checked before anything else (``PermissionDenied``, 403 in the API);
-- every rule of the notice is checked next and a refusal is a ``ValidationError`` whose Chinese message
-  names the rule and whose ``code`` names it for programs; nothing is written when a rule refuses;
+- every rule of the notice is checked next, all of them: each refusal is put on the field it concerns
+  (``core.refusals.Refusals``; a month frozen in review on no field) with a Chinese message naming the
+  rule and a ``code`` naming it for programs, and they are raised together as one ``ValidationError``;
+  nothing is written when a rule refuses;
 - each write records its history (``hospitals.audit.record_change``, old → new) in the same
   transaction, and returns the model instance.
 
@@ -29,7 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 
-from campaign.files import ANY_KIND, check_upload
+from campaign.files import ANY_KIND, CheckedFile, check_upload
 from campaign.models import (
     ActionItem,
     ActionTask,
@@ -56,6 +58,7 @@ from campaign.selectors import require_campaign_in_scope
 from core import clock
 from core.monthlock import require_month_editable
 from core.records import refuse_owner_change
+from core.refusals import Refusals
 from hospitals.audit import diff, record_change, snapshot
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
@@ -65,10 +68,6 @@ Channel = str  # one of hospitals.models.ChangeRecord.Channel
 
 def _actor(actor: AnyUser) -> User | None:
     return actor if isinstance(actor, User) else None
-
-
-def _refuse(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
 
 
 def _require_owner_in_scope(actor: AnyUser, hospital: Hospital | None, org_unit: OrgUnit | None) -> None:
@@ -87,27 +86,25 @@ def _in_campaign_league(campaign: Campaign, hospital: Hospital | None, org_unit:
     return org_unit is not None and org_unit.path.startswith(league_path)
 
 
-def _within_campaign(campaign: Campaign, on: dt.date, what: str) -> None:
+def _within_campaign(refusals: Refusals, field: str, campaign: Campaign, on: dt.date, what: str) -> None:
     if not campaign.starts_on <= on <= campaign.ends_on:
-        raise _refuse(
+        refusals.add(
+            field,
             f"{what}须在活动期间（{campaign.starts_on:%Y-%m-%d}至{campaign.ends_on:%Y-%m-%d}）内，"
             f"{on:%Y-%m-%d}不在其中。",
             "date_outside_campaign",
         )
 
 
-def _not_after_today(on: dt.date, field: str, what: str) -> None:
+def _not_after_today(refusals: Refusals, on: dt.date, field: str, what: str) -> None:
     """A record of something done (a lecture held, a campaign launched) cannot be dated after today on
     the one clock (``core.clock``: the demo's day when ``JJX_REPORTING_CLOCK`` is set)."""
     today = clock.today()
     if on > today:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    f"{what}{on:%Y-%m-%d}晚于今天（{today:%Y-%m-%d}），不能填写尚未发生的事项。",
-                    code="date_in_future",
-                )
-            }
+        refusals.add(
+            field,
+            f"{what}{on:%Y-%m-%d}晚于今天（{today:%Y-%m-%d}），不能填写尚未发生的事项。",
+            "date_in_future",
         )
 
 
@@ -222,29 +219,39 @@ def _commission_roles(person: Person, unit: OrgUnit | None, on: dt.date) -> list
     return [r for r in (SpeakerRole.COMMISSION_HEAD, SpeakerRole.COMMISSION_DEPUTY) if r in held]
 
 
-def _speaker_roles(data: LectureData) -> list[str]:
-    """The roles in which the speaker may give this kind of lecture; refuses a wrong speaker."""
+def _speaker_roles(data: LectureData, refusals: Refusals) -> list[str]:
+    """The roles in which the speaker may give this kind of lecture; a wrong speaker (or department) is
+    refused on its field and gives no role."""
     kind, speaker, on = data.kind, data.speaker, data.held_on
     rule = kind.speaker_rule
     if rule == LectureKind.SpeakerRule.DEPARTMENT_HEAD:
         department = data.department
         if department is None:
-            raise _refuse("科室宣讲须注明科室。", "department_required")
+            refusals.add("department", "科室宣讲须注明科室。", "department_required")
+            return []
         if department.hospital_id != getattr(data.hospital, "pk", None):
-            raise _refuse(f"科室“{department.name}”不属于组织宣讲的医院。", "department_other_hospital")
+            refusals.add(
+                "department", f"科室“{department.name}”不属于组织宣讲的医院。", "department_other_hospital"
+            )
+            return []
         if department.head_id != speaker.pk:
-            raise _refuse(
+            refusals.add(
+                "speaker",
                 f"科室宣讲须由科室主任宣讲（通知二(一)1：各科室主任在本科室内宣讲）；"
                 f"{speaker}不是{department.name}的主任。",
                 "speaker_role_mismatch",
             )
+            return []
         return [SpeakerRole.DEPARTMENT_HEAD]
     if data.department is not None:
-        raise _refuse(f"{kind.name}不填写科室，科室仅用于科室宣讲。", "department_not_applicable")
+        refusals.add(
+            "department", f"{kind.name}不填写科室，科室仅用于科室宣讲。", "department_not_applicable"
+        )
     if rule == LectureKind.SpeakerRule.COMMISSION_LEADER:
         roles = _commission_roles(speaker, data.org_unit, on)
         if not roles:
-            raise _refuse(
+            refusals.add(
+                "speaker",
                 f"{kind.name}须由旗(区)卫生健康委主要负责人或分管领导宣讲；"
                 f"{speaker}在{on:%Y-%m-%d}不担任{data.org_unit}卫生健康委的该职务。",
                 "speaker_role_mismatch",
@@ -253,42 +260,55 @@ def _speaker_roles(data: LectureData) -> list[str]:
     roles = _hospital_leader_roles(speaker, data.hospital, on)
     if rule == LectureKind.SpeakerRule.HOSPITAL_LEADER:
         if not roles:
-            raise _refuse(
+            refusals.add(
+                "speaker",
                 f"{kind.name}须由本院党委书记或院长宣讲；{speaker}在{on:%Y-%m-%d}不是{data.hospital}的书记或院长。",
                 "speaker_role_mismatch",
             )
         return roles
     # LEADER_IN_PERSON and TOUR_LECTURER: §二(一)1 "必须是医院的书记或院长亲自宣讲，不得找他人替代宣讲".
     if not roles:
-        raise _refuse(
+        refusals.add(
+            "speaker",
             f"{kind.name}须由书记或院长本人宣讲，不得替代；"
             f"{speaker}在{on:%Y-%m-%d}不是{data.hospital}的书记或院长。",
             "substitute_not_allowed",
         )
+        return roles
     if (
         rule == LectureKind.SpeakerRule.TOUR_LECTURER
         and not TourLecturer.objects.filter(campaign=data.campaign, person=speaker).exists()
     ):
-        raise _refuse(
+        refusals.add(
+            "speaker",
             f"{kind.name}须由入选的全区巡讲讲师宣讲；{speaker}未入选本活动的巡讲人选。",
             "tour_lecturer_not_selected",
         )
+        return []
     return roles
 
 
-def _check_organiser(data: LectureData) -> None:
+def _check_organiser(data: LectureData, refusals: Refusals) -> None:
     kind = data.kind
     if kind.campaign_id != data.campaign.pk:
-        raise _refuse(f"宣讲形式“{kind.name}”不属于{data.campaign}。", "kind_not_in_campaign")
+        refusals.add("kind", f"宣讲形式“{kind.name}”不属于{data.campaign}。", "kind_not_in_campaign")
     if kind.speaker_rule == LectureKind.SpeakerRule.COMMISSION_LEADER:
         if data.hospital is not None or data.org_unit is None or data.org_unit.kind != OrgUnit.Kind.BANNER:
-            raise _refuse(
-                f"{kind.name}由旗(区)卫生健康委组织，须填写旗(区)、不填写医院。", "organiser_mismatch"
+            field = "hospital" if data.hospital is not None else "org_unit"
+            refusals.add(
+                field, f"{kind.name}由旗(区)卫生健康委组织，须填写旗(区)、不填写医院。", "organiser_mismatch"
             )
+            return
     elif data.hospital is None or data.org_unit is not None:
-        raise _refuse(f"{kind.name}由医院组织，须填写组织医院。", "organiser_mismatch")
+        field = "org_unit" if data.org_unit is not None else "hospital"
+        refusals.add(field, f"{kind.name}由医院组织，须填写组织医院。", "organiser_mismatch")
+        return
     if not _in_campaign_league(data.campaign, data.hospital, data.org_unit):
-        raise _refuse(f"组织单位不在{data.campaign.league}范围内。", "organiser_outside_campaign")
+        refusals.add(
+            "hospital" if data.hospital is not None else "org_unit",
+            f"组织单位不在{data.campaign.league}范围内。",
+            "organiser_outside_campaign",
+        )
 
 
 # A hospital-wide lecture's expected attendance is at least this share of Hospital.staff_count (campaign
@@ -311,27 +331,35 @@ def is_hospital_wide(kind: LectureKind) -> bool:
     )
 
 
-def _check_attendance(data: LectureData) -> None:
+def _check_attendance(data: LectureData, refusals: Refusals) -> None:
     counts = {
-        "应到人数": data.attendance_expected,
-        "实到人数": data.attendance_present,
-        "正常值班人数": data.on_duty_exempt,
+        "attendance_expected": ("应到人数", data.attendance_expected),
+        "attendance_present": ("实到人数", data.attendance_present),
+        "on_duty_exempt": ("正常值班人数", data.on_duty_exempt),
     }
-    for label, value in counts.items():
+    for field, (label, value) in counts.items():
         if value is None or value < 0:
-            raise _refuse(f"{label}不能为负数。", "attendance_negative")
+            refusals.add(field, f"{label}不能为负数。", "attendance_negative")
+    if refusals.has(*counts):
+        return
     if data.attendance_present > data.attendance_expected:
-        raise _refuse(
+        refusals.add(
+            "attendance_present",
             f"实到人数（{data.attendance_present}）不能超过应到人数（{data.attendance_expected}）。",
             "attendance_exceeds_expected",
         )
     if data.on_duty_exempt > data.attendance_expected:
-        raise _refuse(
+        refusals.add(
+            "on_duty_exempt",
             f"正常值班人数（{data.on_duty_exempt}）不能超过应到人数（{data.attendance_expected}）。",
             "attendance_exceeds_expected",
         )
-    if data.attendance_present + data.on_duty_exempt > data.attendance_expected:
-        raise _refuse(
+    if (
+        not refusals.has("attendance_present", "on_duty_exempt")
+        and data.attendance_present + data.on_duty_exempt > data.attendance_expected
+    ):
+        refusals.add(
+            "attendance_present",
             f"实到人数（{data.attendance_present}）与正常值班人数（{data.on_duty_exempt}）之和"
             f"不能超过应到人数（{data.attendance_expected}）。",
             "attendance_exceeds_expected",
@@ -341,7 +369,8 @@ def _check_attendance(data: LectureData) -> None:
         share = hospital_wide_min_share(data.campaign)
         minimum = math.ceil(hospital.staff_count * share)
         if data.attendance_expected < minimum:
-            raise _refuse(
+            refusals.add(
+                "attendance_expected",
                 f"{data.kind.name}须全院干部职工参加（通知二(一)1.2，保留正常值班人员），应到人数"
                 f"（{data.attendance_expected}）不能少于{hospital}在职职工数（{hospital.staff_count}）的"
                 f"{share:.0%}（{minimum}人）。",
@@ -349,89 +378,109 @@ def _check_attendance(data: LectureData) -> None:
             )
 
 
-def _check_venue(data: LectureData) -> None:
+def _check_venue(data: LectureData, refusals: Refusals) -> None:
     kind, venue = data.kind, data.kind.venue
     if venue == LectureKind.Venue.HOST_HOSPITAL:
         if data.host_hospital is None:
-            raise _refuse(f"{kind.name}须填写受讲医院。", "host_hospital_required")
-        if data.hospital is not None and data.host_hospital.pk == data.hospital.pk:
-            raise _refuse(f"{kind.name}的受讲医院不能是本院。", "host_is_own_hospital")
+            refusals.add("host_hospital", f"{kind.name}须填写受讲医院。", "host_hospital_required")
+        elif data.hospital is not None and data.host_hospital.pk == data.hospital.pk:
+            refusals.add("host_hospital", f"{kind.name}的受讲医院不能是本院。", "host_is_own_hospital")
         if data.alliance is not None:
-            raise _refuse(f"{kind.name}不填写医联体。", "venue_fields_mismatch")
+            refusals.add("alliance", f"{kind.name}不填写医联体。", "venue_fields_mismatch")
         return
     if venue == LectureKind.Venue.ALLIANCE:
         alliance = data.alliance
         if alliance is None:
-            raise _refuse(f"{kind.name}须填写医联体。", "alliance_required")
+            refusals.add("alliance", f"{kind.name}须填写医联体。", "alliance_required")
+            return
         members = set(alliance.members.values_list("pk", flat=True))
         if data.hospital is None or data.hospital.pk not in members:
-            raise _refuse(
+            refusals.add(
+                "alliance",
                 f"{kind.name}只能在本院所属的医联体内进行；{data.hospital}不是{alliance}的成员单位。",
                 "not_alliance_member",
             )
         if data.host_hospital is not None:
-            if data.host_hospital.pk == data.hospital.pk:
-                raise _refuse(f"{kind.name}的受讲医院不能是本院。", "host_is_own_hospital")
-            if data.host_hospital.pk not in members:
-                raise _refuse(
-                    f"受讲医院{data.host_hospital}不是{alliance}的成员单位。", "not_alliance_member"
+            if data.hospital is not None and data.host_hospital.pk == data.hospital.pk:
+                refusals.add("host_hospital", f"{kind.name}的受讲医院不能是本院。", "host_is_own_hospital")
+            elif data.host_hospital.pk not in members:
+                refusals.add(
+                    "host_hospital",
+                    f"受讲医院{data.host_hospital}不是{alliance}的成员单位。",
+                    "not_alliance_member",
                 )
         return
-    if data.host_hospital is not None or data.alliance is not None:
-        raise _refuse(f"{kind.name}不填写受讲医院或医联体。", "venue_fields_mismatch")
+    if data.host_hospital is not None:
+        refusals.add("host_hospital", f"{kind.name}不填写受讲医院或医联体。", "venue_fields_mismatch")
+    if data.alliance is not None:
+        refusals.add("alliance", f"{kind.name}不填写受讲医院或医联体。", "venue_fields_mismatch")
 
 
-def _check_content(data: LectureData) -> None:
+def _check_content(data: LectureData, refusals: Refusals) -> None:
     if data.party_history and data.kind.is_external:
-        raise _refuse(
+        refusals.add(
+            "party_history",
             f"党史宣讲仅在本医院宣讲（通知四(二)），{data.kind.name}不能宣讲百年党史。",
             "party_history_outside_own_hospital",
         )
     seen: set[tuple[int, int]] = set()
     for document, layer in data.coverage:
         if document.campaign_id != data.campaign.pk or layer.campaign_id != data.campaign.pk:
-            raise _refuse("宣讲的重点文件或层次不属于本活动。", "coverage_not_in_campaign")
+            refusals.add("coverage", "宣讲的重点文件或层次不属于本活动。", "coverage_not_in_campaign")
+            continue
         key = (document.pk, layer.pk)
         if key in seen:
-            raise _refuse(f"{document}的“{layer}”层次重复填写。", "coverage_duplicate")
+            refusals.add("coverage", f"{document}的“{layer}”层次重复填写。", "coverage_duplicate")
         seen.add(key)
     if data.kind.venue == LectureKind.Venue.REGION and not data.is_online:
-        raise _refuse(
+        refusals.add(
+            "is_online",
             f"{data.kind.name}须同时采取线上宣讲（通知四(三)），请勾选线上宣讲并填写线上链接。",
             "online_required",
         )
     if data.is_online and not data.online_link:
-        raise _refuse("线上宣讲须填写线上链接。", "online_link_required")
+        refusals.add("online_link", "线上宣讲须填写线上链接。", "online_link_required")
     if not data.title.strip():
-        raise _refuse("宣讲题目不能为空。", "title_required")
+        refusals.add("title", "宣讲题目不能为空。", "title_required")
 
 
 def lecture_check(
     *, actor: AnyUser, data: LectureData, lecture: LectureSession | None = None, reason: str = ""
 ) -> str:
-    """Check scope and every rule for ``data``; return the speaker's role. Writes nothing.
+    """Check scope, then every rule for ``data``; return the speaker's role. Writes nothing.
 
-    The order is the order a clerk fixes things in: who may write, which campaign and organiser, the
-    date, attendance, the speaker, the venue, then the content.
+    Scope is checked first and alone (``PermissionDenied``). Every rule after it is checked even when
+    an earlier one refuses, and the refusals are raised together, each on its field (the organiser,
+    the date, attendance, the speaker, the venue, the content) or on none (the month's lock); only a
+    rule built on a refused one (the speaker's role on a wrong organiser) is skipped.
     """
     if lecture is not None:
         _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
-        require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
     _require_owner_in_scope(actor, data.hospital, data.org_unit)
-    _check_organiser(data)
-    _within_campaign(data.campaign, data.held_on, "宣讲日期")
-    _not_after_today(data.held_on, "held_on", "宣讲日期")
-    require_month_editable(data.hospital, data.held_on, actor=actor, reason=reason)
-    _check_attendance(data)
-    roles = _speaker_roles(data)
-    if data.speaker_role and data.speaker_role not in roles:
-        held = "、".join(SpeakerRole(r).label for r in roles)
-        raise _refuse(
-            f"所填宣讲人身份“{SpeakerRole(data.speaker_role).label}”与{data.speaker}在宣讲日期的职务（{held}）不符。",
-            "speaker_role_mismatch",
-        )
-    _check_venue(data)
-    _check_content(data)
+    refusals = Refusals()
+    if lecture is not None:
+        with refusals.collect():
+            require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
+    _check_organiser(data, refusals)
+    organiser_refused = refusals.has("kind", "hospital", "org_unit")
+    _within_campaign(refusals, "held_on", data.campaign, data.held_on, "宣讲日期")
+    _not_after_today(refusals, data.held_on, "held_on", "宣讲日期")
+    with refusals.collect():
+        require_month_editable(data.hospital, data.held_on, actor=actor, reason=reason)
+    _check_attendance(data, refusals)
+    roles: list[str] = []
+    if not organiser_refused:
+        roles = _speaker_roles(data, refusals)
+        if roles and data.speaker_role and data.speaker_role not in roles:
+            held = "、".join(SpeakerRole(r).label for r in roles)
+            refusals.add(
+                "speaker_role",
+                f"所填宣讲人身份“{SpeakerRole(data.speaker_role).label}”与{data.speaker}在宣讲日期的职务（{held}）不符。",
+                "speaker_role_mismatch",
+            )
+        _check_venue(data, refusals)
+    _check_content(data, refusals)
+    refusals.raise_if_any()
     return data.speaker_role or roles[0]
 
 
@@ -551,11 +600,19 @@ MATERIAL_FIELDS = (
 
 def material_check(
     *, actor: AnyUser, lecture: LectureSession, kind: str, file: File, reason: str = ""
-) -> None:
-    """Scope, then type by content, extension and size (``campaign.files.check_upload``)."""
+) -> CheckedFile:
+    """Scope, then the month's lock and the file's type by content, extension and size
+    (``campaign.files.check_upload``), both said at once; return what the file really is."""
     _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
-    require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
-    check_upload(file, kind=kind, field="file")
+    refusals = Refusals()
+    with refusals.collect():
+        require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
+    checked: CheckedFile | None = None
+    with refusals.collect():
+        checked = check_upload(file, kind=kind, field="file")
+    refusals.raise_if_any()
+    assert checked is not None
+    return checked
 
 
 @transaction.atomic
@@ -569,9 +626,7 @@ def material_upload(
     title: str = "",
     reason: str = "",
 ) -> LectureMaterial:
-    _require_owner_in_scope(actor, lecture.hospital, lecture.org_unit)
-    require_month_editable(lecture.hospital, lecture.held_on, actor=actor, reason=reason)
-    checked = check_upload(file, kind=kind, field="file")
+    checked = material_check(actor=actor, lecture=lecture, kind=kind, file=file, reason=reason)
     material = LectureMaterial(
         lecture=lecture,
         kind=kind,
@@ -674,28 +729,33 @@ def tour_lecturer_check(*, actor: AnyUser, campaign: Campaign, person: Person, s
     require_campaign_in_scope(actor, campaign)
     if person.hospital is not None:
         require_hospital_in_scope(actor, person.hospital)
-    _within_campaign(campaign, selected_on, "入选日期")
+    refusals = Refusals()
+    _within_campaign(refusals, "selected_on", campaign, selected_on, "入选日期")
     today = clock.today()
     if selected_on > today:
-        raise _refuse(f"入选日期（{selected_on:%Y-%m-%d}）不能晚于今天。", "date_in_future")
+        refusals.add("selected_on", f"入选日期（{selected_on:%Y-%m-%d}）不能晚于今天。", "date_in_future")
     due = tour_selection_due(campaign)
     if due is not None and selected_on > due:
-        raise _refuse(
+        refusals.add(
+            "selected_on",
             f"全区巡讲讲师须在{due:%Y-%m-%d}前选拔（通知三(二)），入选日期{selected_on:%Y-%m-%d}已过期限。",
             "tour_selection_closed",
         )
-    if due is not None and today > due:
-        raise _refuse(
+    if due is not None and today > due:  # today, not what was typed: on no field
+        refusals.add(
+            None,
             f"全区巡讲讲师的选拔已于{due:%Y-%m-%d}截止（通知三(二)），今天（{today:%Y-%m-%d}）不能再选拔。",
             "tour_selection_closed",
         )
     if person.hospital is None or not _hospital_leader_roles(person, person.hospital, selected_on):
-        raise _refuse(
+        refusals.add(
+            "person",
             f"全区巡讲讲师须为医院的书记或院长；{person}在{selected_on:%Y-%m-%d}不担任该职务。",
             "tour_lecturer_not_leader",
         )
     if TourLecturer.objects.filter(campaign=campaign, person=person).exists():
-        raise _refuse(f"{person}已入选本活动的巡讲人选。", "tour_lecturer_duplicate")
+        refusals.add("person", f"{person}已入选本活动的巡讲人选。", "tour_lecturer_duplicate")
+    refusals.raise_if_any()
 
 
 @transaction.atomic
@@ -754,23 +814,35 @@ def launch_record_check(
     launched_on: dt.date,
     meeting: str,
     record: LaunchRecord | None = None,
-) -> None:
+    attachment: File | None = None,
+) -> CheckedFile | None:
+    """Scope, then every rule of a launch record (and its attachment, if any: what it really is is
+    returned). The refusals are raised together, each on its field."""
     if record is not None:
         _require_owner_in_scope(actor, record.hospital, record.org_unit)
     _require_owner_in_scope(actor, hospital, org_unit)
+    refusals = Refusals()
+    owner_field = "hospital" if hospital is not None else "org_unit"
     if (hospital is None) == (org_unit is None):
-        raise _refuse("启动记录属于一家医院或一个单位，二者填且只填一个。", "organiser_mismatch")
-    if not _in_campaign_league(campaign, hospital, org_unit):
-        raise _refuse(f"组织单位不在{campaign.league}范围内。", "organiser_outside_campaign")
-    _within_campaign(campaign, launched_on, "启动日期")
-    _not_after_today(launched_on, "launched_on", "启动日期")
+        refusals.add(owner_field, "启动记录属于一家医院或一个单位，二者填且只填一个。", "organiser_mismatch")
+    elif not _in_campaign_league(campaign, hospital, org_unit):
+        refusals.add(owner_field, f"组织单位不在{campaign.league}范围内。", "organiser_outside_campaign")
+    else:
+        others = LaunchRecord.objects.filter(campaign=campaign, hospital=hospital, org_unit=org_unit)
+        if record is not None:
+            others = others.exclude(pk=record.pk)
+        if others.exists():
+            refusals.add(owner_field, f"{hospital or org_unit}已有本活动的启动记录。", "launch_duplicate")
+    _within_campaign(refusals, "launched_on", campaign, launched_on, "启动日期")
+    _not_after_today(refusals, launched_on, "launched_on", "启动日期")
     if not meeting.strip():
-        raise _refuse("须填写启动会议。", "meeting_required")
-    others = LaunchRecord.objects.filter(campaign=campaign, hospital=hospital, org_unit=org_unit)
-    if record is not None:
-        others = others.exclude(pk=record.pk)
-    if others.exists():
-        raise _refuse(f"{hospital or org_unit}已有本活动的启动记录。", "launch_duplicate")
+        refusals.add("meeting", "须填写启动会议。", "meeting_required")
+    checked: CheckedFile | None = None
+    if attachment is not None:
+        with refusals.collect():
+            checked = check_upload(attachment, kind=ANY_KIND, field="attachment")
+    refusals.raise_if_any()
+    return checked
 
 
 @transaction.atomic
@@ -786,13 +858,14 @@ def launch_record_create(
     minutes: str = "",
     attachment: File | None = None,
 ) -> LaunchRecord:
-    launch_record_check(
+    checked = launch_record_check(
         actor=actor,
         campaign=campaign,
         hospital=hospital,
         org_unit=org_unit,
         launched_on=launched_on,
         meeting=meeting,
+        attachment=attachment,
     )
     record = LaunchRecord(
         campaign=campaign,
@@ -803,8 +876,7 @@ def launch_record_create(
         minutes=minutes,
         created_by=_actor(actor),
     )
-    if attachment is not None:
-        checked = check_upload(attachment, kind=ANY_KIND, field="attachment")
+    if attachment is not None and checked is not None:
         record.attachment.save(checked.storage_name(f"launch/{campaign.pk}"), attachment, save=False)
     record.save()
     record_change(
@@ -833,7 +905,7 @@ def launch_record_update(
     ``attachment`` replaces the stored minutes or photo (None keeps it); the old file goes once the
     change is committed."""
     refuse_owner_change(record, owner or {}, what="启动记录")
-    launch_record_check(
+    checked = launch_record_check(
         actor=actor,
         campaign=record.campaign,
         hospital=record.hospital,
@@ -841,8 +913,8 @@ def launch_record_update(
         launched_on=launched_on,
         meeting=meeting,
         record=record,
+        attachment=attachment,
     )
-    checked = check_upload(attachment, kind=ANY_KIND, field="attachment") if attachment is not None else None
     old = snapshot(record, LAUNCH_FIELDS)
     record.launched_on, record.meeting, record.minutes = launched_on, meeting, minutes
     update_fields = ["launched_on", "meeting", "minutes"]
@@ -885,14 +957,17 @@ def lecture_plan_check(
     if plan is not None:
         require_hospital_in_scope(actor, plan.hospital)
     require_hospital_in_scope(actor, hospital)
+    refusals = Refusals()
     if not _in_campaign_league(campaign, hospital, None):
-        raise _refuse(f"{hospital}不在{campaign.league}范围内。", "organiser_outside_campaign")
-    _within_campaign(campaign, fixed_on, "定稿日期")
-    others = LecturePlan.objects.filter(campaign=campaign, hospital=hospital)
-    if plan is not None:
-        others = others.exclude(pk=plan.pk)
-    if others.exists():
-        raise _refuse(f"{hospital}已有本活动的宣讲计划，请修改原计划。", "plan_duplicate")
+        refusals.add("hospital", f"{hospital}不在{campaign.league}范围内。", "organiser_outside_campaign")
+    else:
+        others = LecturePlan.objects.filter(campaign=campaign, hospital=hospital)
+        if plan is not None:
+            others = others.exclude(pk=plan.pk)
+        if others.exists():
+            refusals.add("hospital", f"{hospital}已有本活动的宣讲计划，请修改原计划。", "plan_duplicate")
+    _within_campaign(refusals, "fixed_on", campaign, fixed_on, "定稿日期")
+    refusals.raise_if_any()
 
 
 @transaction.atomic
@@ -954,11 +1029,16 @@ def lecture_plan_item_set(
 ) -> LecturePlanItem:
     """Set the planned title (and courseware) for one key document; one item per document."""
     require_hospital_in_scope(actor, plan.hospital)
+    refusals = Refusals()
     if document.campaign_id != plan.campaign_id:
-        raise _refuse("重点文件不属于本活动。", "coverage_not_in_campaign")
+        refusals.add("document", "重点文件不属于本活动。", "coverage_not_in_campaign")
     if not title.strip():
-        raise _refuse("宣讲题目不能为空。", "title_required")
-    checked = check_upload(courseware, kind=ANY_KIND) if courseware is not None else None
+        refusals.add("title", "宣讲题目不能为空。", "title_required")
+    checked: CheckedFile | None = None
+    if courseware is not None:
+        with refusals.collect("courseware"):
+            checked = check_upload(courseware, kind=ANY_KIND, field="courseware")
+    refusals.raise_if_any()
     item = LecturePlanItem.objects.filter(plan=plan, document=document).first()
     old = snapshot(item, ["title", "courseware"]) if item is not None else {}
     if item is None:
@@ -1046,49 +1126,65 @@ def action_item_check(*, actor: AnyUser, data: ActionItemData, item: ActionItem 
         require_hospital_in_scope(actor, item.hospital)
     require_hospital_in_scope(actor, data.hospital)
     task, hospital = data.task, data.hospital
+    refusals = Refusals()
     if not _in_campaign_league(task.campaign, hospital, None):
-        raise _refuse(f"{hospital}不在{task.campaign.league}范围内。", "organiser_outside_campaign")
-    if not task.applies_to_hospital(hospital):
-        raise _refuse(
+        refusals.add(
+            "hospital", f"{hospital}不在{task.campaign.league}范围内。", "organiser_outside_campaign"
+        )
+    elif not task.applies_to_hospital(hospital):
+        refusals.add(
+            "task",
             f"任务{task.code}仅适用于{Applicability(task.applies_to).label}，不适用于{hospital}。",
             "task_not_applicable",
         )
     if data.part:
         parts = {p["name"]: p.get("applies_to", Applicability.ALL) for p in task.parts}
         if data.part not in parts:
-            raise _refuse(f"任务{task.code}没有子任务“{data.part}”。", "part_unknown")
-        if data.part not in task.parts_for(hospital):
-            raise _refuse(
+            refusals.add("part", f"任务{task.code}没有子任务“{data.part}”。", "part_unknown")
+        elif data.part not in task.parts_for(hospital):
+            refusals.add(
+                "part",
                 f"子任务“{data.part}”仅适用于{Applicability(parts[data.part]).label}，"
                 f"{hospital}为{hospital.get_level_display()}医院。",
                 "part_not_applicable",
             )
     if not data.title.strip():
-        raise _refuse("行动项名称不能为空。", "title_required")
+        refusals.add("title", "行动项名称不能为空。", "title_required")
     if data.responsible.hospital_id != hospital.pk:
-        raise _refuse(f"责任人须为{hospital}的人员，{data.responsible}不是。", "responsible_outside_hospital")
+        refusals.add(
+            "responsible",
+            f"责任人须为{hospital}的人员，{data.responsible}不是。",
+            "responsible_outside_hospital",
+        )
     if data.due_on < data.starts_on:
-        raise _refuse("完成时限不能早于开始日期。", "dates_out_of_order")
-    if item is not None:
+        refusals.add("due_on", "完成时限不能早于开始日期。", "dates_out_of_order")
+    elif item is not None:
         outside = item.roadmap.exclude(due_on__gte=data.starts_on, due_on__lte=data.due_on)
         if outside.exists():
-            raise _refuse(
-                "已有路线图节点不在新的开始日期与完成时限之间，请先调整节点。", "roadmap_outside_item_dates"
+            refusals.add(
+                "starts_on" if outside.filter(due_on__lt=data.starts_on).exists() else "due_on",
+                "已有路线图节点不在新的开始日期与完成时限之间，请先调整节点。",
+                "roadmap_outside_item_dates",
             )
-        return
-    if not data.roadmap:
-        raise _refuse(
-            "行动项须有路线图（通知四(二)：具体责任人、时间表和路线图），请至少填写一个路线图节点。",
-            "roadmap_required",
-        )
-    for step in data.roadmap:
-        _check_roadmap_step(
-            starts_on=data.starts_on,
-            due_on=data.due_on,
-            title=step.title,
-            step_due=step.due_on,
-            done_on=step.done_on,
-        )
+    if item is None:  # a new item comes with its roadmap; an update leaves the steps as they are
+        if not data.roadmap:
+            refusals.add(
+                "roadmap",
+                "行动项须有路线图（通知四(二)：具体责任人、时间表和路线图），请至少填写一个路线图节点。",
+                "roadmap_required",
+            )
+        # The steps are checked against the item's dates: not when those are out of order themselves.
+        for step in data.roadmap if not refusals.has("due_on") else ():
+            _check_roadmap_step(
+                refusals,
+                starts_on=data.starts_on,
+                due_on=data.due_on,
+                title=step.title,
+                step_due=step.due_on,
+                done_on=step.done_on,
+                on_field="roadmap",
+            )
+    refusals.raise_if_any()
 
 
 @transaction.atomic
@@ -1165,30 +1261,43 @@ def _owned_by_item(values: dict[str, Any], item: ActionItem) -> dict[str, Any]:
 
 
 def _check_roadmap_step(
-    *, starts_on: dt.date, due_on: dt.date, title: str, step_due: dt.date, done_on: dt.date | None
+    refusals: Refusals,
+    *,
+    starts_on: dt.date,
+    due_on: dt.date,
+    title: str,
+    step_due: dt.date,
+    done_on: dt.date | None,
+    on_field: str | None = None,
 ) -> None:
+    """A step's rules, each refused on its own field (``title``, ``due_on``, ``done_on``), or all on
+    ``on_field`` when the step is one line of its item's ``roadmap``."""
     if not title.strip():
-        raise _refuse("路线图节点名称不能为空。", "title_required")
+        refusals.add(on_field or "title", "路线图节点名称不能为空。", "title_required")
     if not starts_on <= step_due <= due_on:
-        raise _refuse(
+        refusals.add(
+            on_field or "due_on",
             f"路线图节点日期须在行动项的开始日期（{starts_on}）与完成时限（{due_on}）之间。",
             "roadmap_outside_item_dates",
         )
     if done_on is not None and done_on > clock.today():
-        raise _refuse("完成日期不能晚于今天。", "done_in_future")
+        refusals.add(on_field or "done_on", "完成日期不能晚于今天。", "done_in_future")
 
 
 def roadmap_milestone_check(
     *, actor: AnyUser, action_item: ActionItem, title: str, due_on: dt.date, done_on: dt.date | None
 ) -> None:
     require_hospital_in_scope(actor, action_item.hospital)
+    refusals = Refusals()
     _check_roadmap_step(
+        refusals,
         starts_on=action_item.starts_on,
         due_on=action_item.due_on,
         title=title,
         step_due=due_on,
         done_on=done_on,
     )
+    refusals.raise_if_any()
 
 
 @transaction.atomic
@@ -1246,9 +1355,9 @@ def roadmap_milestone_delete(
     """An item keeps at least one step (§四(二)); an item entered before that rule may have none."""
     require_hospital_in_scope(actor, step.action_item.hospital)
     if not RoadmapMilestone.objects.filter(action_item_id=step.action_item_id).exclude(pk=step.pk).exists():
-        raise _refuse(
+        raise ValidationError(
             "路线图至少保留一个节点（通知四(二)：具体责任人、时间表和路线图），请先添加新节点再删除。",
-            "roadmap_required",
+            code="roadmap_required",
         )
     record_change(
         step,
@@ -1266,20 +1375,38 @@ def _this_month() -> dt.date:
 
 
 def progress_check(
-    *, actor: AnyUser, action_item: ActionItem, month: dt.date, status: str, reason: str = ""
-) -> None:
+    *,
+    actor: AnyUser,
+    action_item: ActionItem,
+    month: dt.date,
+    status: str,
+    reason: str = "",
+    evidence: Sequence[File] = (),
+) -> list[CheckedFile]:
+    """Scope, then every rule of a month's progress and its evidence files, said together; return
+    what each file really is."""
     require_hospital_in_scope(actor, action_item.hospital)
+    refusals = Refusals()
     if status not in ProgressStatus.values:
         if status == "overdue":
-            raise _refuse("“已逾期”由系统按完成时限计算，不能填写。", "status_not_typed")
-        raise _refuse(f"未知的进展状态“{status}”。", "status_unknown")
+            refusals.add("status", "“已逾期”由系统按完成时限计算，不能填写。", "status_not_typed")
+        else:
+            refusals.add("status", f"未知的进展状态“{status}”。", "status_unknown")
     if month.day != 1:
-        raise _refuse("月份须为当月1日。", "month_not_first_day")
-    if month > _this_month():
-        raise _refuse(f"{month:%Y年%m月}尚未开始，不能填写进展。", "month_in_future")
-    if month < action_item.starts_on.replace(day=1):
-        raise _refuse(f"{month:%Y年%m月}早于行动项开始日期，不能填写进展。", "month_before_start")
-    require_month_editable(action_item.hospital, month, actor=actor, reason=reason)
+        refusals.add("month", "月份须为当月1日。", "month_not_first_day")
+    elif month > _this_month():
+        refusals.add("month", f"{month:%Y年%m月}尚未开始，不能填写进展。", "month_in_future")
+    elif month < action_item.starts_on.replace(day=1):
+        refusals.add("month", f"{month:%Y年%m月}早于行动项开始日期，不能填写进展。", "month_before_start")
+    if not refusals.has("month"):  # the lock of a month that cannot be filled says nothing more
+        with refusals.collect():
+            require_month_editable(action_item.hospital, month, actor=actor, reason=reason)
+    checked: list[CheckedFile] = []
+    for file in evidence:  # all files checked before any write
+        with refusals.collect():
+            checked.append(check_upload(file, kind=ANY_KIND, field="evidence"))
+    refusals.raise_if_any()
+    return checked
 
 
 def _sync_current_status(item: ActionItem) -> None:
@@ -1303,8 +1430,9 @@ def progress_record(
     reason: str = "",
 ) -> ProgressEntry:
     """Record (or correct) the month's progress of an item, with evidence files; one entry a month."""
-    progress_check(actor=actor, action_item=action_item, month=month, status=status, reason=reason)
-    checked = [check_upload(f, kind=ANY_KIND) for f in evidence]  # all files checked before any write
+    checked = progress_check(
+        actor=actor, action_item=action_item, month=month, status=status, reason=reason, evidence=evidence
+    )
     entry = ProgressEntry.objects.filter(action_item=action_item, month=month).first()
     old = snapshot(entry, ["month", "status", "note"]) if entry is not None else {}
     if entry is None:

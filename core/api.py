@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -18,6 +19,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -41,9 +43,11 @@ def _first_code(detail: Any, default: str) -> str:
 
 
 def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's refusal as DRF's: each field's messages under its name (what concerns no single
+    field, Django's ``__all__``, under ``non_field_errors`` as DRF names it)."""
     if hasattr(exc, "error_dict"):
         detail: Any = {
-            field: [
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): [
                 exceptions.ErrorDetail(str(m), code=e.code or "invalid") for e in errors for m in e.messages
             ]
             for field, errors in exc.error_dict.items()
@@ -72,7 +76,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     detail = response.data
     default_code = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.ValidationError):
-        errors = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        errors = detail if isinstance(detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: detail}
         response.data = {
             "code": _first_code(exc.detail, "invalid"),
             "message": _first_message(errors) or "提交的数据有误。",

@@ -139,7 +139,7 @@ def test_negative_attendance_gets_the_rule_message_not_a_generic_one(alxa: Alxa)
     assert response.json() == {
         "code": "attendance_negative",
         "message": "实到人数不能为负数。",
-        "errors": {"non_field_errors": ["实到人数不能为负数。"]},
+        "errors": {"attendance_present": ["实到人数不能为负数。"]},
     }
 
 

@@ -74,7 +74,7 @@ def _refused_party_history_elsewhere(pages: Pages) -> None:
     page.fill("#id_attendance_present", "140")
     page.click("#lecture-form button[type=submit]")
     page.wait_for_load_state("load")
-    error = page.locator("#lecture-form .form-errors")
+    error = page.locator("#lecture-form #field-party_history .errorlist")  # beside its box
     assert error.is_visible()
     assert "党史宣讲仅在本医院宣讲" in error.inner_text()
     # What was typed is still there to correct.

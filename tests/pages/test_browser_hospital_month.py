@@ -180,7 +180,7 @@ def _action_items(pages: Pages, shot: Any) -> None:
     page.wait_for_url(re.compile(r".*/roadmap/\d+/edit/$"))
     page.fill("#id_due_on", "2021-12-01")  # outside the item's dates: refused on the form
     page.click("#roadmap-edit-form button[type=submit]")
-    assert "路线图节点日期须在行动项的开始日期" in page.locator(".form-errors").inner_text()
+    assert "路线图节点日期须在行动项的开始日期" in page.locator("#field-due_on .errorlist").inner_text()
     page.fill("#id_due_on", "2021-07-25")
     page.fill("#id_done_on", "2021-07-24")
     page.click("#roadmap-edit-form button[type=submit]")

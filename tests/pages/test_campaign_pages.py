@@ -14,6 +14,7 @@ from campaign.services import RoadmapStepData, action_item_create, lecture_creat
 from hospitals.models import ChangeRecord, User
 from tests.campaign.conftest import hospital, kind, lecture_data, person, task, upload
 from tests.conftest import Alxa
+from tests.form_errors import field_errors
 from tests.samples import EXE, PDF
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,8 @@ def test_party_history_at_another_hospital_is_refused_on_the_form(alxa: Alxa) ->
     response = client.post(f"/hospitals/{alxa.h004.pk}/lectures/new/", post)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "党史宣讲仅在本医院宣讲" in html
-    assert 'class="form-errors"' in html
+    (message,) = field_errors(html, "party_history")  # beside the box it concerns (issue 13 point 7)
+    assert message.startswith("党史宣讲仅在本医院宣讲")
     assert LectureSession.objects.count() == 0
 
 
