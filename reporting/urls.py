@@ -18,6 +18,12 @@ urlpatterns = [
     path(
         "hospitals/<int:hospital_id>/months/<str:month>/import/", indicators.month_import, name="month_import"
     ),
+    path("hospitals/<int:hospital_id>/baseline/", indicators.baseline_page, name="baseline"),
+    path(
+        "hospitals/<int:hospital_id>/baseline/template/",
+        indicators.baseline_template,
+        name="baseline_template",
+    ),
     path("indicator-imports/<int:import_id>/", indicators.import_detail, name="indicator_import"),
     path("banners/<int:unit_id>/months/", indicators.banner_month_index, name="banner_months"),
     path("banners/<int:unit_id>/months/<str:month>/", indicators.banner_month, name="banner_month"),

@@ -57,6 +57,8 @@ from reporting.indicators.services import (
 )
 from reporting.indicators.targets import indicator_evaluations
 from reporting.indicators.template import (
+    baseline_import_create,
+    baseline_template_build,
     indicator_import_confirm,
     indicator_import_create,
     indicator_template_build,
@@ -419,6 +421,7 @@ class IndicatorImportSerializer(ModelSerializer):
             "hospital",
             "unit",
             "month",
+            "kind",
             "status",
             "status_display",
             "file_name",
@@ -440,6 +443,17 @@ class UploadSerializer(serializers.Serializer):
     )
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
     month = MonthField()
+
+
+class BaselineUploadSerializer(serializers.Serializer):
+    """The 12-month baseline workbook of one hospital or banner (no month: the sheets name theirs)."""
+
+    file = serializers.FileField()
+    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.select_related("league"))
+    hospital = serializers.PrimaryKeyRelatedField(
+        queryset=Hospital.objects.select_related("banner"), required=False, allow_null=True
+    )
+    unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
 
 
 def _owner_from(request: Request) -> tuple[Hospital | None, OrgUnit | None]:
@@ -503,6 +517,52 @@ class IndicatorImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             hospital=data.get("hospital"),
             unit=data.get("unit"),
             # One byte over the cap is enough for the service to refuse; a huge upload is never read whole.
+            data=upload.read(settings.XLSX_UPLOAD_MAX_BYTES + 1),
+            file_name=upload.name or "",
+        )
+        return Response(IndicatorImportSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", int),
+            OpenApiParameter("hospital", int),
+            OpenApiParameter("unit", int),
+        ],
+        responses={(200, XLSX_MIME): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"], url_path="baseline-template")
+    def baseline_template(self, request: Request) -> HttpResponse:
+        """Last year's 12 months of one unit (in scope) in one workbook, a sheet per month, pre-filled."""
+        campaign = _campaign(request)
+        hospital, unit = _owner_from(request)
+        content = baseline_template_build(campaign=campaign, hospital=hospital, unit=unit)
+        code = hospital.code if hospital is not None else unit.code if unit is not None else ""
+        response = HttpResponse(content, content_type=XLSX_MIME)
+        response["Content-Disposition"] = f'attachment; filename="baseline-{code}-{campaign.year - 1}.xlsx"'
+        return response
+
+    @extend_schema(
+        request={"multipart/form-data": BaselineUploadSerializer}, responses={201: IndicatorImportSerializer}
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="baseline-upload",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def baseline_upload(self, request: Request) -> Response:
+        """Dry run of the 12-month baseline workbook: 201 with every error by sheet and cell and every
+        change old → new with its month; a refused file is 400. ``…/{id}/confirm/`` writes all 12 months
+        or nothing."""
+        form = BaselineUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        upload = data["file"]
+        batch = baseline_import_create(
+            actor=request.user,
+            campaign=data["campaign"],
+            hospital=data.get("hospital"),
+            unit=data.get("unit"),
             data=upload.read(settings.XLSX_UPLOAD_MAX_BYTES + 1),
             file_name=upload.name or "",
         )

@@ -137,6 +137,10 @@ class IndicatorImport(models.Model):
         INVALID = "invalid", "有错误"
         CONFIRMED = "confirmed", "已导入"
 
+    class Kind(models.TextChoices):
+        MONTH = "month", "单月模板"
+        BASELINE = "baseline", "上年基线(12个月)"
+
     campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.CASCADE, related_name="+")
     hospital = models.ForeignKey(
         Hospital,
@@ -154,7 +158,8 @@ class IndicatorImport(models.Model):
         on_delete=models.CASCADE,
         related_name="indicator_imports",
     )
-    month = models.DateField("月份")
+    month = models.DateField("月份", help_text="基线导入为上年1月；各行另记其月份")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.MONTH)
     status = models.CharField("状态", max_length=10, choices=Status.choices)
     file_name = models.CharField("文件名", max_length=200, blank=True)
     file_sha256 = models.CharField("文件摘要", max_length=64)

@@ -636,3 +636,22 @@ def indicator_unit_month(
         )
         for i in indicators
     ]
+
+
+def values_per_month(
+    *,
+    campaign: Campaign,
+    months: list[dt.date],
+    hospital: Hospital | None = None,
+    unit: OrgUnit | None = None,
+) -> dict[dt.date, int]:
+    """How many indicators have a stored value in each of ``months`` (0 for none). One query."""
+    counts = dict(
+        IndicatorValue.objects.filter(
+            indicator__campaign=campaign, month__in=months, hospital=hospital, unit=unit
+        )
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    return {month: counts.get(month, 0) for month in months}

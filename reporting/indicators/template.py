@@ -57,6 +57,8 @@ from reporting.indicators.services import (
 )
 
 TEMPLATE_ID = "jjx-indicator-values"
+# The whole baseline (last year's 12 months) in one workbook, one sheet per month.
+BASELINE_TEMPLATE_ID = "jjx-indicator-baseline"
 # Bump when the layout changes: an old file is then refused instead of being read wrongly.
 TEMPLATE_VERSION = "1"
 META_SHEET = "_meta"
@@ -134,17 +136,104 @@ def indicator_template_build(
     require_unit_in_campaign(campaign, hospital, unit)
     kind, code, name = _unit_label(hospital, unit)
     indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
-    last_month = month.replace(year=month.year - 1)
-    stored = IndicatorValue.objects.filter(
-        indicator__campaign=campaign, month__in=[month, last_month], hospital=hospital, unit=unit
-    )
-    this = {v.indicator_id: v for v in stored if v.month == month}
-    before = {v.indicator_id: v for v in stored if v.month == last_month}
-
+    stored = _stored_values(campaign, [month], hospital, unit)
     wb = openpyxl.Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)
     ws.title = DATA_SHEET
+    _write_data_sheet(ws, campaign=campaign, month=month, name=name, indicators=indicators, stored=stored)
+    _write_meta(
+        wb,
+        [
+            ("template", TEMPLATE_ID),
+            ("version", TEMPLATE_VERSION),
+            ("campaign", campaign.code),
+            ("unit_kind", kind),
+            ("unit_code", code),
+            ("month", f"{month:%Y-%m}"),
+        ],
+    )
+    out = io.BytesIO()
+    save_workbook(wb, out)
+    return out.getvalue()
+
+
+def baseline_months(campaign: Campaign) -> list[dt.date]:
+    """The 12 months of the year before the campaign's: the baseline every indicator is compared with."""
+    return [dt.date(campaign.year - 1, m, 1) for m in range(1, 13)]
+
+
+def baseline_sheet_name(month: dt.date) -> str:
+    return f"{month.month}月"
+
+
+def baseline_template_build(
+    *, campaign: Campaign, hospital: Hospital | None = None, unit: OrgUnit | None = None
+) -> bytes:
+    """One workbook for the whole baseline of one unit: a sheet per month of last year ("1月" … "12月"),
+    each laid out as a month's template and pre-filled with what is stored. Three queries."""
+    require_unit_in_campaign(campaign, hospital, unit)
+    kind, code, name = _unit_label(hospital, unit)
+    indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
+    months = baseline_months(campaign)
+    stored = _stored_values(campaign, months, hospital, unit)
+    wb = openpyxl.Workbook()
+    first = wb.active
+    assert isinstance(first, Worksheet)
+    for index, month in enumerate(months):
+        ws = first if index == 0 else wb.create_sheet()
+        ws.title = baseline_sheet_name(month)
+        _write_data_sheet(ws, campaign=campaign, month=month, name=name, indicators=indicators, stored=stored)
+    _write_meta(
+        wb,
+        [
+            ("template", BASELINE_TEMPLATE_ID),
+            ("version", TEMPLATE_VERSION),
+            ("campaign", campaign.code),
+            ("unit_kind", kind),
+            ("unit_code", code),
+            ("year", str(campaign.year - 1)),
+        ],
+    )
+    out = io.BytesIO()
+    save_workbook(wb, out)
+    return out.getvalue()
+
+
+def _stored_values(
+    campaign: Campaign, months: Sequence[dt.date], hospital: Hospital | None, unit: OrgUnit | None
+) -> dict[tuple[int, dt.date], IndicatorValue]:
+    """The unit's stored values of ``months`` and of the same months a year before, by (indicator, month)."""
+    wanted = [*months, *(m.replace(year=m.year - 1) for m in months)]
+    values = IndicatorValue.objects.filter(
+        indicator__campaign=campaign, month__in=wanted, hospital=hospital, unit=unit
+    )
+    return {(v.indicator_id, v.month): v for v in values}
+
+
+def _write_meta(wb: openpyxl.Workbook, rows: Sequence[tuple[str, str]]) -> None:
+    meta = wb.create_sheet(META_SHEET)
+    for r, (key, val) in enumerate(rows, start=1):
+        meta.cell(row=r, column=1, value=key)
+        meta.cell(row=r, column=2, value=val)
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)
+
+
+def _write_data_sheet(
+    ws: Worksheet,
+    *,
+    campaign: Campaign,
+    month: dt.date,
+    name: str,
+    indicators: Sequence[Indicator],
+    stored: dict[tuple[int, dt.date], IndicatorValue],
+) -> None:
+    """One month's sheet: the indicators' rows, input cells unlocked and validated, the rest protected."""
+    last_month = month.replace(year=month.year - 1)
+    this = {i.pk: stored[(i.pk, month)] for i in indicators if (i.pk, month) in stored}
+    before = {i.pk: stored[(i.pk, last_month)] for i in indicators if (i.pk, last_month) in stored}
     baseline = month.year < campaign.year
     ws["A1"] = f"{name} {month:%Y年%-m月} 出成效指标{'上年基线' if baseline else ''}填报表"
     ws["A1"].font = Font(bold=True, size=14)
@@ -219,27 +308,6 @@ def indicator_template_build(
             row += 1
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people widen columns to read long names
-
-    meta = wb.create_sheet(META_SHEET)
-    for r, (key, val) in enumerate(
-        [
-            ("template", TEMPLATE_ID),
-            ("version", TEMPLATE_VERSION),
-            ("campaign", campaign.code),
-            ("unit_kind", kind),
-            ("unit_code", code),
-            ("month", f"{month:%Y-%m}"),
-        ],
-        start=1,
-    ):
-        meta.cell(row=r, column=1, value=key)
-        meta.cell(row=r, column=2, value=val)
-    meta.sheet_state = "veryHidden"
-    meta.protection.sheet = True
-    wb.security = WorkbookProtection(lockStructure=True)
-    out = io.BytesIO()
-    save_workbook(wb, out)
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------------------- inspection
@@ -372,13 +440,16 @@ def _check_meta(
 
 
 def _parse_rows(
-    sheet: Worksheet, indicators: Sequence[Indicator], errors: list[dict[str, str]]
+    sheet: Worksheet,
+    indicators: Sequence[Indicator],
+    errors: list[dict[str, str]],
+    sheet_name: str = DATA_SHEET,
 ) -> list[ParsedRow]:
     by_code = {i.code: i for i in indicators}
     parsed: dict[str, ParsedRow] = {}
 
     def error(cell: str, message: str, code: str) -> None:
-        errors.append({"sheet": DATA_SHEET, "cell": cell, "code": code, "message": message})
+        errors.append({"sheet": sheet_name, "cell": cell, "code": code, "message": message})
 
     for r in range(FIRST_ROW, sheet.max_row + 1):
         code = _cell_text(sheet[f"{COL_CODE}{r}"].value)
@@ -439,19 +510,21 @@ def _stored(value: IndicatorValue | None) -> dict[str, Any] | None:
     return None if value is None else {f: _plain(getattr(value, f)) for f in STORED_FIELDS}
 
 
-def _row_cells(row: ParsedRow) -> dict[str, Any]:
+def _row_cells(row: ParsedRow, sheet_name: str) -> dict[str, Any]:
     """The cell each stored field of the row is read from (a list, one per part, for the answers)."""
-    cell = f"{DATA_SHEET}!{{}}{row.row}".format
+    cell = f"{sheet_name}!{{}}{row.row}".format
     return {
         "numerator": cell(COL_NUMBER),
         "denominator": cell(COL_DENOMINATOR),
         "count": cell(COL_NUMBER),
-        "answers": [f"{DATA_SHEET}!{COL_YES_NO}{r}" for r in (row.answer_rows or [row.row])],
+        "answers": [f"{sheet_name}!{COL_YES_NO}{r}" for r in (row.answer_rows or [row.row])],
         "explanation": cell(COL_EXPLANATION),
     }
 
 
-def _plain_row(row: ParsedRow, clean: dict[str, Any], seen: IndicatorValue | None) -> dict[str, Any]:
+def _plain_row(
+    row: ParsedRow, clean: dict[str, Any], seen: IndicatorValue | None, sheet_name: str
+) -> dict[str, Any]:
     return {
         "indicator": row.indicator.pk,
         "indicator_code": row.indicator.code,
@@ -461,7 +534,7 @@ def _plain_row(row: ParsedRow, clean: dict[str, Any], seen: IndicatorValue | Non
         "answers": clean["answers"],
         "explanation": row.explanation,
         "seen": _stored(seen),
-        "cells": _row_cells(row),
+        "cells": _row_cells(row, sheet_name),
     }
 
 
@@ -503,7 +576,7 @@ def _changed_cells(row: dict[str, Any], now: dict[str, Any] | None) -> list[str]
 
 
 def _changes(
-    row: dict[str, Any], old: IndicatorValue | None, indicator: Indicator, sheet_row: int
+    row: dict[str, Any], old: IndicatorValue | None, indicator: Indicator, sheet_row: int, sheet_name: str
 ) -> list[dict]:
     before = {
         f: _plain(getattr(old, f)) if old is not None else None
@@ -528,12 +601,92 @@ def _changes(
                     "indicator_name": indicator.name,
                     "field": field_name,
                     "field_label": FIELD_LABELS[field_name],
-                    "cell": f"{DATA_SHEET}!{column}{sheet_row}",
+                    "cell": f"{sheet_name}!{column}{sheet_row}",
                     "old": before[field_name],
                     "new": new,
                 }
             )
     return result
+
+
+@dataclass
+class DryRun:
+    """What confirming would write, sheet by sheet: rows, every error by cell, every change old → new."""
+
+    rows: list[dict[str, Any]]
+    errors: list[dict[str, str]]
+    changes: list[dict[str, Any]]
+
+
+def _dry_run_sheet(
+    sheet: Worksheet,
+    sheet_name: str,
+    *,
+    month: dt.date,
+    hospital: Hospital | None,
+    unit: OrgUnit | None,
+    indicators: Sequence[Indicator],
+    existing: dict[int, IndicatorValue],
+    run: DryRun,
+) -> None:
+    """Add one month's sheet to ``run``: its rows cleaned by the services' own rules
+    (``indicator_value_clean``), each refusal at its cell, each change against ``existing``."""
+    errors = run.errors
+    for row in _parse_rows(sheet, indicators, errors, sheet_name):
+        if _is_empty(row):
+            continue
+        try:
+            clean = indicator_value_clean(
+                indicator=row.indicator, month=month, hospital=hospital, unit=unit,
+                numerator=row.numerator, denominator=row.denominator, count=row.count, answers=row.answers,
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field_name, field_errors in exc.error_dict.items():
+                if field_name == "answers":
+                    missing = [
+                        r for a, r in zip(row.answers or [], row.answer_rows or [], strict=True) if a is None
+                    ]
+                    cell = f"{COL_YES_NO}{(missing or row.answer_rows or [row.row])[0]}"
+                else:
+                    cell = f"{FIELD_COLUMN.get(field_name, COL_CODE)}{row.row}"
+                for e in field_errors:
+                    errors.append(
+                        {
+                            "sheet": sheet_name,
+                            "cell": cell,
+                            "code": e.code or "invalid",
+                            "message": e.messages[0],
+                        }
+                    )
+            continue
+        plain = _plain_row(row, clean, existing.get(row.indicator.pk), sheet_name)
+        plain["month"] = f"{month:%Y-%m}"
+        run.rows.append(plain)
+        for change in _changes(plain, existing.get(row.indicator.pk), row.indicator, row.row, sheet_name):
+            run.changes.append({**change, "month": plain["month"]})
+
+
+def _nothing_filled(run: DryRun, sheet_name: str) -> None:
+    if not run.rows and not run.errors:
+        run.errors.append(
+            {
+                "sheet": sheet_name,
+                "cell": f"{COL_NUMBER}{FIRST_ROW}",
+                "code": "empty",
+                "message": "未填写任何指标值。",
+            }
+        )
+
+
+def _existing_values(
+    campaign: Campaign, months: Sequence[dt.date], hospital: Hospital | None, unit: OrgUnit | None
+) -> dict[dt.date, dict[int, IndicatorValue]]:
+    found: dict[dt.date, dict[int, IndicatorValue]] = {m: {} for m in months}
+    for v in IndicatorValue.objects.filter(
+        indicator__campaign=campaign, month__in=months, hospital=hospital, unit=unit
+    ):
+        found[v.month][v.indicator_id] = v
+    return found
 
 
 def indicator_import_create(
@@ -561,68 +714,140 @@ def indicator_import_create(
     wb = _read_template(data)
     sheet = _check_meta(wb, campaign=campaign, month=month, hospital=hospital, unit=unit)
     indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
-    errors: list[dict[str, str]] = []
-    parsed = _parse_rows(sheet, indicators, errors)
-    existing = {
-        v.indicator_id: v
-        for v in IndicatorValue.objects.filter(
-            indicator__campaign=campaign, month=month, hospital=hospital, unit=unit
-        )
-    }
-    rows: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    for row in parsed:
-        if _is_empty(row):
-            continue
-        try:
-            clean = indicator_value_clean(
-                indicator=row.indicator, month=month, hospital=hospital, unit=unit,
-                numerator=row.numerator, denominator=row.denominator, count=row.count, answers=row.answers,
-            )  # fmt: skip
-        except ValidationError as exc:
-            for field_name, field_errors in exc.error_dict.items():
-                if field_name == "answers":
-                    missing = [
-                        r for a, r in zip(row.answers or [], row.answer_rows or [], strict=True) if a is None
-                    ]
-                    cell = f"{COL_YES_NO}{(missing or row.answer_rows or [row.row])[0]}"
-                else:
-                    cell = f"{FIELD_COLUMN.get(field_name, COL_CODE)}{row.row}"
-                for e in field_errors:
-                    errors.append(
-                        {
-                            "sheet": DATA_SHEET,
-                            "cell": cell,
-                            "code": e.code or "invalid",
-                            "message": e.messages[0],
-                        }
-                    )
-            continue
-        plain = _plain_row(row, clean, existing.get(row.indicator.pk))
-        rows.append(plain)
-        changes += _changes(plain, existing.get(row.indicator.pk), row.indicator, row.row)
-    if not rows and not errors:
-        errors.append(
-            {
-                "sheet": DATA_SHEET,
-                "cell": f"{COL_NUMBER}{FIRST_ROW}",
-                "code": "empty",
-                "message": "未填写任何指标值。",
-            }
-        )
+    run = DryRun([], [], [])
+    _dry_run_sheet(
+        sheet,
+        DATA_SHEET,
+        month=month,
+        hospital=hospital,
+        unit=unit,
+        indicators=indicators,
+        existing=_existing_values(campaign, [month], hospital, unit)[month],
+        run=run,
+    )
+    _nothing_filled(run, DATA_SHEET)
+    return _store_dry_run(
+        run, campaign=campaign, hospital=hospital, unit=unit, month=month, data=data, file_name=file_name,
+        kind=IndicatorImport.Kind.MONTH, actor=actor,
+    )  # fmt: skip
+
+
+def _store_dry_run(
+    run: DryRun,
+    *,
+    campaign: Campaign,
+    hospital: Hospital | None,
+    unit: OrgUnit | None,
+    month: dt.date,
+    data: bytes,
+    file_name: str,
+    kind: str,
+    actor: AnyUser | None,
+) -> IndicatorImport:
     return IndicatorImport.objects.create(
         campaign=campaign,
         hospital=hospital,
         unit=unit,
         month=month,
-        status=IndicatorImport.Status.INVALID if errors else IndicatorImport.Status.PENDING,
+        kind=kind,
+        status=IndicatorImport.Status.INVALID if run.errors else IndicatorImport.Status.PENDING,
         file_name=file_name[:200],
         file_sha256=hashlib.sha256(data).hexdigest(),
-        rows=rows,
-        errors=errors,
-        changes=changes,
+        rows=run.rows,
+        errors=run.errors,
+        changes=run.changes,
         uploaded_by=actor_user(actor),
     )
+
+
+def _check_baseline_meta(
+    wb: openpyxl.Workbook, *, campaign: Campaign, hospital: Hospital | None, unit: OrgUnit | None
+) -> None:
+    if META_SHEET not in wb.sheetnames:
+        raise refuse("这不是本系统下载的基线模板，请先下载12个月的基线模板再填写。", "wrong_template")
+    meta_sheet = wb[META_SHEET]
+    meta = {
+        _cell_text(meta_sheet.cell(row=r, column=1).value): _cell_text(meta_sheet.cell(row=r, column=2).value)
+        for r in range(1, 7)
+    }
+    if meta.get("template") == TEMPLATE_ID:
+        raise refuse(
+            f"这是{meta.get('month')}单月的模板，请在该月的“Excel模板填报”页上传；此处上传12个月的基线模板。",
+            "wrong_template",
+        )
+    if meta.get("template") != BASELINE_TEMPLATE_ID:
+        raise refuse("这不是本系统下载的基线模板，请先下载12个月的基线模板再填写。", "wrong_template")
+    if meta.get("version") != TEMPLATE_VERSION:
+        raise refuse(f"模板版本({meta.get('version')})已停用，请重新下载模板。", "wrong_template_version")
+    if meta.get("campaign") != campaign.code:
+        raise refuse(
+            f"该模板属于其他活动({meta.get('campaign')})，不能导入到{campaign.name}。", "other_campaign"
+        )
+    kind, code, name = _unit_label(hospital, unit)
+    if (meta.get("unit_kind"), meta.get("unit_code")) != (kind, code):
+        raise refuse(f"该模板属于其他单位({meta.get('unit_code')})，不能导入到{name}。", "other_unit")
+    if meta.get("year") != str(campaign.year - 1):
+        raise refuse(f"该模板是{meta.get('year')}年的，不是{campaign.year - 1}年的基线。", "other_month")
+    missing = [
+        baseline_sheet_name(m)
+        for m in baseline_months(campaign)
+        if baseline_sheet_name(m) not in wb.sheetnames
+    ]
+    if missing:
+        raise refuse(f"基线模板缺少工作表：{'、'.join(missing)}，请重新下载模板。", "wrong_template")
+
+
+def baseline_import_create(
+    *,
+    actor: AnyUser | None,
+    campaign: Campaign,
+    hospital: Hospital | None = None,
+    unit: OrgUnit | None = None,
+    data: bytes,
+    file_name: str = "",
+) -> IndicatorImport:
+    """Dry-run the 12-month baseline workbook (``baseline_template_build``) of one unit: every month's
+    sheet is read as a month's template is, every error named by sheet and cell ("3月!D7"), every change
+    old → new with its month; a month it would write that the month lock refuses is an error of that
+    sheet. A file refused as a whole raises ``ValidationError`` and stores nothing; confirming writes the
+    12 months all or nothing (``indicator_import_confirm``, which asks the lock again for each)."""
+    require_owner_in_scope(actor, hospital, unit)
+    require_unit_in_campaign(campaign, hospital, unit)
+    months = baseline_months(campaign)
+    inspect_xlsx(data)
+    wb = _read_template(data)
+    _check_baseline_meta(wb, campaign=campaign, hospital=hospital, unit=unit)
+    indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
+    existing = _existing_values(campaign, months, hospital, unit)
+    run = DryRun([], [], [])
+    for month in months:
+        name = baseline_sheet_name(month)
+        sheet = wb[name]
+        assert isinstance(sheet, Worksheet)
+        before = len(run.rows)
+        _dry_run_sheet(
+            sheet, name, month=month, hospital=hospital, unit=unit, indicators=indicators,
+            existing=existing[month], run=run,
+        )  # fmt: skip
+        if len(run.rows) > before:  # a month the workbook would write must be open (the month lock)
+            try:
+                require_month_editable(hospital, month, actor=actor)
+            except ValidationError as exc:
+                message = "；".join(exc.messages)
+                run.errors.append(
+                    {"sheet": name, "cell": "A1", "code": exc.code or "locked", "message": message}
+                )
+    _nothing_filled(run, baseline_sheet_name(months[0]))
+    return _store_dry_run(
+        run, campaign=campaign, hospital=hospital, unit=unit, month=months[0], data=data, file_name=file_name,
+        kind=IndicatorImport.Kind.BASELINE, actor=actor,
+    )  # fmt: skip
+
+
+def import_months(batch: IndicatorImport) -> list[dt.date]:
+    """The months an import writes: its month, or each month its rows name (a baseline's 12)."""
+    named = {dt.date.fromisoformat(f"{row['month']}-01") for row in batch.rows if row.get("month")}
+    return sorted(named) or [batch.month]
 
 
 @transaction.atomic
@@ -630,22 +855,30 @@ def indicator_import_confirm(*, actor: AnyUser | None, batch: IndicatorImport) -
     """Write a dry run's rows, all or nothing, with "excel" as the channel in every value's history."""
     batch = IndicatorImport.objects.select_for_update().select_related("campaign__league").get(pk=batch.pk)
     require_owner_in_scope(actor, batch.hospital, batch.unit)
-    require_month_editable(batch.hospital, batch.month, actor=actor)
+    months = import_months(batch)
+    for month in months:
+        require_month_editable(batch.hospital, month, actor=actor)
     if batch.status != IndicatorImport.Status.PENDING:
         message = "该导入有错误，请修改后重新上传。" if batch.errors else "该导入已确认，不能重复导入。"
         raise ValidationError(message, code="import_not_pending")
     existing = {
-        v.indicator_id: v
+        (v.indicator_id, v.month): v
         # Locked, so no correction slips in between the comparison below and the writes.
         for v in IndicatorValue.objects.select_for_update(of=("self",)).filter(
-            indicator__campaign=batch.campaign, month=batch.month, hospital=batch.hospital, unit=batch.unit
+            indicator__campaign=batch.campaign, month__in=months, hospital=batch.hospital, unit=batch.unit
         )
     }
+
+    def row_month(row: dict[str, Any]) -> dt.date:
+        return dt.date.fromisoformat(f"{row['month']}-01") if row.get("month") else batch.month
+
     indicators = {i.pk: i for i in batch.campaign.indicators.select_related("campaign__league")}
     if any("seen" not in row for row in batch.rows):  # a dry run stored before the import kept what it saw
         raise ValidationError("预览之后数据可能已被修改，请重新上传以查看最新的变更。", code="stale_import")
     changed = [
-        cell for row in batch.rows for cell in _changed_cells(row, _stored(existing.get(row["indicator"])))
+        cell
+        for row in batch.rows
+        for cell in _changed_cells(row, _stored(existing.get((row["indicator"], row_month(row)))))
     ]
     if changed:
         raise ValidationError(
@@ -661,7 +894,7 @@ def indicator_import_confirm(*, actor: AnyUser | None, batch: IndicatorImport) -
                     actor=actor,
                     channel=ChangeRecord.Channel.EXCEL,
                     indicator=indicators[row["indicator"]],
-                    month=batch.month,
+                    month=row_month(row),
                     hospital=batch.hospital,
                     unit=batch.unit,
                     numerator=row["numerator"],
@@ -673,8 +906,9 @@ def indicator_import_confirm(*, actor: AnyUser | None, batch: IndicatorImport) -
                 )
             )
         except ValidationError as exc:
+            where = f"{row_month(row):%Y年%-m月} " if batch.kind == IndicatorImport.Kind.BASELINE else ""
             raise ValidationError(
-                f"{row['indicator_code']}：{exc.messages[0]}（未导入任何数据）", code="import_failed"
+                f"{where}{row['indicator_code']}：{exc.messages[0]}（未导入任何数据）", code="import_failed"
             ) from exc
     batch.status = IndicatorImport.Status.CONFIRMED
     batch.confirmed_at = clock.now()

@@ -33,11 +33,20 @@ from hospitals.selectors import scope_queryset
 from hospitals.views import hospital_for_page
 from reporting.indicators.forms import ImportConfirmForm, IndicatorMonthForm, TemplateUploadForm
 from reporting.indicators.models import IndicatorImport
-from reporting.indicators.selectors import indicator_unit_month
+from reporting.indicators.selectors import (
+    applicable_indicators,
+    indicator_unit_month,
+    indicators_of,
+    values_per_month,
+)
 from reporting.indicators.services import indicator_value_save
 from reporting.indicators.template import (
     NO,
     YES,
+    baseline_import_create,
+    baseline_months,
+    baseline_sheet_name,
+    baseline_template_build,
     indicator_import_confirm,
     indicator_import_create,
     indicator_template_build,
@@ -265,8 +274,66 @@ def import_context(batch: IndicatorImport) -> dict[str, Any]:
             {**change, "old_text": shown(change["old"]), "new_text": shown(change["new"])}
             for change in batch.changes
         ],
-        "unchanged": len(batch.rows) - len({c["indicator_code"] for c in batch.changes}),
+        # A row is one indicator of one month (a baseline's rows span 12).
+        "unchanged": len(batch.rows) - len({(c.get("month"), c["indicator_code"]) for c in batch.changes}),
     }
+
+
+@login_required
+def baseline_template(request: HttpRequest, hospital_id: int) -> HttpResponse:
+    """Last year's 12 months in one workbook, a sheet per month, pre-filled with what is stored."""
+    hospital = hospital_for_page(request.user, hospital_id)
+    campaign = campaign_for_page(request.user, hospital)
+    try:
+        content = baseline_template_build(campaign=campaign, hospital=hospital)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("reporting:baseline", hospital_id=hospital.pk)
+    return xlsx_response(content, f"baseline-{hospital.code}-{campaign.year - 1}.xlsx")
+
+
+@login_required
+def baseline_page(request: HttpRequest, hospital_id: int) -> HttpResponse:
+    """The baseline as one workbook: download it, upload it filled in, and read the dry run of all 12
+    months before confirming (``reporting.indicators.template.baseline_import_create``)."""
+    hospital = hospital_for_page(request.user, hospital_id)
+    campaign = campaign_for_page(request.user, hospital)
+    posted = request.method == "POST"
+    form = TemplateUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = call_service(
+            form,
+            baseline_import_create,
+            actor=request.user,
+            campaign=campaign,
+            hospital=hospital,
+            # One byte over the cap is enough for the service to refuse; a huge upload is never read whole.
+            data=upload.read(settings.XLSX_UPLOAD_MAX_BYTES + 1),
+            file_name=upload.name or "",
+        )
+        if batch is not None:
+            return redirect("reporting:indicator_import", import_id=batch.pk)
+    months = baseline_months(campaign)
+    filled = values_per_month(campaign=campaign, months=months, hospital=hospital)
+    applicable = len(applicable_indicators(indicators_of(campaign), hospital=hospital))
+    recent = imports_visible_to(request.user).filter(
+        hospital=hospital, campaign=campaign, kind=IndicatorImport.Kind.BASELINE
+    )[:RECENT_IMPORTS]
+    return render(
+        request,
+        "reporting/baseline.html",
+        {
+            "hospital": hospital,
+            "campaign": campaign,
+            "year": campaign.year - 1,
+            "months": [(m, baseline_sheet_name(m), filled[m]) for m in months],
+            "applicable": applicable,
+            "form": form,
+            "recent": recent,
+            "may_edit": _is_reporter(request.user),
+        },
+    )
 
 
 @login_required
@@ -284,6 +351,12 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             add_service_error(form, error)
             batch.refresh_from_db()
         else:
+            if batch.kind == IndicatorImport.Kind.BASELINE:
+                months = len({row["month"] for row in batch.rows})
+                messages.success(
+                    request, f"已导入{months}个月共{len(saved)}项基线指标值（Excel导入 #{batch.pk}）。"
+                )
+                return redirect("reporting:baseline", hospital_id=batch.hospital.pk)
             messages.success(request, f"已导入{len(saved)}项指标（Excel导入 #{batch.pk}）。")
             return redirect("reporting:month", hospital_id=batch.hospital.pk, month=f"{batch.month:%Y-%m}")
     return render(

@@ -124,7 +124,7 @@ def _edit_lecture(pages: Pages, shot: Any, lecture_id: int) -> None:
     assert "已保存宣讲" in page.locator(".messages").inner_text()
     history = page.locator("#history").inner_text()
     assert "修改宣讲" in history
-    assert "实到人数：380 → 385" in history
+    assert "实到人数：380 → 375" in history
     shot("04-lecture-edited-history")
     lecture = LectureSession.objects.get(pk=lecture_id)
     assert (lecture.title, lecture.attendance_present) == ("推动公立医院高质量发展（院内专题）", 375)
@@ -161,6 +161,7 @@ def _action_items(pages: Pages, shot: Any) -> None:
         page.select_option("#id_responsible", label="马斯琴")
         page.fill("#id_starts_on", "2021-07-01")
         page.fill("#id_due_on", "2021-10-31")
+        page.fill("#id_roadmap", "2021-10-31 全院推开处方点评")
         page.click("#action-item-form button[type=submit]")
         page.wait_for_url(re.compile(r".*/actions/\d+/$"))
         assert f"已添加行动项：{title}" in page.locator(".messages").inner_text()
@@ -208,7 +209,7 @@ def _action_items(pages: Pages, shot: Any) -> None:
     shot("05b-action-item")
     item = ActionItem.objects.get()
     assert (item.title, item.responsible.name, item.current_status) == ("处方点评全覆盖", "郭玉梅", "at_risk")
-    step = RoadmapMilestone.objects.get()
+    step = RoadmapMilestone.objects.get(title="制定点评细则")
     assert (str(step.due_on), str(step.done_on)) == ("2021-07-25", "2021-07-24")
     assert ProgressEntry.objects.get().note == "外科点评人员不足"
 
@@ -268,9 +269,46 @@ def _excel_round_trip(pages: Pages, shot: Any, alxa: Alxa, tmp_path: Path) -> No
     page.click("#import-confirm-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/months/2021-07/$"))
     assert f"已导入{count}项指标" in page.locator(".messages").inner_text()
-    assert IndicatorValue.objects.filter(hospital=alxa.h004).count() == count
+    assert IndicatorValue.objects.filter(hospital=alxa.h004, month__year=2021).count() == count
     assert IndicatorImport.objects.get().status == IndicatorImport.Status.CONFIRMED
     assert page.locator("#indicator-O1\\.1-a input.num").input_value() == "12"
+
+
+def _baseline_round_trip(pages: Pages, shot: Any, alxa: Alxa, tmp_path: Path) -> None:
+    """Last year's baseline as one 12-month workbook, from the month page's link: downloaded, two months
+    filled, uploaded, previewed (each change with its month and sheet cell), confirmed; then back to July."""
+    page = pages.page
+    page.click("#baseline-import")
+    page.wait_for_url(re.compile(r".*/baseline/$"))
+    with page.expect_download() as info:
+        page.click("#baseline-download-link")
+    download = info.value
+    assert download.suggested_filename == "baseline-H004-2020.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    assert wb.sheetnames[:12] == [f"{m}月" for m in range(1, 13)]
+    for sheet, value in (("2月", 6), ("11月", 8)):
+        ws = wb[sheet]
+        ws[f"D{rows_by_code(ws)['O1.1-a'][0]}"] = value
+    path = tmp_path / "2020年基线.xlsx"
+    wb.save(path)
+    page.set_input_files("#id_file", str(path))
+    page.click("#baseline-upload-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/indicator-imports/\d+/$"))
+    assert page.locator("h1").inner_text() == "导入预览 · 2020年基线（12个月）"
+    rows = page.locator("#import-changes tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).locator("td").nth(0).inner_text() == "2020-02"
+    assert rows.nth(0).locator("td").nth(1).inner_text().startswith("2月!D")
+    assert rows.nth(1).locator("td.new").inner_text() == "8"
+    shot("07b-baseline-preview")
+    page.click("#import-confirm-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/baseline/$"))
+    assert "已导入2个月共2项基线指标值" in page.locator(".messages").inner_text()
+    shot("07c-baseline")
+    stored = sorted(IndicatorValue.objects.filter(month__year=2020).values_list("month__month", "count"))
+    assert stored == [(2, 6), (11, 8)]
+    page.click("text=← 月度自查")
+    page.wait_for_url(re.compile(r".*/months/2021-07/$"))
 
 
 def _submit(pages: Pages, shot: Any, alxa: Alxa) -> None:
@@ -308,6 +346,7 @@ def test_the_clerks_month(
     _delete_lecture(pages, shot)
     _action_items(pages, shot)
     _excel_round_trip(pages, shot, alxa, tmp_path)
+    _baseline_round_trip(pages, shot, alxa, tmp_path)
     _submit(pages, shot, alxa)
     assert pages.outside_requests == []
     assert pages.console_errors == []

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from campaign.models import Indicator
 from hospitals.models import Hospital
 from reporting.indicators.models import IndicatorImport, IndicatorValue
-from reporting.indicators.template import indicator_template_build
+from reporting.indicators.template import baseline_template_build, indicator_template_build
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
 from tests.conftest import streamed
 
@@ -23,6 +23,8 @@ CREATED = {role: 201 for role in ALL_WRITERS}
 DELETED = {role: 204 for role in ALL_WRITERS}
 TEMPLATE = "/api/v1/indicator-imports/template/"
 UPLOAD = "/api/v1/indicator-imports/upload/"
+BASELINE_TEMPLATE = "/api/v1/indicator-imports/baseline-template/"
+BASELINE_UPLOAD = "/api/v1/indicator-imports/baseline-upload/"
 
 
 def _figures(indicator: Indicator, n: int = 1) -> dict[str, Any]:
@@ -144,6 +146,45 @@ def _check_upload(world: World) -> None:
             assert IndicatorImport.objects.count() == before
 
 
+def _check_baseline_template(world: World) -> None:
+    a = world.alxa
+    params = {"campaign": a.campaign.pk, "hospital": a.h004.pk}
+    assert world.client("anonymous").get(BASELINE_TEMPLATE, params).status_code == 401
+    for role in ("reporter", "banner", "league", "admin"):
+        for hospital in world.hospitals:
+            response = world.client(role).get(BASELINE_TEMPLATE, {**params, "hospital": hospital.pk})
+            owner = Owner(unit=hospital.banner, campaign=a.campaign, hospital=hospital)
+            if not world.in_org(role, owner):
+                expected = 404
+            else:  # the admin sees the foreign league's hospital, which has no template of this campaign
+                expected = 400 if hospital == world.foreign_hospital else 200
+            assert response.status_code == expected, (role, hospital.code, response.status_code)
+
+
+def _check_baseline_upload(world: World) -> None:
+    a = world.alxa
+    for role in ("anonymous", "reporter", "banner", "league", "admin"):
+        for hospital in world.hospitals:
+            template_of = a.h004 if hospital == world.foreign_hospital else hospital
+            content = baseline_template_build(campaign=a.campaign, hospital=template_of)
+            before = IndicatorImport.objects.count()
+            response = world.client(role).post(
+                BASELINE_UPLOAD,
+                {"campaign": a.campaign.pk, "hospital": hospital.pk, "file": io.BytesIO(content)},
+                format="multipart",
+            )
+            owner = Owner(unit=hospital.banner, campaign=a.campaign, hospital=hospital)
+            if role == "anonymous":
+                assert response.status_code == 401
+            elif world.in_org(role, owner) and hospital != world.foreign_hospital:
+                # An empty workbook is a dry run with one error ("nothing filled in").
+                assert response.status_code == 201, (role, hospital.code, response.content)
+                continue
+            else:
+                assert response.status_code in (400, 403), (role, hospital.code, response.status_code)
+            assert IndicatorImport.objects.count() == before
+
+
 def _check_report(url: str, key: str) -> Any:
     def check(world: World) -> None:
         a = world.alxa
@@ -211,4 +252,6 @@ ROWS: dict[str, Row] = {
     "indicator-import-confirm": Row("action", IMPORT, writes={"post": ALL_WRITERS}),
     "indicator-import-template": Row("custom", check=_check_template),
     "indicator-import-upload": Row("custom", check=_check_upload),
+    "indicator-import-baseline-template": Row("custom", check=_check_baseline_template),
+    "indicator-import-baseline-upload": Row("custom", check=_check_baseline_upload),
 }
