@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Ceil, RowNumber
+from django.utils import timezone
 
 from campaign.models import (
     Campaign,
@@ -105,6 +106,14 @@ def _held(role: str) -> Exists:
     )
 
 
+def _entered_before(cutoff: dt.date) -> dt.datetime:
+    """The moment a record must have been entered before to count on ``cutoff``: the start of the next
+    day in the project's zone (Asia/Shanghai). A milestone does not trust the typed date alone: a record
+    entered after its due date is late whatever date it carries, and a record entered after the day
+    asked about did not exist yet on that day."""
+    return timezone.make_aware(dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time.min))
+
+
 def _lectures(
     campaign: Campaign,
     cutoff: dt.date,
@@ -123,7 +132,9 @@ def _lectures(
     keeps the first lecture of each combination, so a 书记 who later also becomes 院长 has the first
     lecture given as both kept too."""
     order = ("held_on", "id")
-    queryset = LectureSession.objects.filter(campaign=campaign, held_on__lte=cutoff, **filters)
+    queryset = LectureSession.objects.filter(
+        campaign=campaign, held_on__lte=cutoff, created_at__lt=_entered_before(cutoff), **filters
+    )
     if where is not None:
         queryset = queryset.filter(where)
     partition = [F(f) for f in first_per]
@@ -186,8 +197,12 @@ def _fetch(
     cutoff = {m.rule: min(m.due_on, on) for m in milestones}
     records = _Records(documents=list(KeyDocument.objects.filter(campaign=campaign).order_by("number")))
     if Milestone.Rule.LAUNCH in cutoff:
+        launch_cutoff = cutoff[Milestone.Rule.LAUNCH]
         for launch in LaunchRecord.objects.filter(
-            campaign=campaign, hospital_id__in=hospital_ids, launched_on__lte=cutoff[Milestone.Rule.LAUNCH]
+            campaign=campaign,
+            hospital_id__in=hospital_ids,
+            launched_on__lte=launch_cutoff,
+            created_at__lt=_entered_before(launch_cutoff),
         ):
             records.launches[launch.hospital_id] = launch  # type: ignore[index]
     if Milestone.Rule.LECTURE_PLAN in cutoff:

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from campaign.management.commands.load_seed import DEFAULT_SEEDS
 from campaign.models import Campaign
 from campaign.seeding import seed_load
+from core import clock
 from hospitals.models import Hospital, OrgUnit, User
 
 
@@ -32,6 +33,12 @@ class Alxa:
     league_reviewer: User
     banner_reviewer: User  # 左旗
     reporter: User  # H004
+
+
+@pytest.fixture(autouse=True)
+def _clock_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a test does to ``core.clock.now`` (``enter_on`` sets it directly) is undone after it."""
+    monkeypatch.setattr(clock, "now", clock.now)
 
 
 @pytest.fixture

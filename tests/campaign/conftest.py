@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaign.models import ActionItem, ActionTask, KeyDocument, Layer, LectureKind
 from campaign.services import LectureData
+from core import clock
 from hospitals.models import Hospital, MedicalAlliance, OrgUnit, Person
 from tests.conftest import Alxa
 from tests.reporting.conftest import set_clock  # noqa: F401  (the reporting clock, for deadlines)
+
+
+def enter_on(day: dt.date, hour: int = 20) -> None:
+    """Make ``day`` (at ``hour``, Asia/Shanghai) "now" for the records entered next: a milestone counts a
+    record only when it was entered by its due date (tests/conftest.py restores the clock after each
+    test)."""
+    moment = dt.datetime.combine(day, dt.time(hour)).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    clock.now = lambda: moment
 
 
 def person(code: str) -> Person:

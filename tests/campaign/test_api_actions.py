@@ -20,7 +20,7 @@ from campaign.services import (
     progress_record,
 )
 from tests.api.openapi import assert_documented
-from tests.campaign.conftest import lecture_data, person, task, upload
+from tests.campaign.conftest import enter_on, lecture_data, person, task, upload
 from tests.conftest import Alxa, client_for
 from tests.samples import EXE, PDF
 
@@ -261,10 +261,12 @@ def test_launch_records_and_plans_through_the_api(alxa: Alxa) -> None:
 
 
 def test_compliance_endpoint_is_scoped_and_dated(alxa: Alxa) -> None:
+    enter_on(D(2021, 6, 23))  # entered on the day it is dated: in time for 06-25
     launch_record_create(
         actor=alxa.admin, channel="api", campaign=alxa.campaign, hospital=alxa.h004,
         launched_on=D(2021, 6, 23), meeting="启动会",
     )  # fmt: skip
+    enter_on(D(2021, 7, 2))
     lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, held_on=D(2021, 7, 2)))
     body = (
         client_for(alxa.reporter).get(f"/api/v1/compliance/?campaign={alxa.campaign.pk}&on=2021-08-01").json()

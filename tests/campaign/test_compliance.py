@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from campaign import services
 from campaign.compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
-from campaign.models import KeyDocument
-from campaign.services import (
-    launch_record_create,
-    lecture_create,
-    lecture_plan_create,
-    lecture_plan_item_set,
-    tour_lecturer_select,
-)
+from campaign.models import KeyDocument, LaunchRecord, LectureSession, TourLecturer
+from campaign.services import lecture_plan_create, lecture_plan_item_set
 from hospitals.models import Hospital, Post
-from tests.campaign.conftest import hospital, lecture_data, person, upload
+from tests.campaign.conftest import enter_on, hospital, lecture_data, person, upload
 from tests.conftest import Alxa
 from tests.reporting.conftest import SetClock
 from tests.samples import PDF
@@ -27,6 +23,23 @@ pytestmark = pytest.mark.django_db
 
 MET, NOT_MET, NOT_DUE = ComplianceState.MET, ComplianceState.NOT_MET, ComplianceState.NOT_DUE
 D = dt.date
+
+
+# Unless a test says otherwise, each record is entered on the day it is dated (a milestone also asks when
+# a record was entered: tests/campaign/test_compliance.py::test_a_record_entered_late_is_late).
+def lecture_create(**kwargs: Any) -> LectureSession:
+    enter_on(kwargs["data"].held_on)
+    return services.lecture_create(**kwargs)
+
+
+def launch_record_create(**kwargs: Any) -> LaunchRecord:
+    enter_on(kwargs["launched_on"])
+    return services.launch_record_create(**kwargs)
+
+
+def tour_lecturer_select(**kwargs: Any) -> TourLecturer:
+    enter_on(kwargs["selected_on"])
+    return services.tour_lecturer_select(**kwargs)
 
 
 def states(alxa: Alxa, code: str, on: dt.date) -> dict[str, str]:
@@ -329,3 +342,34 @@ def test_region_tour_by_08_31_each_selected_lecturer_gave_an_online_tour(
         ),
     )
     assert status_of(alxa, "H005", "region_tour", D(2021, 9, 10)).state == NOT_MET
+
+
+def test_a_record_entered_late_is_late(alxa: Alxa) -> None:
+    """Issue 15: a launch record entered in December and dated 06-24 does not meet 06-25; nor does a
+    secretary's lecture dated 07-10 but entered on 08-03 meet 07-31. Asked about a day before a record
+    was entered, the record did not exist yet."""
+    enter_on(D(2021, 12, 5))
+    services.launch_record_create(
+        actor=alxa.admin,
+        channel="api",
+        campaign=alxa.campaign,
+        hospital=alxa.h004,
+        launched_on=D(2021, 6, 24),
+        meeting="补录的启动会",
+    )
+    late = status_of(alxa, "H004", "launch", D(2021, 12, 6))
+    assert (late.state, late.records) == (NOT_MET, ())
+    lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, speaker=person("H004-P02")))
+    enter_on(D(2021, 8, 3))
+    services.lecture_create(
+        actor=alxa.reporter, channel="api", data=lecture_data(alxa, held_on=D(2021, 7, 10))
+    )
+    assert status_of(alxa, "H004", "leaders_in_hospital", D(2021, 8, 4)).state == NOT_MET
+    # Entered on 07-31 itself (until midnight in Shanghai) is in time.
+    LectureSession.objects.filter(created_at__date__gte=D(2021, 8, 3)).update(
+        created_at=dt.datetime(2021, 7, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    )
+    on_time = status_of(alxa, "H004", "leaders_in_hospital", D(2021, 8, 4))
+    assert (on_time.state, on_time.met_on) == (MET, D(2021, 7, 10))
+    # As of 07-20 the lecture entered on 07-31 did not exist yet.
+    assert status_of(alxa, "H004", "leaders_in_hospital", D(2021, 7, 20)).state == NOT_DUE

@@ -18,7 +18,7 @@ from exports.models import ExportJob
 from reporting.bulletins.services import bulletin_build, bulletin_publish
 from reporting.evaluation.models import Evaluation
 from reporting.evaluation.services import evaluation_build
-from tests.campaign.conftest import full_coverage, h004_action_item, kind, lecture_data, person
+from tests.campaign.conftest import enter_on, full_coverage, h004_action_item, kind, lecture_data, person
 from tests.conftest import Alxa, client_for, streamed
 from tests.exports.test_writer import formula_cells
 
@@ -127,10 +127,12 @@ def test_hospital_export_follows_the_banner_filter(alxa: Alxa) -> None:
 def _evaluate(alxa: Alxa) -> None:
     """As in tests/reporting/test_evaluation.py: H004 meets 1 of its 6 lecture milestones, covers the four
     documents in all layers and has one action item, done."""
+    enter_on(dt.date(2021, 7, 10))  # on the lectures' day: entered late, they would meet no milestone
     lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, coverage=full_coverage(alxa)))
     president = lecture_data(alxa, speaker=person("H004-P02"), title="院长讲医改")
     lecture_create(actor=alxa.reporter, channel="web", data=president)
     h004_action_item(alxa, current_status=ProgressStatus.DONE)
+    enter_on(dt.date(2021, 12, 20))
     evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
 
 

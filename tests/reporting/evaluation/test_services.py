@@ -8,7 +8,7 @@ from campaign.models import Campaign, ProgressStatus
 from campaign.services import lecture_create
 from reporting.evaluation.models import Evaluation
 from reporting.evaluation.services import evaluation_build, evaluation_scores
-from tests.campaign.conftest import full_coverage, h004_action_item, lecture_data, person
+from tests.campaign.conftest import enter_on, full_coverage, h004_action_item, lecture_data, person
 from tests.conftest import Alxa
 from tests.factories import HospitalFactory
 from tests.reporting.conftest import SetClock, make_report
@@ -18,13 +18,15 @@ pytestmark = pytest.mark.django_db
 
 def _record_h004_year(alxa: Alxa) -> None:
     """Secretary (all four documents in all four layers) and president lecture; one action item done;
-    July's report on time."""
+    July's report on time. The lectures are entered on their day (a milestone asks when, too)."""
+    enter_on(dt.date(2021, 7, 10))
     lecture_create(actor=alxa.reporter, channel="web", data=lecture_data(alxa, coverage=full_coverage(alxa)))
     lecture_create(
         actor=alxa.reporter,
         channel="web",
         data=lecture_data(alxa, speaker=person("H004-P02"), title="院长讲医改"),
     )
+    enter_on(dt.date(2021, 8, 3), hour=10)
     h004_action_item(alxa, current_status=ProgressStatus.DONE)
     make_report(alxa, state="approved")
 
