@@ -449,7 +449,14 @@ class LectureSession(models.Model):
                 violation_error_message="受讲医院不能是本院。",
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "hospital", "held_on"], name="lecture_hospital_date_idx")]
+        indexes = [
+            models.Index(fields=["campaign", "hospital", "held_on"], name="lecture_hospital_date_idx"),
+            # The lists' order (newest first), for everyone, per hospital and per banner: page 1 and the
+            # keyset pages of the API (?cursor=) read the index in order instead of sorting the table.
+            models.Index(fields=["-held_on", "-id"], name="lecture_held_idx"),
+            models.Index(fields=["hospital", "-held_on", "-id"], name="lecture_hospital_held_idx"),
+            models.Index(fields=["org_unit", "-held_on", "-id"], name="lecture_unit_held_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.title}"

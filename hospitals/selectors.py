@@ -8,6 +8,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
+from core import db  # noqa: F401  (registers the any_of lookup)
 from hospitals.models import Hospital, OrgUnit, Role, User
 
 M = TypeVar("M", bound=Model)
@@ -55,11 +56,17 @@ def scope_queryset(
         return queryset.filter(condition)
     if path is None:
         return queryset.none()
-    if hospital_field is not None:
-        prefix = f"{hospital_field}__" if hospital_field else ""
-        condition |= Q(**{f"{prefix}banner__path__startswith": path})
+    # The units in scope as a subquery (OrgUnit is small; its path index serves the prefix), matched by
+    # the row's own foreign keys (core.db's any_of), so that an index on hospital_id / org_unit_id
+    # serves the filter instead of a path LIKE over two joins.
+    units = OrgUnit.objects.filter(path__startswith=path).order_by().values("pk")
+    if hospital_field == "":
+        condition |= Q(banner_id__any_of=units)
+    elif hospital_field is not None:
+        hospitals = Hospital.objects.filter(banner_id__any_of=units).order_by().values("pk")
+        condition |= Q(**{f"{hospital_field}_id__any_of": hospitals})
     if unit_field is not None:
-        condition |= Q(**{f"{unit_field}__path__startswith": path})
+        condition |= Q(**{f"{unit_field}_id__any_of": units})
     return queryset.filter(condition)
 
 
