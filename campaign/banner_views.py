@@ -22,7 +22,7 @@ from campaign.forms import DeleteForm, LaunchRecordForm, LectureForm
 from campaign.models import LaunchRecord, LectureSession, Milestone
 from campaign.selectors import launch_record_list, lecture_list
 from campaign.views import campaign_for_page
-from core.pages import call_service, error_text
+from core.pages import call_service, error_text, paginate
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, OrgUnit, Role, User
 from hospitals.pages import page_user, role_required
@@ -47,10 +47,14 @@ def _banner_lecture(request: HttpRequest, lecture_id: int) -> LectureSession:
 def banner_lectures(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The banner's 集中宣讲 in the viewer's scope; another organisation's banner is 404."""
     unit = banner_for_page(request.user, unit_id)
-    lectures = lecture_list(user=request.user).filter(org_unit=unit).order_by("-held_on", "-id")
+    page = paginate(
+        request, lecture_list(user=request.user).filter(org_unit=unit).order_by("-held_on", "-id")
+    )
     may_edit = isinstance(request.user, User) and request.user.role == Role.BANNER_REVIEWER
     return render(
-        request, "campaign/banner_lectures.html", {"unit": unit, "lectures": lectures, "may_edit": may_edit}
+        request,
+        "campaign/banner_lectures.html",
+        {"unit": unit, "lectures": page.object_list, "page": page, "may_edit": may_edit},
     )
 
 

@@ -41,7 +41,7 @@ from campaign.selectors import (
     roadmap_list,
 )
 from core import clock, monthlock
-from core.pages import call_service, error_text
+from core.pages import call_service, error_text, paginate
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Post, Role, User
 from hospitals.pages import page_user
 from hospitals.selectors import AnyUser
@@ -83,13 +83,14 @@ def may_edit_lecture(user: object, lecture: LectureSession) -> bool:
 @login_required
 def lecture_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
     hospital = hospital_for_page(request.user, hospital_id)
-    lectures = lecture_list(user=request.user).filter(hospital=hospital)
+    page = paginate(request, lecture_list(user=request.user).filter(hospital=hospital))
     return render(
         request,
         "campaign/lectures.html",
         {
             "hospital": hospital,
-            "lectures": lectures,
+            "lectures": page.object_list,
+            "page": page,
             "deleted": lectures_deleted(hospital=hospital)[:DELETED_SHOWN],
             "may_edit": _is_reporter(request),
         },

@@ -52,3 +52,20 @@ def month_from_url(text: str) -> dt.date:
         return dt.date(year, month, 1)
     except ValueError as exc:
         raise Http404("月份格式不正确。") from exc
+
+
+# Rows per page of a page list (the API pages by 50 too).
+PAGE_ROWS = 50
+
+
+def paginate(request: Any, rows: Any, per_page: int = PAGE_ROWS) -> Any:
+    """One page of a page list (Django's ``Paginator``), from ``?page=``: a number past the end shows the
+    last page and anything that is not a number the first, never an error. The template shows it with
+    ``includes/pager.html``; the rows of the page are ``page.object_list``."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    page.other_params = query.urlencode()  # type: ignore[attr-defined]  # the filters, kept by the pager
+    return page

@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.pages import error_text
+from core.pages import error_text, paginate
 from exports.models import ExportJob
 from exports.registry import export_kind_get, export_kinds, params_from_querydict
 from exports.selectors import export_jobs_for
@@ -46,10 +46,12 @@ def export_download(request: HttpRequest, kind: str) -> HttpResponseBase:
 
 @login_required
 def export_jobs(request: HttpRequest) -> HttpResponse:
-    jobs = export_jobs_for(request.user)[:50]
+    page = paginate(request, export_jobs_for(request.user))
     titles = {k.code: k.title for k in export_kinds()}
     return render(
-        request, "exports/jobs.html", {"jobs": [(job, titles.get(job.kind, job.kind)) for job in jobs]}
+        request,
+        "exports/jobs.html",
+        {"jobs": [(job, titles.get(job.kind, job.kind)) for job in page.object_list], "page": page},
     )
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.pages import paginate
 from hospitals.models import Hospital
 from hospitals.pages import page_user
 from hospitals.selectors import AnyUser, hospitals_visible_to
@@ -30,5 +31,5 @@ def my_hospital(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def hospital_list(request: HttpRequest) -> HttpResponse:
-    hospitals = hospitals_visible_to(request.user).order_by("banner__code", "code")
-    return render(request, "hospitals/list.html", {"hospitals": hospitals})
+    page = paginate(request, hospitals_visible_to(request.user).order_by("banner__code", "code"))
+    return render(request, "hospitals/list.html", {"hospitals": page.object_list, "page": page})

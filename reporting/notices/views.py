@@ -7,12 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.pages import paginate
 from hospitals.pages import page_user
 from reporting.notices.selectors import notifications_for
 from reporting.notices.services import notification_mark_read
-
-# A page shows at most this many notifications, newest first.
-QUEUE_PAGE = 200
 
 
 @login_required
@@ -23,8 +21,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
         count = notification_mark_read(user=user, notification_ids=ids or None)
         messages.success(request, f"已标记{count}条为已读。")
         return redirect("reporting:notifications")
+    page = paginate(request, notifications_for(user).order_by("-created_at", "-id"))
     return render(
         request,
         "reporting/notifications.html",
-        {"notifications": notifications_for(user).order_by("-created_at", "-id")[:QUEUE_PAGE]},
+        {"notifications": page.object_list, "page": page},
     )

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from campaign.calendar import campaign_months, current_month
 from campaign.views import campaign_for_page
 from core import clock
-from core.pages import call_service, error_text, month_from_url
+from core.pages import call_service, error_text, month_from_url, paginate
 from hospitals.models import ChangeRecord, Hospital, Role, User
 from hospitals.pages import page_user, role_required
 from hospitals.selectors import AnyUser
@@ -66,8 +66,8 @@ from reporting.reports.services import (
 from reporting.reports.workflow import may_review_now, review_pending_states
 
 WEB = ChangeRecord.Channel.WEB
-# Lists show this many rows; filters narrow them (a league has a few hundred reports a month at most).
-QUEUE_PAGE = 200
+# Lists show this many rows a page (core.pages.paginate); filters narrow them.
+QUEUE_PAGE = 50
 
 
 @login_required
@@ -326,13 +326,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             if not ids:
                 messages.warning(request, "请先勾选报告。")
         return redirect(request.get_full_path())
-    listed = list(reports[:QUEUE_PAGE])
+    page = paginate(request, reports, per_page=QUEUE_PAGE)
+    listed = list(page.object_list)
     warnings = reports_open_warnings(listed)
     rows = [(r, warnings[r.pk], report_lock_state(r)) for r in listed]
     return render(
         request,
         "reporting/queue.html",
-        {"form": form, "rows": rows, "is_league": user.is_league_level, "limit": QUEUE_PAGE},
+        {"form": form, "rows": rows, "is_league": user.is_league_level, "limit": QUEUE_PAGE, "page": page},
     )
 
 
@@ -367,13 +368,17 @@ def unlock_requests(request: HttpRequest) -> HttpResponse:
         if done is not None:
             messages.success(request, "已处理解锁申请。")
             return redirect("reporting:unlocks")
+    page = paginate(
+        request,
+        unlock_requests_visible_to(user).select_related("requested_by").order_by("-requested_at", "-id"),
+        per_page=QUEUE_PAGE,
+    )
     return render(
         request,
         "reporting/unlocks.html",
         {
-            "requests": unlock_requests_visible_to(user)
-            .select_related("requested_by")
-            .order_by("-requested_at", "-id")[:QUEUE_PAGE],
+            "requests": page.object_list,
+            "page": page,
             "form": grant_form,
             "is_league": user.is_league_level,
         },
