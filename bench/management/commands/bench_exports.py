@@ -30,6 +30,8 @@ from psycopg import sql
 from bench import measure as bench
 
 WIDTH = 50  # of the workload column
+PAGES = "pages"  # the pages part (bench.pages), measured as one worker per database
+PAGE_REQUESTS = 30
 # One tenth of the region's hospitals (and of its lectures), same leagues, for the query-count comparison.
 TENTH_SIZE = ["--hospitals", "30", "--banners", "10", "--lectures", "10000"]
 
@@ -60,7 +62,12 @@ class Command(BaseCommand):
             help="先重建两个PostgreSQL数据库(DATABASE_URL 与 --tenth-database-url)并生成数据",
         )
         parser.add_argument("--seed", type=int, default=2021)
-        parser.add_argument("--only", default="", help="只测这些项(逗号分隔的名称，如 rollup,evaluation)")
+        parser.add_argument(
+            "--only", default="", help="只测这些项(逗号分隔的名称，如 rollup,evaluation；pages 为页面部分)"
+        )
+        parser.add_argument(
+            "--page-requests", type=int, default=PAGE_REQUESTS, help="页面部分每页的请求次数(≥30)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["worker"]:
@@ -71,9 +78,11 @@ class Command(BaseCommand):
             if options["tenth_database_url"]:
                 self.prepare(options["tenth_database_url"], options["seed"], TENTH_SIZE)
         only = {name for name in options["only"].split(",") if name}
-        if only - set(bench.WORKLOADS):
-            raise CommandError(f"unknown workload(s): {', '.join(sorted(only - set(bench.WORKLOADS)))}")
-        self.only = only or set(bench.WORKLOADS)
+        known = set(bench.WORKLOADS) | {PAGES}
+        if only - known:
+            raise CommandError(f"unknown workload(s): {', '.join(sorted(only - known))}")
+        self.only = only or known
+        self.page_requests = options["page_requests"]
         self.run_all(repeat=max(1, options["repeat"]), tenth_url=options["tenth_database_url"])
 
     def prepare(self, url: str, seed: int, size: list[str]) -> None:
@@ -102,6 +111,12 @@ class Command(BaseCommand):
 
     # -- inside a worker ---------------------------------------------------------------------------
     def run_worker(self, name: str) -> None:
+        if name.startswith(PAGES):  # "pages:N": the pages part, N requests a page
+            from bench.pages import measure_pages
+
+            requests = int(name.partition(":")[2] or PAGE_REQUESTS)
+            self.stdout.write("PAGES " + json.dumps(measure_pages(requests)))
+            return
         workload = bench.WORKLOADS.get(name)
         if workload is None:
             raise CommandError(f"unknown workload {name}")
@@ -170,13 +185,57 @@ class Command(BaseCommand):
             if tenth_url:
                 results[name + "@tenth"] = self.measure(name, database_url=tenth_url)
                 show(results[name + "@tenth"], f"{label} (1/10 医院)")
-        write("")
         verdicts = bench.targets(results)
+        if PAGES in self.only:
+            verdicts += self.run_pages(tenth_url)
+        write("")
+        write("")
         for ok, text in verdicts:
             write(f"{'PASS' if ok else 'FAIL'}  {text}")
         write(f"\n共用时 {time.perf_counter() - started:.0f} 秒")
         if not all(ok for ok, _ in verdicts):
             raise CommandError("有目标未达到。")
+
+    def pages_worker(self, database_url: str | None) -> dict[str, Any]:
+        env = {**os.environ, "DJANGO_MEDIA_ROOT": self.media_root}
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(settings.BASE_DIR / "manage.py"),
+                "bench_exports",
+                "--worker",
+                f"{PAGES}:{self.page_requests}",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        lines = [line for line in done.stdout.splitlines() if line.startswith("PAGES ")]
+        if done.returncode != 0 or not lines:
+            raise CommandError(f"pages failed:\n{done.stdout}\n{done.stderr}")
+        result: dict[str, Any] = json.loads(lines[-1][len("PAGES ") :])
+        return result
+
+    def run_pages(self, tenth_url: str) -> list[tuple[bool, str]]:
+        """The pages part (bench.pages): both databases, then the table and the targets."""
+        from bench.pages import page_table, page_targets
+
+        if not tenth_url:
+            raise CommandError("页面部分需要 --tenth-database-url(比较全区与1/10医院)。")
+        load = os.getloadavg()
+        whole = self.pages_worker(None)
+        tenth = self.pages_worker(tenth_url)
+        after = os.getloadavg()
+        self.stdout.write("")
+        page_table(whole, tenth, self.stdout.write)
+        self.stdout.write(
+            f"1分钟负载: 开始 {load[0]:.2f}，结束 {after[0]:.2f}(5分钟 {after[1]:.2f})；"
+            f"每页 {self.page_requests} 次请求"
+        )
+        return page_targets(whole, tenth)
 
 
 def argparse_hidden() -> str:
