@@ -13,6 +13,8 @@ from django.http import HttpRequest
 
 from core.forms import TextField
 from core.monthlock import require_month_editable
+from core.pages import add_service_error
+from core.refusals import Refusals
 from hospitals.models import ChangeRecord
 from hospitals.selectors import scope_queryset
 from reporting.indicators.models import IndicatorImport, IndicatorValue
@@ -61,9 +63,15 @@ class IndicatorValueForm(forms.ModelForm):
             return data
         try:
             require_owner_in_scope(self.request_user, fixed["hospital"], fixed["unit"])
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc), code="permission_denied") from exc
+        # The month's lock (on top) and the figures' rules (beside their fields) are shown together.
+        refusals = Refusals()
+        with refusals.collect():
             require_month_editable(
                 fixed["hospital"], fixed["month"], actor=self.request_user, reason=data.get("reason", "")
             )
+        with refusals.collect():
             indicator_value_clean(
                 indicator=fixed["indicator"],
                 month=fixed["month"],
@@ -74,15 +82,10 @@ class IndicatorValueForm(forms.ModelForm):
                 count=data.get("count"),
                 answers=data.get("answers") or None,
             )
-        except PermissionDenied as exc:
-            raise ValidationError(str(exc), code="permission_denied") from exc
+        try:
+            refusals.raise_if_any()
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):  # the month guard: the whole month, not one field
-                self.add_error(None, exc)
-                return data
-            # Errors on fields the form does not show go to the form as a whole.
-            for field, errors in exc.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
+            add_service_error(self, exc)  # a field the form does not show: on top
         return data
 
 

@@ -21,6 +21,7 @@ from campaign.models import Indicator, applies_to_hospital
 from core.monthlock import require_month_editable
 from core.months import month_has_ended
 from core.records import refuse_owner_change
+from core.refusals import Refusals
 from hospitals.audit import diff, record_change, snapshot
 from hospitals.models import Hospital, OrgUnit, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
@@ -200,17 +201,24 @@ def indicator_value_save(
     new in the history under ``channel``. Saving the same figures again writes nothing.
     """
     require_owner_in_scope(actor, hospital, unit)
-    require_month_editable(hospital, month, actor=actor, reason=reason)
-    clean = indicator_value_clean(
-        indicator=indicator,
-        month=month,
-        hospital=hospital,
-        unit=unit,
-        numerator=numerator,
-        denominator=denominator,
-        count=count,
-        answers=answers,
-    )
+    # The month's lock (on no field, or on ``reason``) and the figures' rules (on their fields) are
+    # said together.
+    refusals = Refusals()
+    with refusals.collect():
+        require_month_editable(hospital, month, actor=actor, reason=reason)
+    clean: dict[str, Any] = {}
+    with refusals.collect():
+        clean = indicator_value_clean(
+            indicator=indicator,
+            month=month,
+            hospital=hospital,
+            unit=unit,
+            numerator=numerator,
+            denominator=denominator,
+            count=count,
+            answers=answers,
+        )
+    refusals.raise_if_any()
     value = (
         IndicatorValue.objects.select_for_update()
         .filter(indicator=indicator, hospital=hospital, unit=unit, month=month)

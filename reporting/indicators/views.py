@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,19 +92,20 @@ def save_indicator_form(
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        texts = [m for e in errors for m in e.messages]
-                        if field == "reason" and "reason" in form.fields:
-                            if not form.has_error("reason"):
-                                form.add_error("reason", texts)
-                            continue
-                        form.add_row_error(entry, field, texts)
-                elif error.code in MONTH_FROZEN_CODES:
-                    form.add_error(None, error)  # the whole month, not this indicator: said once
-                    break
-                else:
-                    form.add_row_error(entry, "", error.messages)
+                if not hasattr(error, "error_dict"):
+                    error = ValidationError({NON_FIELD_ERRORS: error.error_list})
+                for field, errors in error.error_dict.items():
+                    texts = [m for e in errors for m in e.messages]
+                    if field == NON_FIELD_ERRORS and any(e.code in MONTH_FROZEN_CODES for e in errors):
+                        # The whole month, not this indicator: said once, on top, beside the rows'.
+                        if not form.non_field_errors():
+                            form.add_error(None, errors)
+                        continue
+                    if field == "reason" and "reason" in form.fields:
+                        if not form.has_error("reason"):
+                            form.add_error("reason", texts)
+                        continue
+                    form.add_row_error(entry, "" if field == NON_FIELD_ERRORS else field, texts)
         if form.errors or form.row_errors:
             transaction.set_rollback(True)
             return 0

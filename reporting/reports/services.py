@@ -28,6 +28,7 @@ from campaign.calendar import late_days_for, report_months
 from campaign.models import Campaign
 from campaign.selectors import campaign_for_hospital, require_campaign_in_scope
 from core import clock
+from core.refusals import Refusals
 from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Hospital, Role, User
 from hospitals.selectors import AnyUser, ancestor_paths, reporters_of, require_hospital_in_scope
@@ -169,7 +170,7 @@ def report_get_or_create(
     if user.role != Role.HOSPITAL_REPORTER or user.hospital_id != hospital.pk:
         raise PermissionDenied("只有本医院的填报员可以填报月度自查报告。")
     if month.day != 1:
-        raise ValidationError("月份须为当月1日。", code="invalid_month")
+        raise ValidationError({"month": ValidationError("月份须为当月1日。", code="invalid_month")})
     existing = MonthlyReport.objects.filter(hospital=hospital, month=month).first()
     if existing is not None:
         return existing, False
@@ -177,7 +178,9 @@ def report_get_or_create(
     if campaign is None or not hospital.banner.path.startswith(campaign.league.path):
         raise ValidationError("该医院在该月没有进行中的活动。", code="no_campaign")
     if month not in report_months(campaign):
-        raise ValidationError(f"{month:%Y年%m月}不在活动的月度自查期内。", code="invalid_month")
+        raise ValidationError(
+            {"month": ValidationError(f"{month:%Y年%m月}不在活动的月度自查期内。", code="invalid_month")}
+        )
     try:
         with transaction.atomic():
             report = MonthlyReport.objects.create(campaign=campaign, hospital=hospital, month=month)
@@ -330,18 +333,24 @@ def report_return(
     """Send the report back with reasons, each attached to the item it concerns."""
     user = _user(actor)
     comments = list(comments)
-    if not reason.strip() and not comments:
-        raise ValidationError("退回须填写原因。", code="reason_required")
-    for comment in comments:
-        if not comment.text.strip():
-            raise ValidationError("每条退回意见都须填写原因。", code="reason_required")
-        if comment.item_kind not in ReviewComment.ItemKind.values:
-            raise ValidationError(f"未知的项目类型：{comment.item_kind}", code="invalid")
     report = _lock_row(report_id)
     require_reviewer(user, report)
+    # The reasons (on their fields) and the report's state (on none) are said together.
+    refusals = Refusals()
+    if not reason.strip() and not comments:
+        refusals.add("reason", "退回须填写原因。", "reason_required")
+    for comment in comments:
+        if not comment.text.strip():
+            refusals.add("comments", "每条退回意见都须填写原因。", "reason_required")
+        if comment.item_kind not in ReviewComment.ItemKind.values:
+            refusals.add("comments", f"未知的项目类型：{comment.item_kind}", "invalid")
+    target = ""
     if user.role == Role.BANNER_REVIEWER and report.status == Status.BANNER_REVIEWED:
-        raise ValidationError("报告已通过初审，只能由盟审核员退回。", code="illegal_transition")
-    target = _check_transition(report, "return")
+        refusals.add(None, "报告已通过初审，只能由盟审核员退回。", "illegal_transition")
+    else:
+        with refusals.collect():
+            target = _check_transition(report, "return")
+    refusals.raise_if_any()
     report.return_count += 1
     summary = reason.strip() or "；".join(c.text for c in comments)
     _move(report, transition="return", target=target, actor=user, channel=channel, reason=summary)
@@ -410,20 +419,23 @@ def report_unlock_request(
     *, report_id: int, actor: AnyUser, channel: str = ChangeRecord.Channel.WEB, reason: str
 ) -> UnlockRequest:
     user = _user(actor)
-    if not reason.strip():
-        raise ValidationError("申请解锁须填写理由。", code="reason_required")
     report = _lock_row(report_id)
     _require_reporter(user, report)
+    refusals = Refusals()
+    if not reason.strip():
+        refusals.add("reason", "申请解锁须填写理由。", "reason_required")
     if report.status in IN_REVIEW_STATES:
-        raise ValidationError(
+        refusals.add(
+            None,
             f"报告当前为“{report.get_status_display()}”，正在审核中，并未锁定，无需申请解锁；"
             "如需修改，请联系审核员退回。",
-            code="in_review",
+            "in_review",
         )
-    if not report_lock_state(report).locked:
-        raise ValidationError("报告未锁定，无需申请解锁。", code="not_locked")
-    if report.unlock_requests.filter(status=UnlockRequest.Status.PENDING).exists():
-        raise ValidationError("该报告已有待处理的解锁申请。", code="duplicate")
+    elif not report_lock_state(report).locked:
+        refusals.add(None, "报告未锁定，无需申请解锁。", "not_locked")
+    elif report.unlock_requests.filter(status=UnlockRequest.Status.PENDING).exists():
+        refusals.add(None, "该报告已有待处理的解锁申请。", "duplicate")
+    refusals.raise_if_any()
     request = UnlockRequest.objects.create(report=report, requested_by=user, reason=reason)
     record_change(report, action="unlock_request", actor=user, channel=channel, reason=request.reason)
     league_reviewers = User.objects.filter(
@@ -468,19 +480,18 @@ def report_unlock_grant(
     request = _lock_request(request_id)
     report = _lock_row(request.report_id)
     _require_league(user, report, "解锁报告")
+    refusals = Refusals()
     if request.status != UnlockRequest.Status.PENDING:
-        raise ValidationError("该解锁申请已处理。", code="illegal_transition")
-    if until is None:
-        raise ValidationError(
-            {"until": ValidationError("同意解锁须填写解锁截止日期。", code="until_required")}
-        )
+        refusals.add(None, "该解锁申请已处理。", "illegal_transition")
     today = clock.today()
-    if until < today:
-        raise ValidationError({"until": ValidationError("解锁截止日期不能早于今天。", code="invalid_until")})
-    if (until - today).days > MAX_UNLOCK_DAYS:
-        raise ValidationError(
-            {"until": ValidationError(f"解锁期限最长{MAX_UNLOCK_DAYS}天。", code="invalid_until")}
-        )
+    if until is None:
+        refusals.add("until", "同意解锁须填写解锁截止日期。", "until_required")
+    elif until < today:
+        refusals.add("until", "解锁截止日期不能早于今天。", "invalid_until")
+    elif (until - today).days > MAX_UNLOCK_DAYS:
+        refusals.add("until", f"解锁期限最长{MAX_UNLOCK_DAYS}天。", "invalid_until")
+    refusals.raise_if_any()
+    assert until is not None
     request.status = UnlockRequest.Status.GRANTED
     request.decided_by = user
     request.decided_at = clock.now()
@@ -522,12 +533,14 @@ def report_unlock_refuse(
     *, request_id: int, actor: AnyUser, channel: str = ChangeRecord.Channel.WEB, note: str
 ) -> UnlockRequest:
     user = _user(actor)
-    if not note.strip():
-        raise ValidationError("不同意解锁须说明理由。", code="reason_required")
     request = _lock_request(request_id)
     _require_league(user, request.report, "处理解锁申请")
+    refusals = Refusals()
     if request.status != UnlockRequest.Status.PENDING:
-        raise ValidationError("该解锁申请已处理。", code="illegal_transition")
+        refusals.add(None, "该解锁申请已处理。", "illegal_transition")
+    if not note.strip():
+        refusals.add("note", "不同意解锁须说明理由。", "reason_required")
+    refusals.raise_if_any()
     request.status = UnlockRequest.Status.REFUSED
     request.decided_by = user
     request.decided_at = clock.now()

@@ -380,6 +380,8 @@ def unlock_requests(request: HttpRequest) -> HttpResponse:
             "requests": page.object_list,
             "page": page,
             "form": grant_form,
+            # The request a refused decision was about: its row shows the form's errors.
+            "posted_id": grant_form.cleaned_data.get("request_id") if grant_form.is_bound else None,
             "is_league": user.is_league_level,
         },
     )

@@ -9,6 +9,7 @@ from django.test import Client
 from hospitals.models import User
 from reporting.reports.models import MonthlyReport, UnlockRequest
 from tests.conftest import Alxa, client_for
+from tests.form_errors import field_errors
 from tests.reporting.conftest import SetClock, make_report
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_unlock_grant_without_a_valid_date_is_a_form_error(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"解锁至：{message}" in html
+    assert field_errors(html, "decide-until") == [message]  # in the request's row, beside the date
     request.refresh_from_db()
     report.refresh_from_db()
     assert request.status == UnlockRequest.Status.PENDING
