@@ -14,11 +14,11 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.test import Client
 
-from campaign.models import LectureSession
+from campaign.models import ActionItem, LaunchRecord, LectureSession
 from campaign.services import lecture_create
 from core.refusals import refusal_fields
 from hospitals.models import ChangeRecord, User
-from tests.campaign.conftest import kind, lecture_data, person
+from tests.campaign.conftest import h004_action_item, kind, lecture_data, person, task
 from tests.campaign.test_api_lectures import payload
 from tests.conftest import Alxa, client_for
 from tests.form_errors import field_errors, form_errors
@@ -184,3 +184,67 @@ def test_lecture_admin_shows_each_refusal_beside_its_field(alxa: Alxa) -> None:
     assert errors["attendance_present"] == [TOO_MANY]
     assert NON_FIELD_ERRORS not in errors
     assert not LectureSession.objects.exists()
+
+
+# --- action items, roadmap, launch records --------------------------------------------------------
+
+
+def test_action_item_api_names_each_field(alxa: Alxa) -> None:
+    response = client_for(alxa.reporter).post(
+        "/api/v1/action-items/",
+        {
+            "hospital": alxa.h004.pk,
+            "task": task(alxa, "A3.2").pk,
+            "part": "不存在的子任务",
+            "title": "开展处方点评",
+            "responsible": person("H006-P01").pk,
+            "starts_on": "2021-09-01",
+            "due_on": "2021-08-01",
+            "roadmap": [],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert list(errors) == ["part", "responsible", "due_on", "roadmap"]
+    assert errors["due_on"] == ["完成时限不能早于开始日期。"]
+    assert errors["roadmap"][0].startswith("行动项须有路线图")
+    assert not ActionItem.objects.filter(title="开展处方点评").exists()
+
+
+def test_roadmap_step_api_and_form_say_every_broken_rule_beside_its_field(alxa: Alxa) -> None:
+    item = h004_action_item(alxa)
+    outside = f"路线图节点日期须在行动项的开始日期（{item.starts_on}）与完成时限（{item.due_on}）之间。"
+    response = client_for(alxa.reporter).post(
+        "/api/v1/roadmap-milestones/",
+        {"action_item": item.pk, "title": "印发", "due_on": "2022-01-15", "done_on": "2099-01-01"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"due_on": [outside], "done_on": ["完成日期不能晚于今天。"]}
+    html = (
+        _page(alxa.reporter)
+        .post(
+            f"/actions/{item.pk}/",
+            {"roadmap-title": "印发", "roadmap-due_on": "2022-01-15", "roadmap-done_on": "2099-01-01"},
+        )
+        .content.decode()
+    )
+    assert field_errors(html, "roadmap-due_on") == [outside]
+    assert field_errors(html, "roadmap-done_on") == ["完成日期不能晚于今天。"]
+    assert not item.roadmap.filter(title="印发").exists()
+
+
+def test_launch_record_api_names_the_date(alxa: Alxa) -> None:
+    body = {
+        "campaign": alxa.campaign.pk,
+        "hospital": alxa.h004.pk,
+        "launched_on": "2021-05-01",
+        "meeting": "动员会",
+    }
+    response = client_for(alxa.reporter).post("/api/v1/launch-records/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "launched_on": ["启动日期须在活动期间（2021-06-21至2021-12-31）内，2021-05-01不在其中。"]
+    }
+    assert not LaunchRecord.objects.exists()
