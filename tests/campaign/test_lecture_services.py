@@ -18,7 +18,7 @@ from campaign.services import (
 )
 from core.refusals import refusal_codes, refusal_fields
 from hospitals.models import ChangeRecord, User
-from tests.campaign.conftest import alliance, full_coverage, hospital, lecture_data, person
+from tests.campaign.conftest import alliance, enter_on, full_coverage, hospital, lecture_data, person
 from tests.conftest import Alxa
 from tests.reporting.conftest import SetClock
 
@@ -266,6 +266,7 @@ def test_a_hospital_wide_lecture_expects_the_staff(alxa: Alxa) -> None:
 
 def test_a_hospital_wide_lecture_below_the_staff_share_does_not_meet_07_31(alxa: Alxa) -> None:
     """Rows entered before the rule (here written past the service) do not count for the milestone."""
+    enter_on(dt.date(2021, 7, 10))  # entered on the lectures' day, in time for 07-31
     from campaign.compliance import milestone_compliance
 
     president = lecture_create(

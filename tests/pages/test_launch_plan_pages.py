@@ -15,7 +15,7 @@ from django.test import Client
 from campaign.models import KeyDocument, LaunchRecord, LecturePlan, LecturePlanItem
 from campaign.services import launch_record_create, lecture_plan_create, lecture_plan_item_set
 from hospitals.models import ChangeRecord, User
-from tests.campaign.conftest import upload
+from tests.campaign.conftest import enter_on, upload
 from tests.campaign.test_material_structure import HTML_AS_PDF
 from tests.conftest import Alxa, streamed
 from tests.reporting.conftest import SetClock, make_report
@@ -213,6 +213,7 @@ def test_another_hospitals_launch_and_plan_are_404(alxa: Alxa) -> None:
 
 
 def test_reviewers_read_without_forms_and_the_milestones_link_to_the_pages(alxa: Alxa) -> None:
+    enter_on(dt.date(2021, 6, 22))  # entered in time: one entered after 06-25 would not meet it
     launch_record_create(
         actor=alxa.reporter,
         channel=WEB,
