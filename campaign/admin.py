@@ -36,7 +36,13 @@ from campaign.models import (
     RoadmapMilestone,
     TourLecturer,
 )
-from campaign.selectors import action_item_list, filter_action_status, lecture_list, lecture_plan_list
+from campaign.selectors import (
+    action_item_list,
+    campaigns_visible_to,
+    filter_action_status,
+    lecture_list,
+    lecture_plan_list,
+)
 from campaign.services import (
     ActionItemData,
     LectureData,
@@ -87,57 +93,72 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+# A campaign filter of a changelist offers only the campaigns of the rows it shows (the user's own).
+CAMPAIGN_FILTER = ("campaign", admin.RelatedOnlyFieldListFilter)
+
+
+class CampaignScopedAdminMixin:
+    """Changelists of a campaign's catalogue: the user's campaigns only (``campaigns_visible_to``)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        return qs.filter(campaign__in=campaigns_visible_to(request.user))
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "league", "starts_on", "ends_on", "report_due_day", "lock_day"]
-    list_filter = ["year", "league"]
+    list_filter = ["year", ("league", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code"]
     inlines = [MilestoneInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
+        return campaigns_visible_to(request.user)
+
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(CampaignScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "campaign", "due_on", "rule"]
-    list_filter = ["campaign", "rule"]
+    list_filter = [CAMPAIGN_FILTER, "rule"]
     search_fields = ["name", "code"]
 
 
 @admin.register(KeyDocument)
-class KeyDocumentAdmin(admin.ModelAdmin):
+class KeyDocumentAdmin(CampaignScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "theme", "campaign"]
-    list_filter = ["campaign"]
+    list_filter = [CAMPAIGN_FILTER]
     search_fields = ["title"]
 
 
 @admin.register(Layer)
-class LayerAdmin(admin.ModelAdmin):
+class LayerAdmin(CampaignScopedAdminMixin, admin.ModelAdmin):
     list_display = ["order", "name", "description", "campaign"]
-    list_filter = ["campaign"]
+    list_filter = [CAMPAIGN_FILTER]
 
 
 @admin.register(LectureKind)
-class LectureKindAdmin(admin.ModelAdmin):
+class LectureKindAdmin(CampaignScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "speaker_rule", "venue", "campaign"]
-    list_filter = ["campaign", "speaker_rule", "venue"]
+    list_filter = [CAMPAIGN_FILTER, "speaker_rule", "venue"]
 
 
 @admin.register(ActionArea)
-class ActionAreaAdmin(admin.ModelAdmin):
+class ActionAreaAdmin(CampaignScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "campaign"]
-    list_filter = ["campaign"]
+    list_filter = [CAMPAIGN_FILTER]
 
 
 @admin.register(ActionTask)
-class ActionTaskAdmin(admin.ModelAdmin):
+class ActionTaskAdmin(CampaignScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "area", "applies_to", "campaign"]
-    list_filter = ["campaign", "area", "applies_to"]
+    list_filter = [CAMPAIGN_FILTER, "area", "applies_to"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(CampaignScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "value_type", "reporting_level", "applies_to", "target_kind", "campaign"]
-    list_filter = ["campaign", "value_type", "reporting_level", "applies_to", "target_kind"]
+    list_filter = [CAMPAIGN_FILTER, "value_type", "reporting_level", "applies_to", "target_kind"]
     search_fields = ["code", "name"]
 
 
@@ -246,6 +267,8 @@ class ServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in self.scoped_choices:
             kwargs["queryset"] = self.scoped_choices[db_field.name](request.user)
+        elif db_field.related_model is Campaign:
+            kwargs["queryset"] = campaigns_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -601,7 +624,7 @@ class TourLecturerAdmin(ServiceAdmin):
     form = TourLecturerForm
     scope_hospital_field = "person__hospital"
     list_display = ["person", "person_hospital", "selected_on", "campaign"]
-    list_filter = ["campaign", ("person__hospital__banner", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [CAMPAIGN_FILTER, ("person__hospital__banner", admin.RelatedOnlyFieldListFilter)]
     autocomplete_fields = ["person"]
     list_select_related = ["person__hospital", "campaign"]
 
@@ -649,7 +672,7 @@ class LaunchRecordAdmin(ServiceAdmin):
     scoped_choices = {"hospital": hospitals_visible_to, "org_unit": org_units_visible_to}
     list_display = ["launched_on", "hospital", "org_unit", "meeting", "campaign", "download"]
     list_filter = [
-        "campaign",
+        CAMPAIGN_FILTER,
         ("hospital__banner", admin.RelatedOnlyFieldListFilter),
         "hospital__level",
         LaunchMonthFilter,
@@ -730,7 +753,7 @@ class LecturePlanAdmin(ServiceAdmin):
     form = LecturePlanForm
     scoped_choices = {"hospital": hospitals_visible_to}
     list_display = ["hospital", "fixed_on", "campaign", "updated_at"]
-    list_filter = ["campaign", ("hospital__banner", admin.RelatedOnlyFieldListFilter), "hospital__level"]
+    list_filter = [CAMPAIGN_FILTER, ("hospital__banner", admin.RelatedOnlyFieldListFilter), "hospital__level"]
     list_select_related = ["hospital", "campaign"]
     inlines = [LecturePlanItemInline]
 
@@ -864,7 +887,7 @@ class ActionItemAdmin(ServiceAdmin):
     scoped_choices = {"hospital": hospitals_visible_to}
     list_display = ["title", "hospital", "task", "responsible", "starts_on", "due_on", "status_now"]
     list_filter = [
-        "campaign",
+        CAMPAIGN_FILTER,
         ("hospital__banner", admin.RelatedOnlyFieldListFilter),
         "hospital__level",
         "task__area",

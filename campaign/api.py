@@ -1,5 +1,6 @@
-"""Campaign endpoints. Catalogues are read-only and visible to every signed-in user (they are the
-campaign's rules); lectures, materials, action items and the rest are scoped to the user (SPEC §1)."""
+"""Campaign endpoints. Catalogues are read-only and visible to every signed-in user of the campaign's
+league (they are the campaign's rules); lectures, materials, action items and the rest are scoped to
+the user (SPEC §1)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from campaign.filters import (
     MaterialFilter,
     ProgressFilter,
     RoadmapFilter,
+    campaign_filterset,
 )
 from campaign.models import (
     ActionItem,
@@ -100,39 +102,57 @@ from hospitals.selectors import hospitals_visible_to, org_units_visible_to
 
 
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Campaign.objects.prefetch_related("milestones").order_by("-year", "code")
+    """The campaigns of the user's own league (an admin: all); another league's is 404."""
+
     serializer_class = CampaignSerializer
     filterset_fields = ["year", "league"]
 
+    def get_queryset(self) -> QuerySet[Campaign]:
+        return (
+            campaigns_visible_to(self.request.user).prefetch_related("milestones").order_by("-year", "code")
+        )
 
-class KeyDocumentViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = KeyDocument.objects.order_by("campaign", "number")
+
+class _CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+    """A catalogue of the user's campaigns (``campaigns_visible_to``): another league's rules are not
+    listed, and ``?campaign=`` of another league is a 400."""
+
+    base_queryset: QuerySet[Any]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.base_queryset.filter(campaign__in=campaigns_visible_to(self.request.user))
+
+
+class KeyDocumentViewSet(_CatalogueViewSet):
+    base_queryset = KeyDocument.objects.order_by("campaign", "number")
     serializer_class = KeyDocumentSerializer
-    filterset_fields = ["campaign"]
+    filterset_class = campaign_filterset(KeyDocument, ["campaign"])
 
 
-class LayerViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Layer.objects.order_by("campaign", "order")
+class LayerViewSet(_CatalogueViewSet):
+    base_queryset = Layer.objects.order_by("campaign", "order")
     serializer_class = LayerSerializer
-    filterset_fields = ["campaign"]
+    filterset_class = campaign_filterset(Layer, ["campaign"])
 
 
-class LectureKindViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = LectureKind.objects.order_by("campaign", "order")
+class LectureKindViewSet(_CatalogueViewSet):
+    base_queryset = LectureKind.objects.order_by("campaign", "order")
     serializer_class = LectureKindSerializer
-    filterset_fields = ["campaign"]
+    filterset_class = campaign_filterset(LectureKind, ["campaign"])
 
 
-class ActionTaskViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = ActionTask.objects.select_related("area").order_by("campaign", "code")
+class ActionTaskViewSet(_CatalogueViewSet):
+    base_queryset = ActionTask.objects.select_related("area").order_by("campaign", "code")
     serializer_class = ActionTaskSerializer
-    filterset_fields = ["campaign", "area", "applies_to"]
+    filterset_class = campaign_filterset(ActionTask, ["campaign", "area", "applies_to"])
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Indicator.objects.order_by("campaign", "order")
+class IndicatorViewSet(_CatalogueViewSet):
+    base_queryset = Indicator.objects.order_by("campaign", "order")
     serializer_class = IndicatorSerializer
-    filterset_fields = ["campaign", "value_type", "reporting_level", "applies_to", "target_kind"]
+    filterset_class = campaign_filterset(
+        Indicator, ["campaign", "value_type", "reporting_level", "applies_to", "target_kind"]
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -232,7 +252,7 @@ class TourLecturerViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = TourLecturerSerializer
-    filterset_fields = ["campaign", "person"]
+    filterset_class = campaign_filterset(TourLecturer, ["campaign", "person"])
 
     def get_queryset(self) -> QuerySet[TourLecturer]:
         return tour_lecturer_list(user=self.request.user)

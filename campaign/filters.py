@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from campaign.models import (
     SEEN_STATUS_CHOICES,
     ActionArea,
     ActionItem,
     ActionTask,
+    Campaign,
     LaunchRecord,
     LectureKind,
     LectureMaterial,
@@ -23,16 +24,45 @@ from campaign.models import (
     RoadmapMilestone,
     SpeakerRole,
 )
-from campaign.selectors import filter_action_status
+from campaign.selectors import campaigns_visible_to, filter_action_status
 from core import clock
 from hospitals.models import Hospital, OrgUnit
+
+
+def _visible_campaigns(request: Any) -> QuerySet[Campaign]:
+    return campaigns_visible_to(getattr(request, "user", None))
+
+
+class VisibleCampaignFilter(django_filters.ModelChoiceFilter):
+    """``?campaign=`` among the requester's campaigns (``campaigns_visible_to``): another league's id is
+    a 400 naming the parameter, as an unknown id is, never a list of that league's rows. Needs the
+    FilterSet's ``request`` (the API gives it; an export passes the requester, ``exports.registry``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", _visible_campaigns)
+        kwargs.setdefault("label", "活动")
+        super().__init__(*args, **kwargs)
+
+
+class CampaignFilterSet(django_filters.FilterSet):
+    """A FilterSet whose ``campaign`` is the requester's (the base of every list that filters by it)."""
+
+    campaign = VisibleCampaignFilter()
+
+
+def campaign_filterset(model: type[Model], fields: list[str]) -> type[CampaignFilterSet]:
+    """The FilterSet of a list that would say ``filterset_fields = [...]``, its ``campaign`` the
+    requester's (``VisibleCampaignFilter``) instead of any campaign."""
+    meta = type("Meta", (), {"model": model, "fields": fields})
+    return type(f"{model.__name__}Filter", (CampaignFilterSet,), {"Meta": meta})
+
 
 # The topics of SPEC §4: 百年党史, or a key document by its code (kd1…), or any policy document.
 TOPIC_PARTY_HISTORY = "party_history"
 TOPIC_POLICY = "policy"
 
 
-class LectureFilter(django_filters.FilterSet):
+class LectureFilter(CampaignFilterSet):
     hospital = django_filters.ModelChoiceFilter(queryset=Hospital.objects.all())
     banner = django_filters.ModelChoiceFilter(
         queryset=OrgUnit.objects.all(), method="filter_banner", label="旗(区)"
@@ -85,7 +115,7 @@ class MaterialFilter(django_filters.FilterSet):
         return qs.filter(Q(lecture__hospital__banner=value) | Q(lecture__org_unit=value))
 
 
-class ActionItemFilter(django_filters.FilterSet):
+class ActionItemFilter(CampaignFilterSet):
     hospital = django_filters.ModelChoiceFilter(queryset=Hospital.objects.all())
     banner = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.all(), field_name="hospital__banner")
     task = django_filters.ModelChoiceFilter(queryset=ActionTask.objects.all())
@@ -138,7 +168,7 @@ class ProgressFilter(django_filters.FilterSet):
         fields = ["action_item", "month"]
 
 
-class LaunchRecordFilter(django_filters.FilterSet):
+class LaunchRecordFilter(CampaignFilterSet):
     banner = django_filters.ModelChoiceFilter(
         queryset=OrgUnit.objects.all(), method="filter_banner", label="旗(区)"
     )
@@ -153,7 +183,7 @@ class LaunchRecordFilter(django_filters.FilterSet):
         return qs.filter(Q(hospital__banner=value) | Q(org_unit=value))
 
 
-class LecturePlanFilter(django_filters.FilterSet):
+class LecturePlanFilter(CampaignFilterSet):
     banner = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.all(), field_name="hospital__banner")
 
     class Meta:

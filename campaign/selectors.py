@@ -31,7 +31,7 @@ from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 from hospitals.selectors import AnyUser, ancestor_paths, scope_queryset
 
 
-def campaigns_visible_to(user: AnyUser) -> QuerySet[Campaign]:
+def campaigns_visible_to(user: AnyUser | None) -> QuerySet[Campaign]:
     """The campaigns whose organisation (the league ``OrgUnit``) holds the user's scope: a hospital's
     reporter sees its hospital's league's, a banner reviewer its banner's league's, a league reviewer its
     league's; a reviewer above the leagues (the region) those of the leagues under it; an admin all.
@@ -58,7 +58,7 @@ def campaigns_visible_to(user: AnyUser) -> QuerySet[Campaign]:
     )
 
 
-def campaign_in_scope(user: AnyUser, campaign: Campaign | int) -> bool:
+def campaign_in_scope(user: AnyUser | None, campaign: Campaign | int) -> bool:
     if isinstance(user, User) and user.is_active and user.sees_everything:
         return True  # no query: an admin's scope has no bounds
     campaign_id = campaign if isinstance(campaign, int) else campaign.pk

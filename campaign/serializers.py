@@ -26,6 +26,7 @@ from campaign.models import (
     SpeakerRole,
     TourLecturer,
 )
+from campaign.selectors import campaigns_visible_to
 from campaign.services import (
     ActionItemData,
     LectureData,
@@ -49,6 +50,20 @@ from campaign.services import (
 from core import clock
 from core.api import ModelSerializer, TextField
 from hospitals.models import ChangeRecord, Person
+
+
+class VisibleCampaignField(serializers.PrimaryKeyRelatedField):
+    """A campaign by id, among those the requester sees (``campaigns_visible_to``): another league's
+    campaign is "not found" (400 on the field), exactly as an id that does not exist."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Campaign.objects.select_related("league"))
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        return campaigns_visible_to(getattr(request, "user", None))
 
 
 class MilestoneSerializer(ModelSerializer):
@@ -328,6 +343,7 @@ class RecommendSerializer(serializers.Serializer):
 
 
 class TourLecturerSerializer(ModelSerializer):
+    campaign = VisibleCampaignField()
     person_name = serializers.CharField(source="person.name", read_only=True)
     # A lecturer is a hospital's leader when selected; the person's hospital may be cleared later.
     hospital = serializers.IntegerField(source="person.hospital_id", read_only=True, allow_null=True)
@@ -343,6 +359,7 @@ class TourLecturerSerializer(ModelSerializer):
 
 
 class LaunchRecordSerializer(ModelSerializer):
+    campaign = VisibleCampaignField()
     attachment = serializers.FileField(write_only=True, required=False)
     has_attachment = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
@@ -416,6 +433,7 @@ class LecturePlanItemSerializer(ModelSerializer):
 
 
 class LecturePlanSerializer(ModelSerializer):
+    campaign = VisibleCampaignField()
     items = LecturePlanItemSerializer(many=True, read_only=True)
 
     class Meta:

@@ -161,7 +161,7 @@ MAX_ID = 2**63 - 1
 
 def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     """An action's request body, validated by ``serializer_class`` (a 400 names each bad field)."""
-    serializer = serializer_class(data=request.data)
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -83,15 +84,25 @@ def params_to_querydict(params: Mapping[str, Iterable[Any]]) -> QueryDict:
 
 
 def filtered(
-    queryset: QuerySet[Any], params: Params, filterset_class: type[FilterSet] | None = None
+    queryset: QuerySet[Any],
+    params: Params,
+    filterset_class: type[FilterSet] | None = None,
+    *,
+    user: AnyUser = None,
 ) -> QuerySet[Any]:
     """Apply a list's FilterSet (and the admin's selected ``ids``) to an already scoped queryset.
+
+    ``user`` is the requester, handed to the FilterSet as its request's user as the list's request
+    would be: filters whose choices are the requester's (``?campaign=`` among its own campaigns) judge
+    the file's parameters as they judge the list's.
 
     Invalid filter values are refused with the FilterSet's own messages instead of being ignored: an
     export that silently dropped a filter would hand out more rows than the clerk asked for.
     """
     if filterset_class is not None:
-        filterset = filterset_class(data=params_to_querydict(params), queryset=queryset)
+        filterset = filterset_class(
+            data=params_to_querydict(params), queryset=queryset, request=SimpleNamespace(user=user)
+        )
         if not filterset.is_valid():
             raise ValidationError(
                 {

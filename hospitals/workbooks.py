@@ -50,7 +50,9 @@ def _with_leaders(batch: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
 
 
 def build(user: AnyUser, params: Params) -> list[Sheet]:
-    qs = filtered(hospitals_visible_to(user), params, HospitalFilter).order_by("banner__path", "code")
+    qs = filtered(hospitals_visible_to(user), params, HospitalFilter, user=user).order_by(
+        "banner__path", "code"
+    )
     rows = queryset_rows(qs, COLUMNS, extra_fields=["pk"], batch_hook=_with_leaders)
     return [Sheet("医院名册", COLUMNS, rows, count=qs.count)]
 

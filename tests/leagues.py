@@ -109,8 +109,18 @@ def load_second_league() -> SecondLeague:
     load_users(
         [
             {"username": "bt01", "password": PASSWORD, "role": "hospital_reporter", "hospital": "BT01"},
-            {"username": "tuyou", "password": PASSWORD, "role": "banner_reviewer", "org_unit": BANNER},
-            {"username": "baotou", "password": PASSWORD, "role": "league_reviewer", "org_unit": CODE},
+            {
+                "username": "tuyou",
+                "password": PASSWORD,
+                "role": "banner_reviewer",
+                "org_unit": BANNER,
+            },
+            {
+                "username": "baotou",
+                "password": PASSWORD,
+                "role": "league_reviewer",
+                "org_unit": CODE,
+            },
         ],
         result,
     )

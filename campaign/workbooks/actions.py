@@ -44,7 +44,7 @@ TRACKER_ORDER = ("hospital__code", "task__code", "due_on", "id")
 
 def tracker_queryset(user: AnyUser, params: Params) -> QuerySet[ActionItem]:
     today = clock.today()
-    qs = filtered(action_item_list(user=user).prefetch_related(None), params, ActionItemFilter)
+    qs = filtered(action_item_list(user=user).prefetch_related(None), params, ActionItemFilter, user=user)
     return qs.annotate(
         status_seen=Case(
             When(Q(due_on__lt=today) & ~Q(current_status=ProgressStatus.DONE), then=Value(OVERDUE)),

@@ -38,7 +38,7 @@ EXTRA_FIELDS = ("party_history", "pk")
 def ledger_queryset(user: AnyUser, params: Params) -> QuerySet[LectureSession]:
     """The scoped, filtered lectures, oldest first (a ledger reads in date order), with the ledger's
     computed columns as annotations so the database does the arithmetic."""
-    qs = filtered(lecture_list(user=user).prefetch_related(None), params, LectureFilter)
+    qs = filtered(lecture_list(user=user).prefetch_related(None), params, LectureFilter, user=user)
     return (
         qs.annotate(due_count=F("attendance_expected") - F("on_duty_exempt"))
         .annotate(

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from reporting.bulletins.models import Bulletin
+from reporting.bulletins.selectors import bulletins_visible_to
 from reporting.bulletins.services import bulletin_publish
 from reporting.reports.admin import ADMIN, _each
 
@@ -12,8 +13,12 @@ from reporting.reports.admin import ADMIN, _each
 @admin.register(Bulletin)
 class BulletinAdmin(admin.ModelAdmin):
     list_display = ["month", "campaign", "status", "built_at", "published_at", "workbook"]
-    list_filter = ["status", "campaign"]
+    list_filter = ["status", ("campaign", admin.RelatedOnlyFieldListFilter)]
     actions = ["publish"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Bulletin]:
+        """The bulletins the user may read (its own league's; drafts for its league reviewers)."""
+        return bulletins_visible_to(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # built by the monthly rollup or the API

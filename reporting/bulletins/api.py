@@ -15,7 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from campaign.models import Campaign
+from campaign.filters import campaign_filterset
+from campaign.serializers import VisibleCampaignField
 from core.api import ApiErrorSerializer, ModelSerializer, validated
 from exports.documents import DOCX_MIME, PDF_MIME, ConversionUnavailable
 from exports.writer import XLSX_MIME
@@ -39,7 +40,7 @@ class BulletinSerializer(ModelSerializer):
 
 
 class BulletinBuildSerializer(serializers.Serializer):
-    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+    campaign = VisibleCampaignField()
     month = serializers.DateField()
 
 
@@ -48,7 +49,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     reviewers."""
 
     serializer_class = BulletinSerializer
-    filterset_fields = ["campaign", "month", "status"]
+    filterset_class = campaign_filterset(Bulletin, ["campaign", "month", "status"])
 
     def get_queryset(self) -> QuerySet[Bulletin]:
         return bulletins_visible_to(self.request.user).order_by("-month", "id")

@@ -19,7 +19,12 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "total_score",
         "proposed_commendation",
     ]
-    list_filter = ["campaign", "proposed_commendation", "hospital__banner", "hospital__level"]
+    list_filter = [
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+        "proposed_commendation",
+        "hospital__banner",
+        "hospital__level",
+    ]
     list_select_related = ["hospital"]
     actions = [xlsx_export_action("evaluation")]
 

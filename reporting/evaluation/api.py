@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from campaign.models import Campaign
+from campaign.serializers import VisibleCampaignField
 from core.api import ModelSerializer, validated
 from exports.api import XlsxExportMixin
 from hospitals.models import ChangeRecord
@@ -45,7 +45,7 @@ class EvaluationSerializer(ModelSerializer):
 
 
 class EvaluationBuildSerializer(serializers.Serializer):
-    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+    campaign = VisibleCampaignField()
 
 
 class EvaluationViewSet(XlsxExportMixin, viewsets.ReadOnlyModelViewSet):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import django_filters
 
+from campaign.filters import CampaignFilterSet
 from hospitals.models import OrgUnit
 from reporting.evaluation.models import Evaluation
 
 
-class EvaluationFilter(django_filters.FilterSet):
+class EvaluationFilter(CampaignFilterSet):
     hospital__banner = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.all(), label="旗(区)")
 
     class Meta:

@@ -71,7 +71,7 @@ def _with_rates(batch: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
 
 def evaluation_queryset(user: AnyUser, params: Params) -> QuerySet[Evaluation]:
     qs = scope_queryset(Evaluation.objects.all(), user)
-    return filtered(qs, params, EvaluationFilter).order_by(*EVALUATION_ORDER)
+    return filtered(qs, params, EvaluationFilter, user=user).order_by(*EVALUATION_ORDER)
 
 
 def build(user: AnyUser, params: Params) -> list[Sheet]:

@@ -103,7 +103,14 @@ class IndicatorValueAdmin(admin.ModelAdmin):
         "answers",
         "updated_at",
     ]
-    list_filter = ["month", "indicator__campaign", "indicator", "hospital__banner", "hospital__level", "unit"]
+    list_filter = [
+        "month",
+        ("indicator__campaign", admin.RelatedOnlyFieldListFilter),
+        "indicator",
+        "hospital__banner",
+        "hospital__level",
+        "unit",
+    ]
     search_fields = ["indicator__code", "indicator__name", "hospital__name", "unit__name"]
     list_select_related = ["indicator", "hospital", "unit"]
     autocomplete_fields = ["hospital"]

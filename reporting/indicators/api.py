@@ -33,8 +33,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from campaign.filters import VisibleCampaignFilter, campaign_filterset
 from campaign.models import Campaign, Indicator
 from campaign.selectors import campaign_current, campaigns_visible_to
+from campaign.serializers import VisibleCampaignField
 from core.api import ModelSerializer, TextField
 from exports.api import EXPORT_RESPONSES, export_response
 from exports.writer import XLSX_MIME
@@ -149,7 +151,7 @@ class IndicatorValueSerializer(ModelSerializer):
 
 
 class IndicatorValueFilter(django_filters.FilterSet):
-    campaign = django_filters.NumberFilter(field_name="indicator__campaign")
+    campaign = VisibleCampaignFilter(field_name="indicator__campaign")
     indicator_code = django_filters.CharFilter(field_name="indicator__code")
     banner = django_filters.NumberFilter(method="filter_banner", label="旗(区)")
     level = django_filters.ChoiceFilter(field_name="hospital__level", choices=Hospital.Level.choices)
@@ -437,7 +439,7 @@ class IndicatorImportSerializer(ModelSerializer):
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.select_related("league"))
+    campaign = VisibleCampaignField()
     hospital = serializers.PrimaryKeyRelatedField(
         queryset=Hospital.objects.select_related("banner"), required=False, allow_null=True
     )
@@ -473,7 +475,7 @@ class IndicatorImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     """Uploaded templates and their dry runs; upload and confirm are the two writes."""
 
     serializer_class = IndicatorImportSerializer
-    filterset_fields = ["campaign", "hospital", "unit", "month", "status"]
+    filterset_class = campaign_filterset(IndicatorImport, ["campaign", "hospital", "unit", "month", "status"])
 
     def get_queryset(self) -> QuerySet[IndicatorImport]:
         qs = IndicatorImport.objects.order_by("-uploaded_at", "-id")
@@ -506,7 +508,7 @@ class IndicatorImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def upload(self, request: Request) -> Response:
         """Dry run: 201 with every error by cell and every change old → new; a refused file is 400."""
-        form = UploadSerializer(data=request.data)
+        form = UploadSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         data = form.validated_data
         upload = data["file"]

@@ -41,7 +41,13 @@ def _each(request: HttpRequest, queryset: QuerySet[Any], action: Callable[[Any],
 @admin.register(MonthlyReport)
 class MonthlyReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["hospital", "month", "status", "late_days", "lock_state", "submitted_at", "return_count"]
-    list_filter = ["status", "month", "hospital__banner", "hospital__level", "campaign"]
+    list_filter = [
+        "status",
+        "month",
+        "hospital__banner",
+        "hospital__level",
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["hospital__name", "hospital__code"]
     list_select_related = ["hospital__banner", "campaign"]
     date_hierarchy = "month"

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from campaign.filters import campaign_filterset
 from core.api import MAX_ID, ModelSerializer, TextField, validated
 from hospitals.models import ChangeRecord, Hospital
 from hospitals.serializers import ChangeRecordSerializer
@@ -194,7 +195,9 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     month; PATCH edits the narrative; the transitions are POST actions."""
 
     serializer_class = MonthlyReportSerializer
-    filterset_fields = ["month", "status", "hospital", "hospital__banner", "hospital__level", "campaign"]
+    filterset_class = campaign_filterset(
+        MonthlyReport, ["month", "status", "hospital", "hospital__banner", "hospital__level", "campaign"]
+    )
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[MonthlyReport]:

@@ -98,6 +98,15 @@ class World:
             return owner.path.startswith(a.league.path)
         return False
 
+    def in_league(self, role: str, owner: Owner) -> bool:
+        """Whether ``owner`` is in ``role``'s league: what a campaign's rules and published rows are
+        shown to (``campaigns_visible_to``); the admin's league is every league."""
+        if role == "admin":
+            return True
+        if role == "anonymous":
+            return False
+        return owner.path.startswith(self.alxa.league.path)
+
     def own(self, role: str, owned_by: str) -> Owner | None:
         return next((o for o in self.owners(owned_by) if self.in_org(role, o)), None)
 

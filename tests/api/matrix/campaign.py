@@ -1,11 +1,13 @@
-"""Campaign catalogue routes (campaign/api.py): the campaign's rules, read by every signed-in user."""
+"""Campaign catalogue routes (campaign/api.py): the campaign's rules, read by every signed-in user of
+the campaign's league (``campaigns_visible_to``); another league's campaign and rules are 404."""
 
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from campaign.models import ActionArea, ActionTask, Campaign, Indicator, KeyDocument, Layer, LectureKind
-from tests.api.harness import Owner, Resource, Row, viewset_rows
+from tests.api.harness import Owner, Resource, Row, World, viewset_rows
 from tests.factories import CampaignFactory
 
 _n = itertools.count(1)
@@ -59,11 +61,25 @@ def _indicator(owner: Owner) -> Indicator:
     )
 
 
+def _in_league(world: World, role: str, owner: Owner) -> bool:
+    """A campaign built for ``owner`` is of the owner's league."""
+    return world.in_league(role, owner)
+
+
+def _in_campaign_league(world: World, role: str, owner: Owner) -> bool:
+    """A catalogue row built for ``owner`` is of the owner's campaign, read in that campaign's league."""
+    return world.in_league(role, Owner(unit=owner.campaign.league, campaign=owner.campaign))
+
+
+def _catalogue(model: type[Any], build: Any) -> Resource:
+    return Resource(model, build, owned_by="public", visible=_in_campaign_league)
+
+
 ROWS: dict[str, Row] = {
-    **viewset_rows("campaign", Resource(Campaign, _campaign, owned_by="public")),
-    **viewset_rows("key-document", Resource(KeyDocument, _key_document, owned_by="public")),
-    **viewset_rows("layer", Resource(Layer, _layer, owned_by="public")),
-    **viewset_rows("lecture-kind", Resource(LectureKind, _lecture_kind, owned_by="public")),
-    **viewset_rows("action-task", Resource(ActionTask, _action_task, owned_by="public")),
-    **viewset_rows("indicator", Resource(Indicator, _indicator, owned_by="public")),
+    **viewset_rows("campaign", Resource(Campaign, _campaign, owned_by="public", visible=_in_league)),
+    **viewset_rows("key-document", _catalogue(KeyDocument, _key_document)),
+    **viewset_rows("layer", _catalogue(Layer, _layer)),
+    **viewset_rows("lecture-kind", _catalogue(LectureKind, _lecture_kind)),
+    **viewset_rows("action-task", _catalogue(ActionTask, _action_task)),
+    **viewset_rows("indicator", _catalogue(Indicator, _indicator)),
 }
