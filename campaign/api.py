@@ -97,7 +97,7 @@ from campaign.services import (
 )
 from core import clock
 from exports.api import XlsxExportMixin
-from hospitals.models import ChangeRecord, OrgUnit, Role
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to
 
 
@@ -363,14 +363,16 @@ class ProgressEvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet
         return _file_response(evidence.file, evidence.original_name, evidence.content_type)
 
 
-def _campaign_and_date(request: Request) -> tuple[Campaign, dt.date]:
+def _campaign_and_date(request: Request, hospital: Hospital | None = None) -> tuple[Campaign, dt.date]:
+    """``?campaign=`` among the user's campaigns (404 otherwise), else the user's current one (of
+    ``hospital``'s league when the answer is about one hospital); and ``?on=``, else the clock's day."""
     campaign_id = request.query_params.get("campaign")
     if campaign_id and not campaign_id.isdigit():
         raise exceptions.ValidationError({"campaign": ["活动编号应为整数。"]}, code="invalid")
     campaign = (
         campaigns_visible_to(request.user).filter(pk=campaign_id).first()
         if campaign_id
-        else campaign_current(request.user)
+        else campaign_current(request.user, hospital=hospital)
     )
     if campaign is None:
         raise Http404("没有该活动。")
@@ -489,13 +491,13 @@ class ActionPlanViewSet(viewsets.ViewSet):
         responses={200: OpenApiTypes.OBJECT},
     )
     def list(self, request: Request) -> Response:
-        campaign, on = _campaign_and_date(request)
         hospital_id = request.query_params.get("hospital") or getattr(request.user, "hospital_id", None)
         if not hospital_id or not str(hospital_id).isdigit():
             raise exceptions.ValidationError({"hospital": ["须指定医院。"]}, code="required")
         hospital = hospitals_visible_to(request.user).filter(pk=hospital_id).first()
         if hospital is None:
             raise Http404
+        campaign, on = _campaign_and_date(request, hospital)
         rows = [
             {
                 "task": row.task.pk,

@@ -451,7 +451,7 @@ class BaselineUploadSerializer(serializers.Serializer):
     """The 12-month baseline workbook of one hospital or banner (no month: the sheets name theirs)."""
 
     file = serializers.FileField()
-    campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.select_related("league"))
+    campaign = VisibleCampaignField()
     hospital = serializers.PrimaryKeyRelatedField(
         queryset=Hospital.objects.select_related("banner"), required=False, allow_null=True
     )
@@ -556,7 +556,7 @@ class IndicatorImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         """Dry run of the 12-month baseline workbook: 201 with every error by sheet and cell and every
         change old → new with its month; a refused file is 400. ``…/{id}/confirm/`` writes all 12 months
         or nothing."""
-        form = BaselineUploadSerializer(data=request.data)
+        form = BaselineUploadSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         data = form.validated_data
         upload = data["file"]

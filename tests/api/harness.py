@@ -3,19 +3,22 @@ every /api/v1/ route (``tests/api/matrix/*.py``) that the permission matrix, the
 schemathesis run share.
 
 Organisations. Each role has its own organisation — the one that bounds what it may see — and every other
-organisation is "other":
+organisation is "other". The world holds two leagues, each with its own campaign of 2021: Alxa (seeds)
+and 包头市 (``tests/leagues.py``: banner 土默特右旗, hospital BT01, its own campaign ``baotou-2021``):
 
-| role       | user (seeds)  | own organisation | other organisations in the world           |
+| role       | user          | own organisation | other organisations in the world           |
 |------------|---------------|------------------|--------------------------------------------|
-| reporter   | h004          | hospital H004    | H001 (same banner), H006, a foreign league |
-| banner     | zuoqi         | 阿拉善左旗       | H006 (阿拉善右旗), a foreign league        |
-| league     | league        | 阿拉善盟         | a foreign league                           |
+| reporter   | h004          | hospital H004    | H001 (same banner), H006, the second league |
+| banner     | zuoqi         | 阿拉善左旗       | H006 (阿拉善右旗), the second league        |
+| league     | league        | 阿拉善盟         | the second league                          |
+| league2    | baotou        | 包头市           | Alxa: H004, H001, H006                     |
 | admin      | admin         | everything       | —                                          |
 | anonymous  | —             | nothing          | everything                                 |
 
-A resource's builder makes one row owned by a given organisation (``Owner``); the world calls it for
-H004, H001, H006 and a hospital of a second league (or for the banners 左旗, 右旗 and a foreign banner
-when the resource belongs to banners), so every role meets rows of its own and of other organisations.
+A resource's builder makes one row owned by a given organisation (``Owner``, with the campaign of that
+organisation's league); the world calls it for H004, H001, H006 and BT01 (or for the banners 左旗, 右旗 and
+土默特右旗 when the resource belongs to banners), so every role meets rows of its own and of other
+organisations, and each league meets the other league's rows as a hospital meets another hospital's.
 
 How to add a route: docs/contributing.md, "API routes: the permission matrix".
 """
@@ -35,9 +38,9 @@ from rest_framework.test import APIClient
 from campaign.models import Campaign
 from hospitals.models import Hospital, OrgUnit, User
 from tests.conftest import Alxa
-from tests.factories import BannerFactory, HospitalFactory, LeagueFactory
+from tests.leagues import SecondLeague, load_second_league
 
-ROLES = ("anonymous", "reporter", "banner", "league", "admin")
+ROLES = ("anonymous", "reporter", "banner", "league", "league2", "admin")
 SIGNED_IN = ROLES[1:]
 UNSAFE = ("post", "put", "patch", "delete")
 API_PREFIX = "api/v1/"
@@ -65,10 +68,26 @@ class Owner:
 @dataclass
 class World:
     alxa: Alxa
-    foreign_hospital: Hospital
-    foreign_banner: OrgUnit
+    second: SecondLeague
     users: dict[str, User | None]
     _clients: dict[str, APIClient] = field(default_factory=dict)
+
+    @property
+    def foreign_hospital(self) -> Hospital:
+        """The second league's hospital (BT01): another league's, for every Alxa role."""
+        return self.second.hospital
+
+    @property
+    def foreign_banner(self) -> OrgUnit:
+        return self.second.banner
+
+    def campaign_of(self, path: str) -> Campaign:
+        """The campaign of the league that holds ``path``."""
+        return self.second.campaign if path.startswith(self.second.league.path) else self.alxa.campaign
+
+    def campaign_for(self, role: str) -> Campaign:
+        """The campaign of ``role``'s own league (the admin's: Alxa's)."""
+        return self.second.campaign if role == "league2" else self.alxa.campaign
 
     @property
     def hospitals(self) -> list[Hospital]:
@@ -80,10 +99,11 @@ class World:
         return [self.alxa.zuoqi, self.alxa.youqi, self.foreign_banner]
 
     def owners(self, owned_by: str) -> list[Owner]:
-        campaign = self.alxa.campaign
         if owned_by == "unit":
-            return [Owner(unit=u, campaign=campaign) for u in self.banners]
-        return [Owner(unit=h.banner, campaign=campaign, hospital=h) for h in self.hospitals]
+            return [Owner(unit=u, campaign=self.campaign_of(u.path)) for u in self.banners]
+        return [
+            Owner(unit=h.banner, campaign=self.campaign_of(h.banner.path), hospital=h) for h in self.hospitals
+        ]
 
     def in_org(self, role: str, owner: Owner) -> bool:
         """Whether ``owner`` is inside ``role``'s own organisation (the table in the module docstring)."""
@@ -96,6 +116,8 @@ class World:
             return owner.path.startswith(a.zuoqi.path)
         if role == "league":
             return owner.path.startswith(a.league.path)
+        if role == "league2":
+            return owner.path.startswith(self.second.league.path)
         return False
 
     def in_league(self, role: str, owner: Owner) -> bool:
@@ -105,7 +127,8 @@ class World:
             return True
         if role == "anonymous":
             return False
-        return owner.path.startswith(self.alxa.league.path)
+        league = self.second.league if role == "league2" else self.alxa.league
+        return owner.path.startswith(league.path)
 
     def own(self, role: str, owned_by: str) -> Owner | None:
         return next((o for o in self.owners(owned_by) if self.in_org(role, o)), None)
@@ -124,17 +147,16 @@ class World:
 
 
 def make_world(alxa: Alxa) -> World:
-    foreign_league = LeagueFactory.create(code="159900", name="外盟")
-    foreign_banner = BannerFactory.create(code="159901", name="外盟某旗", parent=foreign_league)
-    foreign_hospital = HospitalFactory.create(code="X001", name="外盟医院", banner=foreign_banner)
+    second = load_second_league()
     users: dict[str, User | None] = {
         "anonymous": None,
         "reporter": alxa.reporter,
         "banner": alxa.banner_reviewer,
         "league": alxa.league_reviewer,
+        "league2": second.league_reviewer,
         "admin": alxa.admin,
     }
-    return World(alxa, foreign_hospital, foreign_banner, users)
+    return World(alxa, second, users)
 
 
 # --- resources and rows ------------------------------------------------------------------------------

@@ -101,6 +101,8 @@ def _check_action_plan(world: World) -> None:
         ("banner", a.h006, 404),
         ("league", a.h006, 200),
         ("league", world.foreign_hospital, 404),
+        ("league2", world.foreign_hospital, 200),
+        ("league2", a.h006, 404),
         ("admin", world.foreign_hospital, 200),
     ]:
         response = world.client(role).get(url.format(hospital.pk))

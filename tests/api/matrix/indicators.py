@@ -18,7 +18,7 @@ from reporting.indicators.template import baseline_template_build, indicator_tem
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
 from tests.conftest import streamed
 
-ALL_WRITERS = {"reporter": 200, "banner": 200, "league": 200, "admin": 200}
+ALL_WRITERS = {"reporter": 200, "banner": 200, "league": 200, "league2": 200, "admin": 200}
 CREATED = {role: 201 for role in ALL_WRITERS}
 DELETED = {role: 204 for role in ALL_WRITERS}
 TEMPLATE = "/api/v1/indicator-imports/template/"
@@ -104,28 +104,42 @@ BASELINE = Resource(IndicatorValue, _builder(2020))
 IMPORT = Resource(IndicatorImport, _import)
 
 
-def _params(world: World, hospital_id: int) -> dict[str, Any]:
-    return {"campaign": world.alxa.campaign.pk, "hospital": hospital_id, "month": "2021-07"}
+def _params(world: World, hospital_id: int, role: str = "league") -> dict[str, Any]:
+    return {"campaign": world.campaign_for(role).pk, "hospital": hospital_id, "month": "2021-07"}
+
+
+def _owner(world: World, hospital: Hospital) -> Owner:
+    return Owner(unit=hospital.banner, campaign=world.campaign_of(hospital.banner.path), hospital=hospital)
 
 
 def _check_template(world: World) -> None:
     a = world.alxa
     assert world.client("anonymous").get(TEMPLATE, _params(world, a.h004.pk)).status_code == 401
-    for role in ("reporter", "banner", "league", "admin"):
+    for role in ("reporter", "banner", "league", "league2", "admin"):
         for hospital in world.hospitals:
-            response = world.client(role).get(TEMPLATE, _params(world, hospital.pk))
-            owner = Owner(unit=hospital.banner, campaign=a.campaign, hospital=hospital)
+            # Each role asks with its own league's campaign (the admin with Alxa's).
+            response = world.client(role).get(TEMPLATE, _params(world, hospital.pk, role))
+            owner = _owner(world, hospital)
             if not world.in_org(role, owner):
                 expected = 404
-            else:  # the admin sees the foreign league's hospital, which has no template of this campaign
-                expected = 400 if hospital == world.foreign_hospital else 200
+            else:  # the admin sees the other league's hospital, which has no template of Alxa's campaign
+                expected = 400 if role == "admin" and hospital == world.foreign_hospital else 200
             assert response.status_code == expected, (role, hospital.code, response.status_code)
+        # Another league's campaign is not found, whichever hospital is named.
+        if role not in ("admin",):
+            other = world.campaign_for("league" if role == "league2" else "league2")
+            response = world.client(role).get(
+                TEMPLATE, {**_params(world, world.hospitals[0].pk), "campaign": other.pk}
+            )
+            assert response.status_code == 404, (role, response.status_code)
 
 
 def _check_upload(world: World) -> None:
     a = world.alxa
-    for role in ("anonymous", "reporter", "banner", "league", "admin"):
+    for role in ("anonymous", "reporter", "banner", "league", "league2", "admin"):
         for hospital in world.hospitals:
+            # The Alxa campaign's template: Alxa's roles (and the admin) upload it for Alxa's hospitals;
+            # for the other league's hospital, and for the other league's reviewer, it is refused.
             template_of = a.h004 if hospital == world.foreign_hospital else hospital
             content = indicator_template_build(
                 campaign=a.campaign, month=dt.date(2021, 7, 1), hospital=template_of
@@ -134,7 +148,7 @@ def _check_upload(world: World) -> None:
             response = world.client(role).post(
                 UPLOAD, {**_params(world, hospital.pk), "file": io.BytesIO(content)}, format="multipart"
             )
-            owner = Owner(unit=hospital.banner, campaign=a.campaign, hospital=hospital)
+            owner = _owner(world, hospital)
             if role == "anonymous":
                 assert response.status_code == 401
             elif world.in_org(role, owner) and hospital != world.foreign_hospital:
@@ -150,21 +164,26 @@ def _check_baseline_template(world: World) -> None:
     a = world.alxa
     params = {"campaign": a.campaign.pk, "hospital": a.h004.pk}
     assert world.client("anonymous").get(BASELINE_TEMPLATE, params).status_code == 401
-    for role in ("reporter", "banner", "league", "admin"):
+    for role in ("reporter", "banner", "league", "league2", "admin"):
         for hospital in world.hospitals:
-            response = world.client(role).get(BASELINE_TEMPLATE, {**params, "hospital": hospital.pk})
-            owner = Owner(unit=hospital.banner, campaign=a.campaign, hospital=hospital)
+            own = {"campaign": world.campaign_for(role).pk, "hospital": hospital.pk}
+            response = world.client(role).get(BASELINE_TEMPLATE, own)
+            owner = _owner(world, hospital)
             if not world.in_org(role, owner):
                 expected = 404
-            else:  # the admin sees the foreign league's hospital, which has no template of this campaign
-                expected = 400 if hospital == world.foreign_hospital else 200
+            else:  # the admin sees the other league's hospital, which has no template of Alxa's campaign
+                expected = 400 if role == "admin" and hospital == world.foreign_hospital else 200
             assert response.status_code == expected, (role, hospital.code, response.status_code)
+    # Another league's campaign is not found.
+    other = {"campaign": world.second.campaign.pk, "hospital": a.h004.pk}
+    assert world.client("league").get(BASELINE_TEMPLATE, other).status_code == 404
 
 
 def _check_baseline_upload(world: World) -> None:
     a = world.alxa
-    for role in ("anonymous", "reporter", "banner", "league", "admin"):
+    for role in ("anonymous", "reporter", "banner", "league", "league2", "admin"):
         for hospital in world.hospitals:
+            # Alxa's workbook: refused for the other league's hospital and to the other league's reviewer.
             template_of = a.h004 if hospital == world.foreign_hospital else hospital
             content = baseline_template_build(campaign=a.campaign, hospital=template_of)
             before = IndicatorImport.objects.count()
@@ -173,7 +192,7 @@ def _check_baseline_upload(world: World) -> None:
                 {"campaign": a.campaign.pk, "hospital": hospital.pk, "file": io.BytesIO(content)},
                 format="multipart",
             )
-            owner = Owner(unit=hospital.banner, campaign=a.campaign, hospital=hospital)
+            owner = _owner(world, hospital)
             if role == "anonymous":
                 assert response.status_code == 401
             elif world.in_org(role, owner) and hospital != world.foreign_hospital:
@@ -191,21 +210,28 @@ def _check_report(url: str, key: str) -> Any:
         params: dict[str, Any] = {"campaign": a.campaign.pk, "period": "month", "year": 2021, "month": 7}
         assert world.client("anonymous").get(url, params).status_code == 401
         hospital_ids = {h.pk for h in world.hospitals}
-        for role in ("reporter", "banner", "league", "admin"):
+        for role in ("reporter", "banner", "league", "league2", "admin"):
+            params["campaign"] = world.campaign_for(role).pk
             response = world.client(role).get(url, params)
             assert response.status_code == 200, (role, response.content[:300])
             rows = response.json()[key]
             seen = {r["unit_id"] for r in rows if r.get("unit_kind", r.get("scope")) == "hospital"}
             for hospital in world.hospitals:
-                owner = Owner(unit=hospital.banner, campaign=a.campaign, hospital=hospital)
+                owner = _owner(world, hospital)
                 if not world.in_org(role, owner):
                     assert hospital.pk not in seen, f"LEAK {url}: {role} sees {hospital.code}"
             if role == "reporter":
                 assert seen & hospital_ids == {a.h004.pk}
             # Naming a hospital outside the scope gives nothing of it.
-            other = world.client(role).get(url, {**params, "hospital": world.foreign_hospital.pk}).json()[key]
+            outside = a.h004 if role == "league2" else world.foreign_hospital
+            other = world.client(role).get(url, {**params, "hospital": outside.pk}).json()[key]
             if role != "admin":
-                assert all(r["unit_id"] != world.foreign_hospital.pk for r in other)
+                assert all(r["unit_id"] != outside.pk for r in other)
+            # Another league's campaign is not found.
+            if role != "admin":
+                other_campaign = world.campaign_for("league" if role == "league2" else "league2")
+                refused = world.client(role).get(url, {**params, "campaign": other_campaign.pk})
+                assert refused.status_code == 404, (role, refused.status_code)
 
     return check
 
@@ -217,7 +243,8 @@ def _check_table_export(world: World) -> None:
     url = "/api/v1/indicator-evaluations/export/"
     assert world.client("anonymous").get(url, params).status_code == 401
     names = dict(Hospital.objects.values_list("pk", "name"))
-    for role in ("reporter", "banner", "league", "admin"):
+    for role in ("reporter", "banner", "league", "league2", "admin"):
+        params["campaign"] = world.campaign_for(role).pk
         client = world.client(role)
         listed = client.get("/api/v1/indicator-evaluations/", params).json()["units"]
         expected = {names[r["unit_id"]] for r in listed if r["scope"] == "hospital"}
@@ -226,7 +253,8 @@ def _check_table_export(world: World) -> None:
         sheet = load_workbook(io.BytesIO(streamed(response)))["指标表"]
         exported = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[2] == "医院"}
         assert exported == expected, role
-        assert world.foreign_hospital.name not in exported or role == "admin"
+        assert world.foreign_hospital.name not in exported or role in ("admin", "league2")
+        assert a.h004.name not in exported or role != "league2"
     refused = world.client("league").get(url, {**params, "period": "century"})
     assert refused.status_code == 400
 

@@ -32,9 +32,9 @@ from tests.api.harness import Owner, Resource, Row, World, viewset_rows
 from tests.samples import PDF
 
 _n = itertools.count(1)
-ALL = {"reporter": 201, "banner": 201, "league": 201, "admin": 201}
-ALL_UPDATE = {"reporter": 200, "banner": 200, "league": 200, "admin": 200}
-ALL_DELETE = {"reporter": 204, "banner": 204, "league": 204, "admin": 204}
+ALL = {"reporter": 201, "banner": 201, "league": 201, "league2": 201, "admin": 201}
+ALL_UPDATE = {"reporter": 200, "banner": 200, "league": 200, "league2": 200, "admin": 200}
+ALL_DELETE = {"reporter": 204, "banner": 204, "league": 204, "league2": 204, "admin": 204}
 
 
 def _hospital(owner: Owner) -> Hospital:
@@ -225,6 +225,15 @@ def _check_compliance(world: World) -> None:
     league = _hospital_ids(world, "league", url)
     assert a.h006.pk in league
     assert world.foreign_hospital.pk not in league
+    # The second league's reviewer: its own league's hospitals, judged by its own campaign.
+    league2 = world.client("league2").get(url).json()["results"]
+    assert league2["campaign"] == world.second.campaign.pk
+    assert {row["hospital"] for row in league2["hospitals"]} == {
+        world.second.hospital.pk,
+        world.second.hospital2.pk,
+    }
+    assert world.client("league2").get(f"{url}&campaign={a.campaign.pk}").status_code == 404
+    assert world.client("league").get(f"{url}&campaign={world.second.campaign.pk}").status_code == 404
     assert world.foreign_hospital.pk in _hospital_ids(world, "admin", url)
     assert world.client("reporter").get(f"/api/v1/compliance/?hospital={a.h006.pk}").json()["count"] == 0
 
@@ -241,6 +250,7 @@ def _check_compliance_banners(world: World) -> None:
     assert banners("banner") == {a.zuoqi.pk}
     assert a.youqi.pk in banners("league")
     assert world.foreign_banner.pk not in banners("league")
+    assert banners("league2") == {world.foreign_banner.pk}
     assert world.foreign_banner.pk in banners("admin")
 
 
@@ -262,15 +272,15 @@ ROWS: dict[str, Row] = {
     "lecture-material-recommend": Row(
         "action",
         MATERIAL,
-        writes={"post": {"league": 200, "admin": 200}},
+        writes={"post": {"league": 200, "league2": 200, "admin": 200}},
         body=lambda world, owner, obj: {"recommended": True},
     ),
     **viewset_rows(
         "tour-lecturer",
         TOUR,
         body=_tour_body,
-        create={"league": 201, "admin": 201},
-        delete={"league": 204, "admin": 204},
+        create={"league": 201, "league2": 201, "admin": 201},
+        delete={"league": 204, "league2": 204, "admin": 204},
     ),
     **viewset_rows(
         "launch-record", LAUNCH, body=_launch_body, create=ALL, update=ALL_UPDATE, delete=ALL_DELETE

@@ -14,7 +14,6 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.models import Campaign
 from core.months import next_month
 from hospitals.models import Hospital, Role, User
 from reporting.bulletins.models import Bulletin
@@ -81,26 +80,8 @@ APPROVED = Resource(MonthlyReport, lambda o: _report(o, "approved"))
 UNLOCK = Resource(UnlockRequest, _unlock_request)
 
 
-def _league_campaign(owner: Owner) -> Campaign:
-    """The Alxa campaign for owners in Alxa; a campaign of the foreign league for the foreign owner."""
-    if owner.path.startswith(owner.campaign.league.path):
-        return owner.campaign
-    league = owner.unit.parent or owner.unit
-    campaign, _ = Campaign.objects.get_or_create(
-        code=f"other-{league.code}",
-        defaults={
-            "name": "外盟活动",
-            "year": 2021,
-            "league": league,
-            "starts_on": dt.date(2021, 6, 21),
-            "ends_on": dt.date(2021, 12, 31),
-        },
-    )
-    return campaign
-
-
 def _bulletin(owner: Owner, status: str = "published") -> Bulletin:
-    campaign = _league_campaign(owner)
+    campaign = owner.campaign  # the campaign of the owner's league
     used = set(Bulletin.objects.filter(campaign=campaign).values_list("month", flat=True))
     month = FIRST_MONTH
     while month in used:
@@ -119,11 +100,13 @@ def _bulletin(owner: Owner, status: str = "published") -> Bulletin:
 
 
 def _bulletin_visible(world: World, role: str, owner: Owner) -> bool:
-    return role == "admin" or (role != "anonymous" and owner.path.startswith(world.alxa.league.path))
+    """A published bulletin: read by everyone of its campaign's league."""
+    return world.in_league(role, owner)
 
 
 def _draft_visible(world: World, role: str, owner: Owner) -> bool:
-    return role == "admin" or (role == "league" and owner.path.startswith(world.alxa.league.path))
+    """A draft: by its own league's reviewers (and the admin)."""
+    return role == "admin" or (role in ("league", "league2") and world.in_league(role, owner))
 
 
 BULLETIN = Resource(Bulletin, _bulletin, owned_by="public", visible=_bulletin_visible)
@@ -182,12 +165,19 @@ def _check_bulk_approve(world: World) -> None:
     a = world.alxa
     own = _report(Owner(unit=a.zuoqi, campaign=a.campaign, hospital=a.h004), "banner_reviewed")
     foreign = _report(
-        Owner(unit=world.foreign_banner, campaign=a.campaign, hospital=world.foreign_hospital),
+        Owner(unit=world.foreign_banner, campaign=world.second.campaign, hospital=world.foreign_hospital),
         "banner_reviewed",
     )
     assert world.client("anonymous").post(url, {"ids": [own.pk]}, format="json").status_code == 401
     for role in ("reporter", "banner"):
         assert world.client(role).post(url, {"ids": [own.pk]}, format="json").status_code == 403
+    # Each league approves its own report and skips the other league's, which stays as it was.
+    response = world.client("league2").post(url, {"ids": [own.pk, foreign.pk]}, format="json")
+    assert response.status_code == 200
+    assert response.json()["approved"] == [foreign.pk]
+    assert str(own.pk) in response.json()["skipped"]
+    assert MonthlyReport.objects.get(pk=own.pk).status == "banner_reviewed"
+    MonthlyReport.objects.filter(pk=foreign.pk).update(status="banner_reviewed")
     response = world.client("league").post(url, {"ids": [own.pk, foreign.pk]}, format="json")
     assert response.status_code == 200
     assert response.json()["approved"] == [own.pk]
@@ -201,7 +191,17 @@ def _check_bulletin_build(world: World) -> None:
     assert world.client("anonymous").post(url, body, format="json").status_code == 401
     for role in ("reporter", "banner"):
         assert world.client(role).post(url, body, format="json").status_code == 403
+    # Another league's reviewer: Alxa's campaign is not one of its own (400 on the field).
+    refused = world.client("league2").post(url, body, format="json")
+    assert refused.status_code == 400, refused.content
+    assert "campaign" in refused.json()["errors"]
     assert not Bulletin.objects.exists()
+    own = {"campaign": world.second.campaign.pk, "month": "2021-07-01"}
+    assert world.client("league").post(url, own, format="json").status_code == 400
+    assert not Bulletin.objects.exists()
+    response = world.client("league2").post(url, own, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["campaign"] == world.second.campaign.pk
     response = world.client("league").post(url, body, format="json")
     assert response.status_code == 201
     assert response.json()["status"] == "draft"
@@ -213,6 +213,9 @@ def _check_evaluation_build(world: World) -> None:
     assert world.client("anonymous").post(url, body, format="json").status_code == 401
     for role in ("reporter", "banner"):
         assert world.client(role).post(url, body, format="json").status_code == 403
+    refused = world.client("league2").post(url, body, format="json")
+    assert refused.status_code == 400, refused.content
+    assert "campaign" in refused.json()["errors"]
     assert not Evaluation.objects.exists()
     response = world.client("league").post(url, body, format="json")
     assert response.status_code == 201
@@ -238,6 +241,9 @@ def _grant(world: World, owner: Owner, obj: Model | None) -> dict[str, Any]:
     return {"until": (timezone.localdate() + dt.timedelta(days=5)).isoformat(), "note": "同意"}
 
 
+# Each league's reviewer (and the admin) on its own league's rows.
+LEAGUES = {"league": 200, "league2": 200, "admin": 200}
+
 ROWS: dict[str, Row] = {
     **viewset_rows(
         "monthly-report",
@@ -249,9 +255,9 @@ ROWS: dict[str, Row] = {
     ),
     "monthly-report-submit": Row("action", SUBMITTABLE, writes={"post": {"reporter": 200}}),
     "monthly-report-banner-review": Row("action", SUBMITTED, writes={"post": {"banner": 200}}),
-    "monthly-report-approve": Row("action", BANNER_REVIEWED, writes={"post": {"league": 200, "admin": 200}}),
+    "monthly-report-approve": Row("action", BANNER_REVIEWED, writes={"post": LEAGUES}),
     "monthly-report-return": Row(
-        "action", SUBMITTED, body=_reason, writes={"post": {"banner": 200, "league": 200, "admin": 200}}
+        "action", SUBMITTED, body=_reason, writes={"post": {"banner": 200, **LEAGUES}}
     ),
     "monthly-report-unlock-request": Row(
         "action", APPROVED, body=_reason, writes={"post": {"reporter": 201}}
@@ -260,17 +266,12 @@ ROWS: dict[str, Row] = {
     "monthly-report-history": Row("action", REPORT),
     "monthly-report-bulk-approve": Row("custom", check=_check_bulk_approve),
     **viewset_rows("unlock-request", UNLOCK),
-    "unlock-request-grant": Row(
-        "action", UNLOCK, body=_grant, writes={"post": {"league": 200, "admin": 200}}
-    ),
+    "unlock-request-grant": Row("action", UNLOCK, body=_grant, writes={"post": LEAGUES}),
     "unlock-request-refuse": Row(
-        "action",
-        UNLOCK,
-        body=lambda w, o, x: {"note": "数据无误"},
-        writes={"post": {"league": 200, "admin": 200}},
+        "action", UNLOCK, body=lambda w, o, x: {"note": "数据无误"}, writes={"post": LEAGUES}
     ),
     **viewset_rows("bulletin", BULLETIN),
-    "bulletin-publish": Row("action", DRAFT_BULLETIN, writes={"post": {"league": 200, "admin": 200}}),
+    "bulletin-publish": Row("action", DRAFT_BULLETIN, writes={"post": LEAGUES}),
     "bulletin-download": Row("action", BULLETIN),
     "bulletin-docx": Row("action", BULLETIN),
     "bulletin-pdf": Row("action", BULLETIN),
