@@ -202,7 +202,8 @@ def _fetch(
             campaign=campaign,
             hospital_id__in=hospital_ids,
             launched_on__lte=launch_cutoff,
-            created_at__lt=_entered_before(launch_cutoff),
+            # Entered by the day asked about; one entered after the due date is shown as late.
+            created_at__lt=_entered_before(on),
         ):
             records.launches[launch.hospital_id] = launch  # type: ignore[index]
     if Milestone.Rule.LECTURE_PLAN in cutoff:
@@ -267,6 +268,10 @@ def _launch(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> Miles
     launch = r.launches.get(hospital.pk)
     if launch is None:
         return MilestoneStatus(m, _state(False, m.due_on, on), detail="尚无启动记录")
+    if launch.created_at >= _entered_before(m.due_on):
+        entered = timezone.localdate(launch.created_at)
+        detail = f"启动记录{entered:%Y-%m-%d}才录入，晚于{m.due_on:%m-%d}的期限"
+        return MilestoneStatus(m, ComplianceState.NOT_MET, detail=detail)
     ref = RecordRef("launch_record", launch.pk, f"启动：{launch.meeting}", launch.launched_on)
     return MilestoneStatus(m, ComplianceState.MET, (ref,), launch.launched_on)
 

@@ -358,7 +358,12 @@ def test_a_record_entered_late_is_late(alxa: Alxa) -> None:
         meeting="补录的启动会",
     )
     late = status_of(alxa, "H004", "launch", D(2021, 12, 6))
-    assert (late.state, late.records) == (NOT_MET, ())
+    assert (late.state, late.records, late.detail) == (
+        NOT_MET,
+        (),
+        "启动记录2021-12-05才录入，晚于06-25的期限",
+    )
+    assert status_of(alxa, "H004", "launch", D(2021, 12, 4)).detail == "尚无启动记录"  # not entered yet
     lecture_create(actor=alxa.reporter, channel="api", data=lecture_data(alxa, speaker=person("H004-P02")))
     enter_on(D(2021, 8, 3))
     services.lecture_create(
