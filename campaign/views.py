@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -485,9 +485,12 @@ def material_recommend(request: HttpRequest, material_id: int) -> HttpResponse:
         done = "已推荐宣传" if recommended else "已取消推荐"
         messages.success(request, f"{done}：{material.title or material.original_name}。")
     # Back to the page that asked (the lecture, or the league's publicity list with its filters).
+    # Only a path of this site: `redirect` would take any other word for a URL name and fail (issue 13).
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
-        return redirect(back)
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=False
+    ):
+        return HttpResponseRedirect(back)
     return redirect("campaign:lecture", lecture_id=material.lecture_id)
 
 

@@ -113,6 +113,19 @@ def test_an_outside_next_is_not_followed(alxa: Alxa) -> None:
     assert response.headers["Location"] == f"/lectures/{chosen.lecture_id}/"
 
 
+@pytest.mark.parametrize("back", ["abc", "-1", "9" * 30, "x" * 5000, "campaign:lecture", "//evil.example/"])
+def test_a_next_that_is_not_a_path_goes_back_to_the_lecture(alxa: Alxa, back: str) -> None:
+    """Found by the page-form fuzz (issue 13, item 5): a word as `next` was taken for a URL name (500)."""
+    chosen = _world(alxa)["courseware"]
+    client = _client(alxa.league_reviewer)
+    response = client.post(f"/materials/{chosen.pk}/recommend/", {"recommended": "1", "next": back})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/lectures/{chosen.lecture_id}/"
+    chosen.refresh_from_db()
+    assert chosen.recommended_for_publicity is True
+    assert "已推荐宣传：左旗课件.pdf。" in client.get(response.headers["Location"]).content.decode()
+
+
 def test_the_filters_narrow_the_list_and_a_bad_one_is_a_chinese_error(alxa: Alxa) -> None:
     _world(alxa)
     client = _client(alxa.league_reviewer)
