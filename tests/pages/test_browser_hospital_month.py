@@ -51,10 +51,12 @@ def _nav(pages: Pages, label: str) -> None:
     pages.page.wait_for_load_state("load")
 
 
-def _launch_and_plan(pages: Pages, shot: Any, tmp_path: Path) -> None:
+def _launch_and_plan(pages: Pages, shot: Any, tmp_path: Path, set_clock: SetClock) -> None:
     """The launch meeting (06-25) and the lecture plan with one document's courseware (06-30), from the
-    hospital's tabs; the overview then links the launch milestone to its record."""
+    hospital's tabs, each entered on its day (milestones ask when a record was entered); the overview
+    then links the launch milestone to its record."""
     page = pages.page
+    set_clock("2021-06-24 16:00")
     minutes, courseware = tmp_path / "启动会纪要.pdf", tmp_path / "课件一.pptx"
     minutes.write_bytes(PDF)
     courseware.write_bytes(PPTX)
@@ -68,6 +70,7 @@ def _launch_and_plan(pages: Pages, shot: Any, tmp_path: Path) -> None:
     assert "已保存启动记录" in page.locator(".messages").inner_text()
     assert "已按时启动" in page.locator("#launch-milestone").inner_text()
     shot("01b-launch")
+    set_clock("2021-06-29 16:00")
     page.click("nav.tabs >> text=宣讲计划")
     page.fill("#id_fixed_on", "2021-06-29")
     page.click("#plan-form button[type=submit]")
@@ -338,7 +341,8 @@ def test_the_clerks_month(
     _nav(pages, "本院")
     assert pages.page.locator("h1").inner_text() == "阿拉善左旗人民医院"
     shot("01-hospital")
-    _launch_and_plan(pages, shot, tmp_path)
+    _launch_and_plan(pages, shot, tmp_path, set_clock)
+    set_clock("2021-08-03 10:00")
     kept = _log_lecture(pages, "推动公立医院高质量发展", "2021-07-10", "380")
     _log_lecture(pages, "重复登记的宣讲", "2021-07-12", "300")
     shot("02-lecture-logged")

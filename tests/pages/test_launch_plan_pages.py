@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -67,6 +68,12 @@ def test_launch_record_is_created_then_edited_on_the_page(alxa: Alxa) -> None:
     assert record.attachment.read() == PDF
     created = ChangeRecord.objects.get(action="create", object_id=str(record.pk))
     assert (created.actor, created.channel) == (alxa.reporter, WEB)
+    page = client.get(url).content.decode()
+    # Dated 06-22 but entered today: late, as the 06-25 milestone judges it (issue 15 point 1.7).
+    assert "才录入，晚于时间节点" in page
+    assert "已按时启动" not in page
+    entered = dt.datetime(2021, 6, 22, 18, tzinfo=ZoneInfo("Asia/Shanghai"))
+    LaunchRecord.objects.filter(pk=record.pk).update(created_at=entered)
     page = client.get(url).content.decode()
     assert "已按时启动" in page
     assert 'value="2021-06-22"' in page  # the edit form starts from the record
