@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import docx
 import openpyxl
 import pytest
 
@@ -94,6 +95,11 @@ def test_league_month(alxa: Alxa, browser: Any, live_server: Any, set_clock: Set
         content = Path(info.value.path()).read_bytes()
         workbook = openpyxl.load_workbook(io.BytesIO(content))
         assert len(workbook.sheetnames) >= 2
+        with page.expect_download() as info:
+            page.click("#bulletin-word")
+        assert info.value.suggested_filename.endswith(".docx")
+        document = docx.Document(io.BytesIO(Path(info.value.path()).read_bytes()))
+        assert any("通报" in paragraph.text for paragraph in document.paragraphs)
         pages.shot(f"league-{size}-04-published", full_page=False)
         assert pages.outside_requests == []
         assert pages.console_errors == []
