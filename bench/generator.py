@@ -416,17 +416,24 @@ class RegionGenerator:
             document = self.rng.choice(documents)
             covered = self.rng.sample(range(1, len(documents) + 1), self.rng.randint(0, 2))
             coverage = [(n, layer) for n in sorted(covered) for layer in range(1, self.rng.randint(1, 4) + 1)]
+            party_history = own and self.rng.random() < 0.3
+            present = self.rng.randint(expected * 7 // 10, expected)
+            on_duty = self.rng.randint(0, expected // 10)
+            # The services' rules, kept by rows written past them: present + on duty within the expected,
+            # and every 全区巡讲 online with its link.
+            online = self.rng.random() < 0.15 or code == "region_tour"
             return LectureSession(
                 campaign=campaign,
                 kind=kinds[code],
                 hospital=hospital,
                 held_on=when,
                 title=f"{document.theme or document.title}专题宣讲（第{i // len(self.hospital_rows) + 1}讲）",
-                party_history=own and self.rng.random() < 0.3,
+                party_history=party_history,
                 attendance_expected=expected,
-                attendance_present=self.rng.randint(expected * 7 // 10, expected),
-                on_duty_exempt=self.rng.randint(0, expected // 10),
-                is_online=self.rng.random() < 0.15,
+                attendance_present=min(present, expected - on_duty),
+                on_duty_exempt=on_duty,
+                is_online=online,
+                online_link=f"https://meeting.example.cn/jjx/{i}" if online else "",
                 **fields,
             ), coverage
 
