@@ -92,11 +92,10 @@ def report_lock_state(report: MonthlyReport, today: dt.date | None = None) -> Lo
 
 def _in_review_message(report: MonthlyReport) -> str:
     role = reviewer_role_of(report.status)
-    who = (
-        f"{report.hospital.banner.name}审核员初审"
-        if role == Role.BANNER_REVIEWER
-        else f"{report.campaign.league.name}审核员审核"
-    )
+    league = f"{report.campaign.league.name}审核员审核"
+    # Before the first review the league may also approve or return it directly (a banner without a
+    # reviewer of its own, say), so the message names both.
+    who = f"{report.hospital.banner.name}审核员初审或{league}" if role == Role.BANNER_REVIEWER else league
     return (
         f"本月报告审核中（{report.get_status_display()}，由{who}），本月的宣讲、材料、进展和指标值"
         "在审核期间不能修改，退回后方可修改。"

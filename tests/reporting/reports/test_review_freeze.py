@@ -117,7 +117,7 @@ def test_in_review_the_api_refuses_the_hospital_every_write_and_says_why(
 ) -> None:
     month = Month(alxa, state)
     before = month.frozen_state()
-    who = "阿拉善盟审核员审核" if state == "banner_reviewed" else "阿拉善左旗审核员初审"
+    who = "阿拉善盟审核员审核" if state == "banner_reviewed" else "阿拉善左旗审核员初审或阿拉善盟审核员审核"
     for name, response in _api_writes(alxa, month, alxa.reporter).items():
         assert response.status_code == 400, (name, response.content)
         body = response.json()
