@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from hospitals.accounts import PasswordChangeForm, SetPasswordForm
+from hospitals.accounts import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from reporting.dashboard.views import home
 
 urlpatterns = [
@@ -11,11 +11,17 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's own password change and reset-by-e-mail views, with the templates of templates/registration/;
-    # the two that set a password use forms that also clear the one-time password flag.
+    # the two that set a password use forms that also clear the one-time password flag, and the reset mail
+    # is dated on the reporting clock.
     path(
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
         name="password_change",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -3,13 +3,16 @@ Chinese, reached from the menu and the login page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from core import clock
 from hospitals.models import User
 from tests.conftest import Alxa
 
@@ -72,7 +75,11 @@ def test_the_password_change_page_needs_a_login() -> None:
     assert response["Location"].startswith(reverse("login") + "?next=/accounts/password_change/")
 
 
-def test_a_forgotten_password_is_reset_through_the_link_in_the_mail(alxa: Alxa) -> None:
+def test_a_forgotten_password_is_reset_through_the_link_in_the_mail(
+    alxa: Alxa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = dt.datetime(2021, 12, 3, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr(clock, "now", lambda: moment)
     client = Client()
     form = client.get(reverse("password_reset")).content.decode()
     assert "<h1>找回密码</h1>" in form
@@ -85,6 +92,7 @@ def test_a_forgotten_password_is_reset_through_the_link_in_the_mail(alxa: Alxa) 
     assert message.to == ["h004@example.com"]
     assert message.subject == "讲医改·见行动·出成效 活动管理系统：重设密码"
     assert "账号 h004 的密码" in message.body
+    assert message.message()["Date"] == "Fri, 03 Dec 2021 10:00:00 +0800"  # the reporting clock's
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", str(message.body))
     assert link, message.body
 
