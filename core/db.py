@@ -20,12 +20,21 @@ class AnyOf(Lookup):
     def get_db_prep_lookup(self, value: Any, connection: Any) -> Any:
         return ("%s", [value])
 
-    def as_sql(self, compiler: Any, connection: Any) -> Any:
+    def _sides(self, compiler: Any, connection: Any) -> tuple[str, str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = compiler.compile(self.rhs)
-        # A compiled subquery comes in parentheses already: ARRAY(SELECT …).
+        # A compiled subquery comes in parentheses already: (SELECT …).
         sql = rhs if rhs.startswith("(") else f"({rhs})"
-        return f"{lhs} = ANY(ARRAY{sql})", [*lhs_params, *rhs_params]
+        return lhs, sql, [*lhs_params, *rhs_params]
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        """Other databases (the embedded SQLite of ``make run``): the plain ``IN (SELECT …)``."""
+        lhs, sql, params = self._sides(compiler, connection)
+        return f"{lhs} IN {sql}", params
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> Any:
+        lhs, sql, params = self._sides(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{sql})", params
 
 
 # Foreign keys read their lookups from ForeignObject down only, not from Field: register on both.

@@ -305,6 +305,12 @@ class _Latest(OrderableAggMixin, Aggregate):
     function = "ARRAY_AGG"
     template = "(%(function)s(%(expressions)s %(order_by)s))[1]"
 
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        """The embedded SQLite of ``make run``: the value as a bare column. In a grouped query with one
+        max() (``latest``, the group's latest month) SQLite takes a bare column from the row that max()
+        picked (https://sqlite.org/lang_select.html#bareagg), the same row ``order_by`` puts first."""
+        return compiler.compile(self.get_source_expressions()[0])
+
 
 FigureTable = dict[tuple[int, UnitKey], Figure]
 
