@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from campaign import services
-from campaign.forms import DeleteForm, LaunchRecordForm, LectureForm
+from campaign.forms import LaunchRecordForm, LectureForm
 from campaign.models import LaunchRecord, LectureSession, Milestone
 from campaign.selectors import launch_record_list, lecture_list
-from campaign.views import campaign_for_page
-from core.pages import call_service, error_text, paginate
+from campaign.views import campaign_for_page, delete_on_page
+from core.pages import call_service, paginate
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, OrgUnit, Role, User
 from hospitals.pages import page_user, role_required
@@ -105,20 +104,10 @@ def banner_lecture_edit(request: HttpRequest, lecture_id: int) -> HttpResponse:
 def banner_lecture_delete(request: HttpRequest, lecture_id: int) -> HttpResponse:
     """Delete a 集中宣讲 and its materials; the history keeps what it was."""
     lecture = _banner_lecture(request, lecture_id)
-    form = DeleteForm(request.POST)
-    form.is_valid()  # the reason is optional free text
     title, unit_id = lecture.title, lecture.org_unit_id
-    try:
-        services.lecture_delete(
-            actor=page_user(request),
-            channel=WEB,
-            lecture=lecture,
-            reason=form.cleaned_data.get("reason", ""),
-        )
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, f"未删除：{error_text(error)}")
+    done = f"已删除集中宣讲：{title}。"
+    if not delete_on_page(request, services.lecture_delete, lecture=lecture, done=done):
         return redirect("campaign:lecture", lecture_id=lecture.pk)
-    messages.success(request, f"已删除集中宣讲：{title}。")
     return redirect("campaign:banner_lectures", unit_id=unit_id)
 
 

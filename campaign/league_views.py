@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,11 +23,11 @@ from campaign import services
 from campaign.forms import DeleteForm, TourLecturerForm
 from campaign.models import LectureMaterial, MaterialKind
 from campaign.selectors import material_list, tour_lecturer_list, tour_lectures_by_speaker
-from campaign.views import campaign_for_page
+from campaign.views import campaign_for_page, delete_on_page
 from core import clock
-from core.pages import call_service, error_text
+from core.pages import call_service
 from hospitals.models import ChangeRecord, OrgUnit, Post, Role
-from hospitals.pages import page_user, role_required
+from hospitals.pages import role_required
 from hospitals.selectors import org_units_visible_to
 
 WEB = ChangeRecord.Channel.WEB
@@ -88,20 +87,14 @@ def _leader_posts(person_ids: list[int]) -> dict[int, str]:
 @require_POST
 def tour_lecturer_remove(request: HttpRequest, selection_id: int) -> HttpResponse:
     selection = get_object_or_404(tour_lecturer_list(user=request.user), pk=selection_id)
-    form = DeleteForm(request.POST)
-    form.is_valid()  # the reason is optional free text
     name = selection.person.name
-    try:
-        services.tour_lecturer_remove(
-            actor=page_user(request),
-            channel=WEB,
-            selection=selection,
-            reason=form.cleaned_data.get("reason", ""),
-        )
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, f"未移除：{error_text(error)}")
-    else:
-        messages.success(request, f"已移除全区巡讲讲师：{name}。")
+    delete_on_page(
+        request,
+        services.tour_lecturer_remove,
+        selection=selection,
+        done=f"已移除全区巡讲讲师：{name}。",
+        refused="未移除",
+    )
     return redirect("campaign:tour_lecturers")
 
 

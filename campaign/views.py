@@ -7,6 +7,8 @@ and writes through ``campaign.services``; a refusal is shown on the form that as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -50,6 +52,28 @@ from hospitals.views import hospital_for_page
 WEB = ChangeRecord.Channel.WEB
 # The lecture list shows the latest deletions under it (the full history is in the admin).
 DELETED_SHOWN = 20
+
+
+def delete_on_page(
+    request: HttpRequest,
+    service: Callable[..., object],
+    /,
+    *,
+    done: str,
+    refused: str = "未删除",
+    **target: Any,
+) -> bool:
+    """A page's deletion (or removal): ``service(**target)`` with the page's actor and channel and the
+    posted DeleteForm's optional reason, its outcome told in a message. True when it went through."""
+    form = DeleteForm(request.POST)
+    form.is_valid()  # the reason is optional free text: the form cannot be invalid but for length
+    try:
+        service(actor=page_user(request), channel=WEB, reason=form.cleaned_data.get("reason", ""), **target)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, f"{refused}：{error_text(error)}")
+        return False
+    messages.success(request, done)
+    return True
 
 
 def campaign_for_page(
@@ -149,20 +173,9 @@ def lecture_edit(request: HttpRequest, lecture_id: int) -> HttpResponse:
 def lecture_delete(request: HttpRequest, lecture_id: int) -> HttpResponse:
     """Delete a lecture (and its materials); the service refuses in a frozen month, and says why."""
     lecture = _hospital_lecture(request, lecture_id)
-    form = DeleteForm(request.POST)
-    form.is_valid()  # the reason is optional and free text: the form cannot be invalid but for length
     title, hospital_id = lecture.title, lecture.hospital_id
-    try:
-        services.lecture_delete(
-            actor=page_user(request),
-            channel=WEB,
-            lecture=lecture,
-            reason=form.cleaned_data.get("reason", ""),
-        )
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, f"未删除：{error_text(error)}")
+    if not delete_on_page(request, services.lecture_delete, lecture=lecture, done=f"已删除宣讲：{title}。"):
         return redirect("campaign:lecture", lecture_id=lecture.pk)
-    messages.success(request, f"已删除宣讲：{title}。")
     return redirect("campaign:lectures", hospital_id=hospital_id)
 
 
@@ -170,20 +183,8 @@ def lecture_delete(request: HttpRequest, lecture_id: int) -> HttpResponse:
 @require_POST
 def material_delete(request: HttpRequest, material_id: int) -> HttpResponse:
     material = get_object_or_404(material_list(user=request.user), pk=material_id)
-    form = DeleteForm(request.POST)
-    form.is_valid()
     name, lecture_id = material.original_name, material.lecture_id
-    try:
-        services.material_delete(
-            actor=page_user(request),
-            channel=WEB,
-            material=material,
-            reason=form.cleaned_data.get("reason", ""),
-        )
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, f"未删除：{error_text(error)}")
-    else:
-        messages.success(request, f"已删除材料：{name}。")
+    delete_on_page(request, services.material_delete, material=material, done=f"已删除材料：{name}。")
     return redirect("campaign:lecture", lecture_id=lecture_id)
 
 
@@ -349,17 +350,9 @@ def action_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     """Delete an item with its roadmap and progress; the service refuses while a month of its progress
     is frozen, and says which."""
     item = _hospital_item(request, item_id)
-    form = DeleteForm(request.POST)
-    form.is_valid()
     title, hospital_id = item.title, item.hospital_id
-    try:
-        services.action_item_delete(
-            actor=page_user(request), channel=WEB, item=item, reason=form.cleaned_data.get("reason", "")
-        )
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, f"未删除：{error_text(error)}")
+    if not delete_on_page(request, services.action_item_delete, item=item, done=f"已删除行动项：{title}。"):
         return redirect("campaign:action_item", item_id=item.pk)
-    messages.success(request, f"已删除行动项：{title}。")
     return redirect("campaign:action_plan", hospital_id=hospital_id)
 
 
@@ -398,16 +391,7 @@ def roadmap_edit(request: HttpRequest, step_id: int) -> HttpResponse:
 def roadmap_delete(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _roadmap_step(request, step_id)
     item_id, title = step.action_item_id, step.title
-    form = DeleteForm(request.POST)
-    form.is_valid()
-    try:
-        services.roadmap_milestone_delete(
-            actor=page_user(request), channel=WEB, step=step, reason=form.cleaned_data.get("reason", "")
-        )
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, f"未删除：{error_text(error)}")
-    else:
-        messages.success(request, f"已删除路线图节点：{title}。")
+    delete_on_page(request, services.roadmap_milestone_delete, step=step, done=f"已删除路线图节点：{title}。")
     return redirect("campaign:action_item", item_id=item_id)
 
 
@@ -456,16 +440,7 @@ def progress_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 def progress_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _progress_entry(request, entry_id)
     item_id, month = entry.action_item_id, entry.month
-    form = DeleteForm(request.POST)
-    form.is_valid()
-    try:
-        services.progress_delete(
-            actor=page_user(request), channel=WEB, entry=entry, reason=form.cleaned_data.get("reason", "")
-        )
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, f"未删除：{error_text(error)}")
-    else:
-        messages.success(request, f"已删除{month:%Y年%m月}进展。")
+    delete_on_page(request, services.progress_delete, entry=entry, done=f"已删除{month:%Y年%m月}进展。")
     return redirect("campaign:action_item", item_id=item_id)
 
 
