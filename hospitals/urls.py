@@ -6,4 +6,5 @@ app_name = "hospitals"
 urlpatterns = [
     path("", views.hospital_list, name="list"),
     path("mine/", views.my_hospital, name="mine"),
+    path("banners/", views.banner_list, name="banners"),
 ]

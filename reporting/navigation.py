@@ -34,6 +34,8 @@ def _items_for(user: User) -> list[tuple[str, str]]:
         if user.role == Role.BANNER_REVIEWER and user.org_unit_id is not None:
             items.append(("集中宣讲", reverse("campaign:banner_lectures", args=[user.org_unit_id])))
             items.append(("旗(区)指标", reverse("reporting:banner_months", args=[user.org_unit_id])))
+        if user.is_league_level:
+            items.append(("旗(区)", reverse("hospitals:banners")))
         items.append(("医院", reverse("hospitals:list")))
         items.append(("审核队列", reverse("reporting:queue")))
         items.append(("解锁申请", reverse("reporting:unlocks")))

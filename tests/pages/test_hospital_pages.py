@@ -59,3 +59,32 @@ def test_menu_follows_the_role(alxa: Alxa) -> None:
     assert "后台管理" not in reviewer_menu
     assert "后台管理" not in _client(alxa.league_reviewer).get("/").content.decode()
     assert 'href="/admin/">后台管理</a>' in _client(alxa.admin).get("/").content.decode()
+
+
+def test_league_reviewer_reaches_every_banner_page_from_the_menu(alxa: Alxa) -> None:
+    client = _client(alxa.league_reviewer)
+    assert 'href="/hospitals/banners/">旗(区)</a>' in client.get("/").content.decode()
+    page = client.get("/hospitals/banners/")
+    assert page.status_code == 200
+    rows = list(page.context["banners"])
+    assert [b.name for b in rows][:3] == ["阿拉善左旗", "阿拉善右旗", "额济纳旗"]
+    assert len(rows) == 6
+    assert {b.name: b.hospital_count for b in rows}["阿拉善左旗"] == alxa.zuoqi.hospitals.count()
+    html = page.content.decode()
+    for url in (
+        f"/banners/{alxa.zuoqi.pk}/lectures/",
+        f"/units/{alxa.zuoqi.pk}/launch/",
+        f"/banners/{alxa.zuoqi.pk}/months/",
+    ):
+        assert f'href="{url}"' in html
+    # Each link opens for the league reviewer (the banner's months lead to the current one).
+    youqi = alxa.youqi.pk
+    for url in (f"/banners/{youqi}/lectures/", f"/units/{youqi}/launch/", f"/banners/{youqi}/months/"):
+        assert client.get(url, follow=True).status_code == 200
+
+
+def test_banner_list_is_the_reviewers_own_scope(alxa: Alxa) -> None:
+    page = _client(alxa.banner_reviewer).get("/hospitals/banners/")
+    assert [b.name for b in page.context["banners"]] == ["阿拉善左旗"]
+    assert "旗(区)</a>" not in _client(alxa.banner_reviewer).get("/").content.decode()
+    assert _client(alxa.reporter).get("/hospitals/banners/").status_code == 403
