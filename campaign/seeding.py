@@ -106,7 +106,7 @@ def load_hospitals(rows: list[dict[str, Any]], result: SeedResult) -> None:
 
 def load_people(rows: list[dict[str, Any]], result: SeedResult) -> None:
     for row in rows:
-        values: dict[str, Any] = _pick(row, ["name", "title", "email"])
+        values: dict[str, Any] = _pick(row, ["name", "title", "email", "phone"])
         values["hospital"] = _by_code(Hospital, row["hospital"], "people") if row.get("hospital") else None
         values["org_unit"] = _by_code(OrgUnit, row["org_unit"], "people") if row.get("org_unit") else None
         _upsert(Person, {"code": str(row["code"])}, values, result)

@@ -1514,3 +1514,36 @@ def progress_delete(*, actor: AnyUser, channel: Channel, entry: ProgressEntry, r
     entry.delete()
     _delete_files_on_commit(files)
     _sync_current_status(item)
+
+
+def lectures_keep_speaker_posts(post: Post, start_on: dt.date | None, end_on: dt.date | None) -> None:
+    """A post change (``hospitals.people.POST_CHANGE_CHECKS``) may not leave a lecture already recorded
+    in that post outside every post its speaker holds: ending a president on 07-10 while their 院外互讲
+    of 07-15 stands would make the ledger say something the rules refuse. ``start_on`` None: deleted."""
+    lectures = LectureSession.objects.filter(speaker=post.person, speaker_role=post.role)
+    lectures = (
+        lectures.filter(hospital=post.hospital)
+        if post.hospital_id
+        else lectures.filter(org_unit=post.org_unit)
+    )
+    old = Q(held_on__gte=post.start_on) & (Q() if post.end_on is None else Q(held_on__lte=post.end_on))
+    lectures = lectures.filter(old)
+    if start_on is not None:
+        kept = Q(held_on__gte=start_on) & (Q() if end_on is None else Q(held_on__lte=end_on))
+        lectures = lectures.exclude(kept)
+    others = Post.objects.filter(
+        person=post.person, role=post.role, hospital=post.hospital, org_unit=post.org_unit
+    ).exclude(pk=post.pk)
+    stranded = [
+        lecture
+        for lecture in lectures.order_by("held_on", "id")
+        if not any(other.held_on(lecture.held_on) for other in others)
+    ]
+    if stranded:
+        dates = "、".join(f"{x.held_on:%Y-%m-%d}《{x.title}》" for x in stranded[:5])
+        more = f"等{len(stranded)}场" if len(stranded) > 5 else ""
+        raise ValidationError(
+            f"{post.person}以{post.get_role_display()}身份的宣讲{dates}{more}将不在其任职期间内；"
+            f"请先核对这些宣讲记录，或调整日期。",
+            code="post_strands_lectures",
+        )

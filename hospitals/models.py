@@ -133,7 +133,10 @@ class Person(models.Model):
         related_name="people",
     )
     title = models.CharField("职务", max_length=100, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
+    email = models.EmailField(
+        "电子邮箱", blank=True, help_text="提醒、升级提醒（书记、院长）和行动项责任人提醒发往此地址。"
+    )
+    phone = models.CharField("联系电话", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "人员"
