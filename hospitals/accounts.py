@@ -22,6 +22,7 @@ from django.template import loader
 from django.utils import timezone
 
 from core import clock
+from core.accounts import one_time_hash
 from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 
@@ -40,8 +41,7 @@ def one_time_password() -> str:
             return password
 
 
-@transaction.atomic
-def account_create(
+def account_new(
     *,
     username: str,
     role: str,
@@ -49,14 +49,10 @@ def account_create(
     org_unit: OrgUnit | None = None,
     first_name: str = "",
     email: str = "",
-    actor: User | None = None,
-    channel: str = ChangeRecord.Channel.SYSTEM,
 ) -> tuple[User, str]:
-    """Create an account with a one-time password; return it with the password (shown once, never kept).
-
-    The model's rules refuse a wrong scope for the role and a taken user name (``ValidationError`` in
-    Chinese, by field). An admin-role account is staff and superuser: the admin is shown to admins only.
-    """
+    """An unsaved account with a fresh one-time password (hashed with ``core.accounts.one_time_hash``),
+    and the password. ``account_create`` saves one; the onboarding workbook saves many at once
+    (``hospitals.onboarding``). An admin-role account is staff and superuser: the admin is theirs alone."""
     if role not in Role.values:
         raise ValidationError({"role": ValidationError(f"未知的角色：{role}。", code="invalid_choice")})
     is_admin = role == Role.ADMIN
@@ -73,7 +69,30 @@ def account_create(
     )
     password = one_time_password()
     validate_password(password, user)
-    user.set_password(password)
+    user.password = one_time_hash(password)
+    return user, password
+
+
+@transaction.atomic
+def account_create(
+    *,
+    username: str,
+    role: str,
+    hospital: Hospital | None = None,
+    org_unit: OrgUnit | None = None,
+    first_name: str = "",
+    email: str = "",
+    actor: User | None = None,
+    channel: str = ChangeRecord.Channel.SYSTEM,
+) -> tuple[User, str]:
+    """Create an account with a one-time password; return it with the password (shown once, never kept).
+
+    The model's rules refuse a wrong scope for the role and a taken user name (``ValidationError`` in
+    Chinese, by field).
+    """
+    user, password = account_new(
+        username=username, role=role, hospital=hospital, org_unit=org_unit, first_name=first_name, email=email
+    )
     user.full_clean()
     user.save()
     record_change(

@@ -391,6 +391,7 @@ class ChangeRecord(models.Model):
         "recommend": "推荐宣传",
         "evaluation_build": "生成年终评估",
         "indicator_import_confirm": "Excel导入确认",
+        "onboarding_confirm": "入驻工作簿导入确认",
         "indicator_value_create": "填报指标",
         "indicator_value_update": "修改指标",
         "indicator_value_delete": "删除指标",
@@ -428,3 +429,50 @@ class ChangeRecord(models.Model):
         if self.actor is None:
             return "系统"
         return self.actor.get_full_name() or self.actor.username
+
+
+class OnboardingImport(models.Model):
+    """One uploaded onboarding workbook of a league (SPEC §11): its dry run, kept so that confirming
+    writes what the clerk saw and never reads the file again (``hospitals.onboarding``).
+
+    ``rows`` holds the parsed rows sheet by sheet, ``errors`` every error by sheet and cell, ``changes``
+    every row that would be created or changed with its fields as old → new, ``summary`` the counts per
+    sheet. One-time passwords of the accounts it creates are never stored: the confirm shows them once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        INVALID = "invalid", "有错误"
+        CONFIRMED = "confirmed", "已导入"
+
+    league = models.ForeignKey(
+        OrgUnit,
+        verbose_name="盟(市)",
+        on_delete=models.CASCADE,
+        related_name="onboarding_imports",
+        limit_choices_to={"kind": OrgUnit.Kind.LEAGUE},
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    file_sha256 = models.CharField("文件摘要", max_length=64)
+    rows = models.JSONField("解析结果", default=dict)
+    errors = models.JSONField("错误", default=list)
+    changes = models.JSONField("变更", default=list)
+    summary = models.JSONField("汇总", default=dict)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = ClockStamp("上传时间", auto_now_add=True)
+    confirmed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "入驻工作簿导入"
+        verbose_name_plural = "入驻工作簿导入"
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.league} {self.file_name} {self.get_status_display()}"

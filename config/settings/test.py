@@ -3,7 +3,7 @@
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "core.accounts.OneTimePasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests call tasks inline unless a test starts a real worker and opts out of eager mode.
 CELERY_TASK_ALWAYS_EAGER = True

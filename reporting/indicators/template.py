@@ -29,20 +29,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import openpyxl
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as safe_fromstring
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.models import Campaign, Indicator
 from core import clock
-from core.archives import ArchiveError, check_zip
 from core.monthlock import require_month_editable
+from core.xlsx import META_SHEET, cell_text, inspect_xlsx, read_workbook, refuse, write_meta
 from exports.writer import save_workbook
 from hospitals.audit import _plain, record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit
@@ -61,7 +57,6 @@ TEMPLATE_ID = "jjx-indicator-values"
 BASELINE_TEMPLATE_ID = "jjx-indicator-baseline"
 # Bump when the layout changes: an old file is then refused instead of being read wrongly.
 TEMPLATE_VERSION = "1"
-META_SHEET = "_meta"
 DATA_SHEET = "指标填报"
 HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1
@@ -72,18 +67,6 @@ COL_CODE, COL_NAME, COL_ITEM, COL_NUMBER, COL_DENOMINATOR, COL_YES_NO, COL_LAST_
 HEADERS = ["指标编码", "指标名称", "填报项", "分子 / 数量", "分母", "是否(是/否)", "上年同月", "情况说明"]
 WIDTHS = [10, 46, 36, 16, 16, 12, 18, 36]
 YES, NO = "是", "否"
-# Content types that mark a workbook as something other than a plain .xlsx (macros, templates, add-ins).
-XLSX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-# A genuine [Content_Types].xml is a few kilobytes.
-CONTENT_TYPES_MAX_BYTES = 256 * 1024
-# What the upload is told when core.archives refuses the zip: (message, code).
-ARCHIVE_REFUSALS = {
-    "not_zip": ("文件不是Excel工作簿(.xlsx)，或已损坏。", "not_xlsx"),
-    "too_many_entries": ("工作簿包含的部件过多，超过上限，不予读取。", "too_many_entries"),
-    "encrypted": ("工作簿已加密，请上传未加密的模板。", "not_xlsx"),
-    "too_large_uncompressed": ("工作簿解压后过大(疑似压缩炸弹)，不予读取。", "too_large_uncompressed"),
-    "damaged": ("工作簿已损坏(压缩数据无法解开或与文件头不符)，请重新保存后上传。", "damaged_xlsx"),
-}
 FIELD_COLUMN = {"numerator": COL_NUMBER, "count": COL_NUMBER, "denominator": COL_DENOMINATOR}
 FIELD_LABELS = {
     "numerator": "分子",
@@ -94,10 +77,6 @@ FIELD_LABELS = {
 }
 LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
 INPUT_FILL = PatternFill("solid", fgColor="FFF9E6")
-
-
-def refuse(message: str, code: str) -> ValidationError:
-    return ValidationError({"file": [ValidationError(message, code=code)]})
 
 
 def _unit_label(hospital: Hospital | None, unit: OrgUnit | None) -> tuple[str, str, str]:
@@ -142,7 +121,7 @@ def indicator_template_build(
     assert isinstance(ws, Worksheet)
     ws.title = DATA_SHEET
     _write_data_sheet(ws, campaign=campaign, month=month, name=name, indicators=indicators, stored=stored)
-    _write_meta(
+    write_meta(
         wb,
         [
             ("template", TEMPLATE_ID),
@@ -184,7 +163,7 @@ def baseline_template_build(
         ws = first if index == 0 else wb.create_sheet()
         ws.title = baseline_sheet_name(month)
         _write_data_sheet(ws, campaign=campaign, month=month, name=name, indicators=indicators, stored=stored)
-    _write_meta(
+    write_meta(
         wb,
         [
             ("template", BASELINE_TEMPLATE_ID),
@@ -209,16 +188,6 @@ def _stored_values(
         indicator__campaign=campaign, month__in=wanted, hospital=hospital, unit=unit
     )
     return {(v.indicator_id, v.month): v for v in values}
-
-
-def _write_meta(wb: openpyxl.Workbook, rows: Sequence[tuple[str, str]]) -> None:
-    meta = wb.create_sheet(META_SHEET)
-    for r, (key, val) in enumerate(rows, start=1):
-        meta.cell(row=r, column=1, value=key)
-        meta.cell(row=r, column=2, value=val)
-    meta.sheet_state = "veryHidden"
-    meta.protection.sheet = True
-    wb.security = WorkbookProtection(lockStructure=True)
 
 
 def _write_data_sheet(
@@ -310,46 +279,6 @@ def _write_data_sheet(
     ws.protection.formatColumns = False  # people widen columns to read long names
 
 
-# --------------------------------------------------------------------------------------- inspection
-
-
-def inspect_xlsx(data: bytes) -> None:
-    """Refuse anything that is not a plain, reasonably sized xlsx before openpyxl sees the file: every
-    part is inflated in a stream under the uncompressed cap, whatever its headers claim
-    (``core.archives.check_zip``), the XML parts are scanned for a DOCTYPE, and [Content_Types].xml is
-    read with defusedxml."""
-    limit = settings.XLSX_UPLOAD_MAX_BYTES
-    if len(data) > limit:
-        raise refuse(f"文件超过{limit / 1024 / 1024:g} MB上限，不是本系统的指标模板。", "file_too_large")
-    if not data.startswith(b"PK\x03\x04"):
-        raise refuse("文件不是Excel工作簿(.xlsx)，请上传从本系统下载的模板。", "not_xlsx")
-    try:
-        checked = check_zip(
-            data,
-            max_inflated=settings.XLSX_MAX_UNCOMPRESSED_BYTES,
-            max_entries=settings.XLSX_MAX_ZIP_ENTRIES,
-            keep=("[Content_Types].xml",),
-            keep_max_bytes=CONTENT_TYPES_MAX_BYTES,
-        )
-    except ArchiveError as exc:
-        raise refuse(*ARCHIVE_REFUSALS[exc.code]) from exc
-    if any(n.lower().endswith("vbaproject.bin") for n in checked.names):
-        raise refuse("工作簿含有宏(.xlsm)，不予读取；请上传从本系统下载的 .xlsx 模板。", "macro_enabled")
-    if checked.unsafe_xml:
-        raise refuse("工作簿含有不安全的XML声明(DOCTYPE/ENTITY)，不予读取。", "unsafe_xml")
-    if "[Content_Types].xml" not in checked.kept:
-        raise refuse("文件不是Excel工作簿(.xlsx)。", "not_xlsx")
-    try:
-        root = safe_fromstring(checked.kept["[Content_Types].xml"])
-    except (DefusedXmlException, SyntaxError) as exc:
-        raise refuse("工作簿的内容类型声明无法读取。", "not_xlsx") from exc
-    content_types = {el.get("ContentType", "") for el in root}
-    if any("macroEnabled" in t or "vbaProject" in t for t in content_types):
-        raise refuse("工作簿含有宏(.xlsm)，不予读取；请上传从本系统下载的 .xlsx 模板。", "macro_enabled")
-    if XLSX_MAIN_TYPE not in content_types:
-        raise refuse("文件不是Excel工作簿(.xlsx)，请上传从本系统下载的模板。", "not_xlsx")
-
-
 # ------------------------------------------------------------------------------------------- parsing
 
 
@@ -363,10 +292,6 @@ class ParsedRow:
     answers: list[Any] | None = None
     explanation: str | None = None
     answer_rows: list[int] | None = None
-
-
-def _cell_text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
 
 
 def _number_cell(value: Any) -> Any:
@@ -384,25 +309,11 @@ def _number_cell(value: Any) -> Any:
 
 
 def _answer_cell(value: Any) -> Any:
-    if value is None or _cell_text(value) == "":
+    if value is None or cell_text(value) == "":
         return None
     if isinstance(value, bool):
         return value
-    return {YES: True, NO: False, "Y": True, "N": False}.get(_cell_text(value).upper(), _cell_text(value))
-
-
-def _read_template(data: bytes) -> openpyxl.Workbook:
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file; all mean "cannot read"
-        cause: BaseException | None = exc
-        while cause is not None:  # openpyxl wraps the parser's error in a ValueError
-            # defusedxml's refusal, or lxml's (openpyxl parses with lxml when it is installed, as
-            # python-docx brings it): an entity that expands past its limits.
-            if isinstance(cause, DefusedXmlException) or "entity" in str(cause).lower():
-                raise refuse("工作簿含有不安全的XML声明，不予读取。", "unsafe_xml") from exc
-            cause = cause.__cause__ or cause.__context__
-        raise refuse("无法读取该工作簿，请上传从本系统下载的模板。", "not_xlsx") from exc
+    return {YES: True, NO: False, "Y": True, "N": False}.get(cell_text(value).upper(), cell_text(value))
 
 
 def _check_meta(
@@ -416,7 +327,7 @@ def _check_meta(
     if META_SHEET not in wb.sheetnames or DATA_SHEET not in wb.sheetnames:
         raise refuse("这不是本系统下载的指标填报模板，请先下载模板再填写。", "wrong_template")
     meta = {
-        _cell_text(wb[META_SHEET].cell(row=r, column=1).value): _cell_text(
+        cell_text(wb[META_SHEET].cell(row=r, column=1).value): cell_text(
             wb[META_SHEET].cell(row=r, column=2).value
         )
         for r in range(1, 7)
@@ -452,7 +363,7 @@ def _parse_rows(
         errors.append({"sheet": sheet_name, "cell": cell, "code": code, "message": message})
 
     for r in range(FIRST_ROW, sheet.max_row + 1):
-        code = _cell_text(sheet[f"{COL_CODE}{r}"].value)
+        code = cell_text(sheet[f"{COL_CODE}{r}"].value)
         if not code:
             continue
         indicator = by_code.get(code)
@@ -463,7 +374,7 @@ def _parse_rows(
         answer, explanation = sheet[f"{COL_YES_NO}{r}"].value, sheet[f"{COL_EXPLANATION}{r}"].value
         current = parsed.get(code)
         if indicator.value_type == Indicator.ValueType.BOOLEAN_SET:
-            part = _cell_text(sheet[f"{COL_ITEM}{r}"].value)
+            part = cell_text(sheet[f"{COL_ITEM}{r}"].value)
             if part not in indicator.parts:
                 error(f"{COL_ITEM}{r}", f"“{part}”不是{indicator.name}的分项。", "unknown_indicator")
                 continue
@@ -491,8 +402,8 @@ def _parse_rows(
             else:
                 current.answers = [_answer_cell(answer)]
                 current.answer_rows = [r]
-        if _cell_text(explanation):
-            current.explanation = _cell_text(explanation)
+        if cell_text(explanation):
+            current.explanation = cell_text(explanation)
     return list(parsed.values())
 
 
@@ -710,8 +621,8 @@ def indicator_import_create(
         raise ValidationError({"month": [ValidationError("月份须为当月1日。", code="invalid_month")]})
     require_unit_in_campaign(campaign, hospital, unit)
     require_month_editable(hospital, month, actor=actor)
-    inspect_xlsx(data)
-    wb = _read_template(data)
+    inspect_xlsx(data, what="指标模板")
+    wb = read_workbook(data)
     sheet = _check_meta(wb, campaign=campaign, month=month, hospital=hospital, unit=unit)
     indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
     run = DryRun([], [], [])
@@ -767,7 +678,7 @@ def _check_baseline_meta(
         raise refuse("这不是本系统下载的基线模板，请先下载12个月的基线模板再填写。", "wrong_template")
     meta_sheet = wb[META_SHEET]
     meta = {
-        _cell_text(meta_sheet.cell(row=r, column=1).value): _cell_text(meta_sheet.cell(row=r, column=2).value)
+        cell_text(meta_sheet.cell(row=r, column=1).value): cell_text(meta_sheet.cell(row=r, column=2).value)
         for r in range(1, 7)
     }
     if meta.get("template") == TEMPLATE_ID:
@@ -814,8 +725,8 @@ def baseline_import_create(
     require_owner_in_scope(actor, hospital, unit)
     require_unit_in_campaign(campaign, hospital, unit)
     months = baseline_months(campaign)
-    inspect_xlsx(data)
-    wb = _read_template(data)
+    inspect_xlsx(data, what="指标模板")
+    wb = read_workbook(data)
     _check_baseline_meta(wb, campaign=campaign, hospital=hospital, unit=unit)
     indicators = applicable_indicators(indicators_of(campaign), hospital=hospital, unit=unit)
     existing = _existing_values(campaign, months, hospital, unit)
