@@ -50,6 +50,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core import clock
+from core.refusals import Refusals
 from core.xlsx import cell_text, inspect_xlsx, read_meta, read_workbook, refuse, write_meta
 from exports.writer import neutralise, save_workbook
 from hospitals.accounts import account_new
@@ -66,6 +67,9 @@ from hospitals.models import (
     Role,
     User,
 )
+from hospitals.people import SINGLE_HOLDER_ROLES, PersonData, user_manages_accounts
+from hospitals.people import _check_person as check_person
+from hospitals.people import _clean as clean_person
 from hospitals.selectors import AnyUser
 
 TEMPLATE_ID = "jjx-onboarding"
@@ -164,6 +168,7 @@ PEOPLE = SheetSpec(
         Column("org_unit", "所在卫生健康委(单位编码)", "code", width=22),
         Column("title", "职务名称", width=20),
         Column("email", "电子邮箱", width=26, max_length=254),
+        Column("phone", "联系电话", width=16, max_length=30),
     ),
     "每行一人，按人员编码识别；所在医院与所在卫生健康委二选一。",
 )
@@ -232,6 +237,7 @@ FIELD_LABELS = {
     "org_unit": "单位",
     "title": "职务名称",
     "email": "电子邮箱",
+    "phone": "联系电话",
     "person": "人员",
     "role": "职务/角色",
     "start_on": "任职日期",
@@ -266,24 +272,22 @@ def shown(field_name: str, value: Any) -> str:
 
 
 def onboarding_league_for(user: AnyUser) -> OrgUnit | None:
-    """The league a user onboards by default: a league reviewer's own league (None for anyone else)."""
-    if isinstance(user, User) and user.role == Role.LEAGUE_REVIEWER and user.org_unit is not None:
+    """The league a user onboards without choosing: a league admin's own (None for anyone else)."""
+    if isinstance(user, User) and user.role == Role.ADMIN and user.org_unit is not None:
         return user.org_unit if user.org_unit.kind == OrgUnit.Kind.LEAGUE else None
     return None
 
 
 def may_onboard(user: AnyUser, league: OrgUnit) -> bool:
-    """A league's own reviewer, or an admin, onboards the league; nobody else (a banner manages none)."""
-    if not isinstance(user, User) or not user.is_active or league.kind != OrgUnit.Kind.LEAGUE:
-        return False
-    if user.sees_everything:
-        return True
-    return user.role == Role.LEAGUE_REVIEWER and user.org_unit_id == league.pk
+    """Onboarding makes hospitals, people and accounts: the work of whoever manages the league's
+    accounts (``hospitals.people.user_manages_accounts``: a system admin, or that league's admin);
+    reviewers manage none."""
+    return league.kind == OrgUnit.Kind.LEAGUE and user_manages_accounts(user, org_unit=league)
 
 
 def require_may_onboard(user: AnyUser, league: OrgUnit) -> None:
     if not may_onboard(user, league):
-        raise PermissionDenied("只有本盟的盟审核员或系统管理员可以导入入驻工作簿。")
+        raise PermissionDenied("只有系统管理员或本盟管理员可以导入入驻工作簿。")
 
 
 def onboarding_imports_visible_to(user: AnyUser) -> models.QuerySet[OnboardingImport]:
@@ -291,10 +295,10 @@ def onboarding_imports_visible_to(user: AnyUser) -> models.QuerySet[OnboardingIm
     qs = OnboardingImport.objects.select_related("league", "uploaded_by").order_by("-uploaded_at", "-id")
     if not isinstance(user, User) or not user.is_active:
         return qs.none()
-    if user.sees_everything:
-        return qs
     league = onboarding_league_for(user)
-    return qs.filter(league=league) if league is not None else qs.none()
+    if league is not None:
+        return qs.filter(league=league)
+    return qs if user_manages_accounts(user) else qs.none()
 
 
 # ------------------------------------------------------------------------------------------ download
@@ -353,7 +357,9 @@ def _league_rows(league: OrgUnit) -> dict[str, list[list[Any]]]:
             for h in hospitals
         ],
         "departments": [[d.hospital.code, d.name, code(d.head)] for d in departments],
-        "people": [[p.code, p.name, code(p.hospital), code(p.org_unit), p.title, p.email] for p in people],
+        "people": [
+            [p.code, p.name, code(p.hospital), code(p.org_unit), p.title, p.email, p.phone] for p in people
+        ],
         "posts": [
             [
                 p.person.code,
@@ -968,14 +974,26 @@ class _Planner:
                 unit = self.unit_ref(spec, row, "org_unit", kinds=[OrgUnit.Kind.LEAGUE, OrgUnit.Kind.BANNER])
                 if unit is None:
                     continue
-            if row["email"] and not self.email_ok(spec, row):
+            # The people services' own rules and normalisation (an e-mail address is kept in lower case).
+            data = clean_person(
+                PersonData(
+                    name=row["name"] or "",
+                    title=row["title"] or "",
+                    email=row["email"] or "",
+                    phone=row["phone"] or "",
+                )
+            )
+            refusals = Refusals()
+            check_person(refusals, data)
+            if self.refused(spec, row, refusals):
                 continue
             new = {
-                "name": row["name"],
+                "name": data.name,
                 "hospital": row["hospital"],
                 "org_unit": row["org_unit"],
-                "title": row["title"] or "",
-                "email": row["email"] or "",
+                "title": data.title,
+                "email": data.email,
+                "phone": data.phone,
             }
             old = None
             if existing is not None:
@@ -985,12 +1003,25 @@ class _Planner:
                     "org_unit": _code(existing.org_unit),
                     "title": existing.title,
                     "email": existing.email,
+                    "phone": existing.phone,
                 }
             person = existing or Person(code=row["code"])
-            person.name, person.hospital, person.org_unit = row["name"], hospital, unit
-            person.title, person.email = new["title"], new["email"]
+            person.name, person.hospital, person.org_unit = data.name, hospital, unit
+            person.title, person.email, person.phone = data.title, data.email, data.phone
             self.final_person[row["code"]] = person
             self.record(spec, row, person, old, new, row["code"], row["name"])
+
+    def refused(self, spec: SheetSpec, row: dict[str, Any], refusals: Refusals) -> bool:
+        """Put a shared check's refusals at the cells of their fields; True when there were any."""
+        try:
+            refusals.raise_if_any()
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                key = name if any(c.key == name for c in spec.columns) else None
+                for one in errors:
+                    self.problems.add(spec, row["_row"], key, one.messages[0], one.code or "invalid")
+            return True
+        return False
 
     def email_ok(self, spec: SheetSpec, row: dict[str, Any]) -> bool:
         try:
@@ -1054,7 +1085,6 @@ class _Planner:
             (p.person.code, p.role, _code(p.hospital), _code(p.org_unit), p.start_on.isoformat()): p
             for p in self.posts
         }
-        planned: list[tuple[dict[str, Any], tuple[str, str, str]]] = []
         rows = self.duplicates(
             spec,
             lambda r: (r["person"], r["role"], r["hospital"], r["org_unit"], r["start_on"]),
@@ -1095,10 +1125,20 @@ class _Planner:
                 )
             if org_obj is None:
                 continue
+            belongs = _code(person.hospital) if hospital_role else _code(person.org_unit)
+            if belongs != (row["hospital"] if hospital_role else row["org_unit"]):
+                where = "该院" if hospital_role else "该卫生健康委"
+                self.problems.add(
+                    spec,
+                    r,
+                    "person",
+                    f"{person.name}({row['person']})不是{where}的人员，不能担任该职务。",
+                    "person_other_organisation",
+                )
+                continue
             org_key = ("h", row["hospital"]) if hospital_role else ("u", row["org_unit"])
             key = (*org_key, row["role"])
             held[key][(row["person"], row["start_on"])] = (row["start_on"], row["end_on"], r)
-            planned.append((row, key))
             existing = stored.get(
                 (row["person"], row["role"], row["hospital"], row["org_unit"], row["start_on"])
             )
@@ -1126,9 +1166,12 @@ class _Planner:
         self,
         held: Mapping[tuple[str, str, str], Mapping[tuple[str, str], tuple[str, str | None, int | None]]],
     ) -> None:
-        """Two posts of one role in one organisation may not share a day (a hospital has one president
-        at a time); the error is at each workbook row that takes part in an overlap."""
+        """Two posts of a single-holder role (``hospitals.people.SINGLE_HOLDER_ROLES``) in one
+        organisation may not share a day (a hospital has one president at a time), the people services'
+        rule; the error is at each workbook row that takes part in an overlap."""
         for (_, org_code, role), periods in held.items():
+            if role not in SINGLE_HOLDER_ROLES:  # a commission may have several 分管领导
+                continue
             items = sorted(periods.items(), key=lambda item: item[1][0])
             for i, ((person_a, _), a) in enumerate(items):
                 for (person_b, _), b in items[i + 1 :]:

@@ -20,6 +20,7 @@ from hospitals.models import (
     Hospital,
     MedicalAlliance,
     OnboardingImport,
+    OrgUnit,
     Person,
     Post,
     Role,
@@ -28,11 +29,13 @@ from hospitals.models import (
 from hospitals.onboarding import (
     FIRST_ROW,
     SHEETS,
+    Confirmed,
     onboarding_import_confirm,
     onboarding_import_create,
     onboarding_workbook_build,
 )
 from tests.conftest import Alxa
+from tests.factories import UserFactory
 from tests.leagues import load_second_league
 
 pytestmark = pytest.mark.django_db
@@ -74,21 +77,38 @@ def fill(book: bytes, rows: Mapping[str, Sequence[Sequence[Any]]], *, replace: b
     return out.getvalue()
 
 
+def league_admin(league: OrgUnit, username: str = "alxa-admin") -> User:
+    """A league admin (``hospitals.people``: an admin-role account bound to its league)."""
+    return UserFactory.create(username=username, role=Role.ADMIN, hospital=None, org_unit=league)
+
+
+@pytest.fixture
+def clerk(alxa: Alxa) -> User:
+    return league_admin(alxa.league)
+
+
 def upload(alxa: Alxa, data: bytes, user: User | None = None) -> OnboardingImport:
-    return onboarding_import_create(
-        actor=user or alxa.league_reviewer, league=alxa.league, data=data, file_name="入驻.xlsx"
-    )
+    actor = user or User.objects.get(username="alxa-admin")
+    return onboarding_import_create(actor=actor, league=alxa.league, data=data, file_name="入驻.xlsx")
+
+
+def confirm(batch: OnboardingImport, user: User | None = None) -> Confirmed:
+    return onboarding_import_confirm(actor=user or User.objects.get(username="alxa-admin"), batch=batch)
 
 
 def empty_book(alxa: Alxa) -> bytes:
-    return onboarding_workbook_build(actor=alxa.league_reviewer, league=alxa.league, filled=False)
+    return onboarding_workbook_build(actor=alxa.admin, league=alxa.league, filled=False)
+
+
+def full_book(alxa: Alxa) -> bytes:
+    return onboarding_workbook_build(actor=alxa.admin, league=alxa.league, filled=True)
 
 
 def errors_at(batch: OnboardingImport) -> dict[str, str]:
     return {f"{e['sheet']}!{e['cell']}": e["code"] for e in batch.errors}
 
 
-def test_the_empty_workbook_has_a_sheet_per_kind_and_the_leagues_units(alxa: Alxa) -> None:
+def test_the_empty_workbook_has_a_sheet_per_kind_and_the_leagues_units(alxa: Alxa, clerk: User) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(empty_book(alxa)))
     assert wb.sheetnames[:7] == ["说明", "医院", "科室", "人员", "职务", "医联体", "账号"]
     assert [c.value for c in wb["医院"][1]] == [c.header for c in SHEETS[0].columns]
@@ -98,7 +118,9 @@ def test_the_empty_workbook_has_a_sheet_per_kind_and_the_leagues_units(alxa: Alx
     assert len(units) == 7  # the league, its three banners and three development zones
 
 
-def test_a_league_onboards_a_hospital_with_its_people_posts_alliance_and_account(alxa: Alxa) -> None:
+def test_a_league_onboards_a_hospital_with_its_people_posts_alliance_and_account(
+    alxa: Alxa, clerk: User
+) -> None:
     batch = upload(alxa, fill(empty_book(alxa), NEW_ROWS))
     assert batch.errors == []
     assert batch.status == OnboardingImport.Status.PENDING
@@ -110,7 +132,7 @@ def test_a_league_onboards_a_hospital_with_its_people_posts_alliance_and_account
     assert hospital_change["fields"]["staff_count"] == [None, 180]
     assert not Hospital.objects.filter(code="H011").exists()  # the dry run writes nothing
 
-    done = onboarding_import_confirm(actor=alxa.league_reviewer, batch=batch)
+    done = confirm(batch)
 
     h011 = Hospital.objects.get(code="H011")
     assert (h011.banner.code, h011.level, h011.staff_count) == ("152921", "secondary", 180)
@@ -134,7 +156,7 @@ def test_a_league_onboards_a_hospital_with_its_people_posts_alliance_and_account
     assert check_password(password, user.password)
     assert password not in str(OnboardingImport.objects.get(pk=batch.pk).__dict__)  # never stored
     [record] = history_of(h011)
-    assert (record.action, record.channel, record.actor) == ("create", "excel", alxa.league_reviewer)
+    assert (record.action, record.channel, record.actor) == ("create", "excel", clerk)
     assert record.changes["name"] == [None, "阿拉善左旗第二人民医院"]
     assert history_of(user).get().changes["role"] == [None, "hospital_reporter"]
     batch.refresh_from_db()
@@ -142,22 +164,22 @@ def test_a_league_onboards_a_hospital_with_its_people_posts_alliance_and_account
     assert history_of(batch).get().action == "onboarding_confirm"
 
 
-def test_loading_the_same_workbook_twice_changes_nothing(alxa: Alxa) -> None:
+def test_loading_the_same_workbook_twice_changes_nothing(alxa: Alxa, clerk: User) -> None:
     data = fill(empty_book(alxa), NEW_ROWS)
-    onboarding_import_confirm(actor=alxa.league_reviewer, batch=upload(alxa, data))
+    confirm(upload(alxa, data))
     records = ChangeRecord.objects.count()
     second = upload(alxa, data)
     assert (second.status, second.errors, second.changes) == (OnboardingImport.Status.PENDING, [], [])
     assert second.summary["医院"] == {"create": 0, "update": 0, "same": 2}
     assert second.summary["职务"] == {"create": 0, "update": 0, "same": 2}
-    done = onboarding_import_confirm(actor=alxa.league_reviewer, batch=second)
+    done = confirm(second)
     assert done.accounts == []
     assert ChangeRecord.objects.count() == records + 1  # only the confirm's own row
     assert Hospital.objects.filter(code__in=["H011", "H012"]).count() == 2
 
 
-def test_the_pre_filled_workbook_loads_back_with_no_change(alxa: Alxa) -> None:
-    book = onboarding_workbook_build(actor=alxa.league_reviewer, league=alxa.league, filled=True)
+def test_the_pre_filled_workbook_loads_back_with_no_change(alxa: Alxa, clerk: User) -> None:
+    book = full_book(alxa)
     wb = openpyxl.load_workbook(io.BytesIO(book))
     assert wb["医院"].max_row == 1 + Hospital.objects.count()
     assert wb["医院"]["A2"].value == "H001"
@@ -168,8 +190,8 @@ def test_the_pre_filled_workbook_loads_back_with_no_change(alxa: Alxa) -> None:
     assert batch.summary["账号"]["same"] == 3  # league, zuoqi, h004; the admin is not the league's
 
 
-def test_a_changed_cell_is_one_update_old_to_new_with_history(alxa: Alxa) -> None:
-    book = onboarding_workbook_build(actor=alxa.league_reviewer, league=alxa.league, filled=True)
+def test_a_changed_cell_is_one_update_old_to_new_with_history(alxa: Alxa, clerk: User) -> None:
+    book = full_book(alxa)
     wb = openpyxl.load_workbook(io.BytesIO(book))
     row = next(r for r in wb["医院"].iter_rows(min_row=2) if r[0].value == "H004")
     row[6].value = 470
@@ -182,13 +204,13 @@ def test_a_changed_cell_is_one_update_old_to_new_with_history(alxa: Alxa) -> Non
             "action": "update", "fields": {"staff_count": [460, 470]},
         }
     ]  # fmt: skip
-    onboarding_import_confirm(actor=alxa.league_reviewer, batch=batch)
+    confirm(batch)
     alxa.h004.refresh_from_db()
     assert alxa.h004.staff_count == 470
     assert history_of(alxa.h004).get().changes == {"staff_count": [460, 470]}
 
 
-def test_every_error_is_named_by_sheet_and_cell(alxa: Alxa) -> None:
+def test_every_error_is_named_by_sheet_and_cell(alxa: Alxa, clerk: User) -> None:
     load_second_league()
     rows: dict[str, list[list[Any]]] = {
         "医院": [
@@ -226,12 +248,14 @@ def test_every_error_is_named_by_sheet_and_cell(alxa: Alxa) -> None:
     assert "重叠" in messages["职务!E2"]
     assert "系统管理员" in messages["账号!C2"]
     with pytest.raises(ValidationError) as refused:
-        onboarding_import_confirm(actor=alxa.league_reviewer, batch=batch)
+        confirm(batch)
     assert refused.value.code == "import_not_pending"
     assert not Hospital.objects.filter(code__in=["H016", "H017"]).exists()
 
 
-def test_a_new_post_overlapping_a_stored_one_is_an_error_until_the_predecessor_leaves(alxa: Alxa) -> None:
+def test_a_new_post_overlapping_a_stored_one_is_an_error_until_the_predecessor_leaves(
+    alxa: Alxa, clerk: User
+) -> None:
     rows: dict[str, list[list[Any]]] = {
         "人员": [["H004-P10", "新院长", "H004", "", "院长", ""]],
         "职务": [["H004-P10", "院长", "H004", "", "2021-09-01", None]],
@@ -242,14 +266,14 @@ def test_a_new_post_overlapping_a_stored_one_is_an_error_until_the_predecessor_l
     rows["职务"].append([president.person.code, "院长", "H004", "", president.start_on, dt.date(2021, 8, 31)])
     batch = upload(alxa, fill(empty_book(alxa), rows))
     assert batch.errors == []
-    onboarding_import_confirm(actor=alxa.league_reviewer, batch=batch)
+    confirm(batch)
     assert alxa.h004.leader_on(Post.Role.PRESIDENT, dt.date(2021, 9, 1)) == Person.objects.get(
         code="H004-P10"
     )
     assert alxa.h004.leader_on(Post.Role.PRESIDENT, dt.date(2021, 8, 31)) == president.person
 
 
-def test_references_must_be_of_the_league(alxa: Alxa) -> None:
+def test_references_must_be_of_the_league(alxa: Alxa, clerk: User) -> None:
     second = load_second_league()
     rows = {
         "科室": [["BT01", "内科", ""], ["H004", "儿科", "H001-P03"]],  # another league; not H004's staff
@@ -265,17 +289,17 @@ def test_references_must_be_of_the_league(alxa: Alxa) -> None:
     }
 
 
-def test_a_dry_run_that_no_longer_holds_is_refused_and_writes_nothing(alxa: Alxa) -> None:
+def test_a_dry_run_that_no_longer_holds_is_refused_and_writes_nothing(alxa: Alxa, clerk: User) -> None:
     batch = upload(alxa, fill(empty_book(alxa), NEW_ROWS))
     Hospital.objects.create(code="H011", name="抢先建的", banner=alxa.zuoqi, level="secondary")
     with pytest.raises(ValidationError) as refused:
-        onboarding_import_confirm(actor=alxa.league_reviewer, batch=batch)
+        confirm(batch)
     assert refused.value.code == "stale_import"
     assert not Person.objects.filter(code__startswith="H011").exists()
     assert not User.objects.filter(username="h011").exists()
 
 
-def test_the_confirm_is_all_or_nothing(alxa: Alxa, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_confirm_is_all_or_nothing(alxa: Alxa, clerk: User, monkeypatch: pytest.MonkeyPatch) -> None:
     batch = upload(alxa, fill(empty_book(alxa), NEW_ROWS))
 
     def fail(*args: Any, **kwargs: Any) -> None:
@@ -283,7 +307,7 @@ def test_the_confirm_is_all_or_nothing(alxa: Alxa, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(ChangeRecord.objects, "bulk_create", fail)  # the last write of the confirm
     with pytest.raises(RuntimeError):
-        onboarding_import_confirm(actor=alxa.league_reviewer, batch=batch)
+        confirm(batch)
     assert not Hospital.objects.filter(code__in=["H011", "H012"]).exists()
     assert not Person.objects.filter(code__startswith="H011").exists()
     assert not MedicalAlliance.objects.filter(code="CC-ZQ2").exists()
@@ -292,23 +316,24 @@ def test_the_confirm_is_all_or_nothing(alxa: Alxa, monkeypatch: pytest.MonkeyPat
     assert batch.status == OnboardingImport.Status.PENDING
 
 
-def test_only_the_leagues_own_reviewer_or_an_admin_onboards_it(alxa: Alxa) -> None:
+def test_only_the_leagues_own_reviewer_or_an_admin_onboards_it(alxa: Alxa, clerk: User) -> None:
     second = load_second_league()
     data = fill(empty_book(alxa), NEW_ROWS)
-    for user in (alxa.banner_reviewer, alxa.reporter, second.league_reviewer):
+    theirs_admin = league_admin(second.league, "baotou-admin")
+    for user in (alxa.league_reviewer, alxa.banner_reviewer, alxa.reporter, theirs_admin):
         with pytest.raises(PermissionDenied):
             upload(alxa, data, user)
         with pytest.raises(PermissionDenied):
             onboarding_workbook_build(actor=user, league=alxa.league, filled=True)
     assert upload(alxa, data, alxa.admin).status == OnboardingImport.Status.PENDING
     # Another league's workbook is refused as a whole.
-    theirs = onboarding_workbook_build(actor=second.league_reviewer, league=second.league, filled=False)
+    theirs = onboarding_workbook_build(actor=theirs_admin, league=second.league, filled=False)
     with pytest.raises(ValidationError) as refused:
         upload(alxa, theirs)
     assert refused.value.error_dict["file"][0].code == "other_league"
 
 
-def test_a_file_that_is_not_the_workbook_is_refused_as_a_whole(alxa: Alxa) -> None:
+def test_a_file_that_is_not_the_workbook_is_refused_as_a_whole(alxa: Alxa, clerk: User) -> None:
     with pytest.raises(ValidationError) as refused:
         upload(alxa, b"PK\x03\x04 not really a zip")
     assert refused.value.error_dict["file"][0].code == "not_xlsx"
