@@ -19,6 +19,7 @@ from campaign.models import Campaign
 from core import clock
 from exports.documents import OfficialDocument, Part, Table, document_docx, docx_to_pdf
 from reporting.bulletins.models import Bulletin
+from reporting.bulletins.selectors import BANNER_LEVEL, MILESTONE_TOTALS
 
 NUMERALS = "一二三四五六七八九十"
 DEFAULT_BULLETIN_NUMBER = "{organ_short}通〔{year}〕{month}号"
@@ -117,20 +118,103 @@ def _ranking_sentences(section: dict[str, Any], sections: dict[str, dict[str, An
     return [f"本月综合得分前三位的医院是：{'、'.join(top)}。"] if top else []
 
 
+def _rows(section: dict[str, Any]) -> list[dict[str, Any]]:
+    """A section's rows by column name."""
+    return [dict(zip(section["columns"], row, strict=False)) for row in section["rows"]]
+
+
+def _milestones_banner_sentences(section: dict[str, Any], sections: dict[str, dict[str, Any]]) -> list[str]:
+    """The league-wide sentence of the hospital table, then one clause per banner."""
+    lines = _milestones_sentences(sections["milestones"], sections) if "milestones" in sections else []
+    clauses = []
+    for row in _rows(section):
+        due, done, overdue = (int(row[c] or 0) for c in MILESTONE_TOTALS[:3])
+        if not due:
+            clauses.append(f"{row['旗(区)']}尚无到期的时间节点")
+            continue
+        clauses.append(
+            f"{row['旗(区)']}{row['医院数']}家医院应完成{due}项次，已完成{done}项次，"
+            f"逾期未完成{overdue}项次，完成率{row['完成率']}"
+        )
+    if clauses:
+        lines.append(f"分旗(区)看：{'；'.join(clauses)}。")
+    return lines
+
+
+def _actions_banner_sentences(section: dict[str, Any], sections: dict[str, dict[str, Any]]) -> list[str]:
+    """The league's totals (the banner rows carry the same status columns), then one clause per banner."""
+    lines = _actions_sentences(section, sections)
+    clauses = []
+    for row in _rows(section):
+        total = int(row["合计"] or 0)
+        if not total:
+            clauses.append(f"{row['旗(区)']}尚无见行动任务")
+            continue
+        clauses.append(
+            f"{row['旗(区)']}{row['有任务的医院']}家医院共{total}项，已完成{row['已完成']}项，"
+            f"存在风险{row['存在风险']}项，逾期{row['逾期']}项"
+        )
+    if clauses:
+        lines.append(f"分旗(区)看：{'；'.join(clauses)}。")
+    return lines
+
+
+def _indicators_banner_sentences(section: dict[str, Any], sections: dict[str, dict[str, Any]]) -> list[str]:
+    """The league's totals and roll-up, one clause per banner (its hospitals' verdicts and its own
+    banner-level indicators), then the banner-level indicators not met by name."""
+    lines = _indicators_sentences(section, sections)
+    met, not_met, no_data = BANNER_LEVEL
+    clauses = []
+    for row in _rows(section):
+        clause = f"{row['旗(区)']}{row['已提交报告']}家医院提交报告"
+        if row["未提交报告"]:
+            clause += f"、{row['未提交报告']}家未提交"
+        if row["已提交报告"]:
+            clause += (
+                f"，医院指标达标{row['达标']}项次、未达标{row['未达标']}项次、无数据{row['无数据']}项次，"
+                f"达标率{row['达标率']}"
+            )
+        clause += f"，旗(区)级指标达标{row[met]}项、未达标{row[not_met]}项、无数据{row[no_data]}项"
+        clauses.append(clause)
+    if clauses:
+        lines.append(f"分旗(区)看：{'；'.join(clauses)}。")
+    own = sections.get("indicators_banner_level")
+    if own:
+        missed = [f"{r['旗(区)']}“{r['名称']}”" for r in _rows(own) if r["结论"] == "未达标"]
+        if missed:
+            lines.append(f"旗(区)级指标未达标的有：{'、'.join(missed)}。")
+    return lines
+
+
 SENTENCES = {
     "reports_by_banner": _reports_sentences,
     "lectures_by_banner": _lectures_sentences,
+    "milestones_by_banner": _milestones_banner_sentences,
     "milestones": _milestones_sentences,
+    "actions_by_banner": _actions_banner_sentences,
     "actions": _actions_sentences,
+    "indicators_by_banner": _indicators_banner_sentences,
     "indicators": _indicators_sentences,
     "ranking": _ranking_sentences,
 }
-# The per-hospital tables that a banner summary already says in sentences stay as tables only.
+# The tables that a banner summary already says in sentences stay as tables only, after its own table,
+# in this order. A bulletin built before the banner summary existed keeps its hospital table as a part.
 PART_OF = {
     "reports": "reports_by_banner",
     "lectures": "lectures_by_banner",
+    "milestones": "milestones_by_banner",
+    "actions": "actions_by_banner",
+    "indicators_banner_level": "indicators_by_banner",
+    "indicators": "indicators_by_banner",
     "indicators_league": "indicators",
 }
+
+
+def _part_owner(key: str, sections: dict[str, dict[str, Any]]) -> str:
+    """The section whose part carries ``key``'s table: up ``PART_OF`` as far as the bulletin has it."""
+    while PART_OF.get(key) in sections:
+        key = PART_OF[key]
+    return key
 
 
 def _sentences(key: str, section: dict[str, Any], sections: dict[str, dict[str, Any]]) -> list[str]:
@@ -162,14 +246,15 @@ def bulletin_document(bulletin: Bulletin) -> OfficialDocument:
     parts: list[Part] = []
     by_key: dict[str, Part] = {}
     for key, section in sections.items():
-        if PART_OF.get(key) in sections:
+        if _part_owner(key, sections) != key:
             continue
         part = Part(heading(len(parts), section["title"]), _sentences(key, section, sections))
         part.tables.append(tables[key])
         parts.append(part)
         by_key[key] = part
-    for key, owner in PART_OF.items():
-        if key in sections and owner in by_key:
+    for key in PART_OF:
+        owner = _part_owner(key, sections)
+        if key in sections and owner != key:
             by_key[owner].tables.append(tables[key])
     month = bulletin.month
     day = timezone.localdate(bulletin.published_at or bulletin.built_at or clock.now())

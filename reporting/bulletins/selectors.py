@@ -20,16 +20,33 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from campaign.calendar import report_months
-from campaign.compliance import ComplianceState, checked_milestones, milestone_compliance
-from campaign.models import OVERDUE, ActionItem, Campaign, LectureKind, LectureSession, ProgressStatus
+from campaign.compliance import ComplianceState, MilestoneStatus, checked_milestones, milestone_compliance
+from campaign.models import (
+    OVERDUE,
+    ActionItem,
+    Campaign,
+    LectureKind,
+    LectureSession,
+    Milestone,
+    ProgressStatus,
+)
 from campaign.selectors import campaign_hospitals
-from core.charts import LATE_AMBER, MISSING_RED, OK_GREEN, VERDICT_COLORS, Chart, Number, Series
+from core.charts import (
+    LATE_AMBER,
+    MISSING_RED,
+    NO_DATA_GREY,
+    OK_GREEN,
+    VERDICT_COLORS,
+    Chart,
+    Number,
+    Series,
+)
 from core.months import next_month
 from hospitals.models import Hospital, OrgUnit, Role, User
 from hospitals.selectors import AnyUser, ancestor_paths
 from reporting.bulletins.models import Bulletin
 from reporting.indicators.selectors import Period
-from reporting.indicators.targets import Verdict, indicator_evaluations
+from reporting.indicators.targets import TargetResult, Verdict, indicator_evaluations
 from reporting.reports.models import MonthlyReport
 
 # A late report loses this many points per day late in the punctuality score, down to the floor.
@@ -190,7 +207,7 @@ def _milestones_section(facts: MonthFacts) -> tuple[list[Section], dict[int, flo
     section = Section(
         "milestones",
         "时间节点完成情况",
-        ["旗(区)", "医院", *[f"{m.due_on:%m-%d} {m.name}" for m in milestones]],
+        ["旗(区)", "医院", *[_milestone_column(m) for m in milestones]],
     )
     scores: dict[int, float] = {}
     for hospital in facts.hospitals:
@@ -199,7 +216,42 @@ def _milestones_section(facts: MonthFacts) -> tuple[list[Section], dict[int, flo
         due = [s for s in statuses if s.state != ComplianceState.NOT_DUE]
         if due:
             scores[hospital.pk] = 100.0 * sum(s.is_met for s in due) / len(due)
-    return [section], scores
+    return [_milestones_by_banner(facts, milestones, compliance), section], scores
+
+
+def _milestone_column(milestone: Milestone) -> str:
+    return f"{milestone.due_on:%m-%d} {milestone.name}"
+
+
+def _share(part: int, whole: int) -> str | None:
+    """A share as the bulletin prints it ("75%"); None (a dash) when there is nothing to share."""
+    return f"{part / whole:.0%}" if whole else None
+
+
+def _milestones_by_banner(
+    facts: MonthFacts, milestones: list[Milestone], compliance: dict[int, list[MilestoneStatus]]
+) -> Section:
+    """Per banner, from the hospitals' statuses already read: how many of its hospitals have met each
+    milestone, and over all milestones the hospital-milestones due (met, or past the date), met, overdue
+    and the share met. A milestone met before its date counts as due and met, as in the ranking score."""
+    section = Section(
+        "milestones_by_banner",
+        "各旗(区)时间节点完成情况",
+        ["旗(区)", "医院数", *[f"{_milestone_column(m)}(完成家数)" for m in milestones], *MILESTONE_TOTALS],
+    )
+    for banner in _banners(facts):
+        rows = [compliance.get(h.pk, []) for h in facts.hospitals if h.banner_id == banner.pk]
+        met = [sum(row[i].is_met for row in rows if i < len(row)) for i in range(len(milestones))]
+        states = [s.state for row in rows for s in row]
+        done, overdue = states.count(ComplianceState.MET), states.count(ComplianceState.NOT_MET)
+        section.rows.append(
+            [banner.name, len(rows), *met, done + overdue, done, overdue, _share(done, done + overdue)]
+        )
+    return section
+
+
+# The totals of the banner milestone section (hospital-milestones, 项次), also read by the document.
+MILESTONE_TOTALS = ["应完成(项次)", "已完成(项次)", "逾期未完成(项次)", "完成率"]
 
 
 ACTION_COLUMNS = [
@@ -231,7 +283,26 @@ def _actions_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]
         total = sum(row)
         section.rows.append([hospital.banner.name, hospital.name, *row, total])
         scores[hospital.pk] = 100.0 * (total - counts[hospital.pk][OVERDUE]) / total if total else 0.0
-    return [section], scores
+    return [_actions_by_banner(facts, counts), section], scores
+
+
+def _actions_by_banner(facts: MonthFacts, counts: dict[int, dict[str, int]]) -> Section:
+    """Per banner: its hospitals' action items by status at the month's end (the same statuses as the
+    hospital rows, overdue included), how many of its hospitals have any item, and the overdue share."""
+    section = Section(
+        "actions_by_banner",
+        "各旗(区)见行动任务进展",
+        ["旗(区)", "医院数", "有任务的医院", *[label for _, label in ACTION_COLUMNS], "合计", "逾期率"],
+    )
+    for banner in _banners(facts):
+        hospitals = [h.pk for h in facts.hospitals if h.banner_id == banner.pk]
+        row = [sum(counts[pk][status] for pk in hospitals) for status, _ in ACTION_COLUMNS]
+        with_items = sum(1 for pk in hospitals if any(counts[pk].values()))
+        overdue = sum(counts[pk][OVERDUE] for pk in hospitals)
+        section.rows.append(
+            [banner.name, len(hospitals), with_items, *row, sum(row), _share(overdue, sum(row))]
+        )
+    return section
 
 
 def _indicators_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]]:
@@ -248,7 +319,7 @@ def _indicators_section(facts: MonthFacts) -> tuple[list[Section], dict[int, flo
         hospitals=Hospital.objects.filter(pk__in=submitted),
         banners=OrgUnit.objects.filter(pk__in=[b.pk for b in _banners(facts)]),
         period=Period.month(facts.month.year, facts.month.month),
-        per_banner=False,  # the sections read the hospitals' verdicts and the league's
+        per_banner=False,  # the sections read the units' own verdicts and the league's
     )
     verdicts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for evaluation in table.units:
@@ -288,7 +359,82 @@ def _indicators_section(facts: MonthFacts) -> tuple[list[Section], dict[int, flo
                 evaluation.note,
             ]
         )
-    return [section, league], scores
+    own = [e for e in table.units if e.scope == "banner"]
+    return [
+        _indicators_by_banner(facts, counted, verdicts, own),
+        _banner_level_indicators(facts, own),
+        section,
+        league,
+    ], scores
+
+
+def _indicators_by_banner(
+    facts: MonthFacts,
+    counted: set[int],
+    verdicts: dict[int, dict[str, int]],
+    own: list[TargetResult],
+) -> Section:
+    """Per banner: its hospitals that submitted the month's report and those that did not (their
+    figures are not reported), the submitted hospitals' indicator verdicts added up (项次) with the share
+    met, and the verdicts of the banner's own banner-level indicators (县域内就诊率 and the like)."""
+    section = Section(
+        "indicators_by_banner",
+        "各旗(区)出成效指标达标情况",
+        ["旗(区)", "医院数", "已提交报告", "未提交报告", "达标", "未达标", "无数据", "达标率", *BANNER_LEVEL],
+    )
+    own_verdicts: dict[int, Counter[str]] = defaultdict(Counter)
+    for evaluation in own:
+        own_verdicts[evaluation.unit_id][evaluation.verdict] += 1
+    for banner in _banners(facts):
+        hospitals = [h.pk for h in facts.hospitals if h.banner_id == banner.pk]
+        submitted = [pk for pk in hospitals if pk in counted]
+        met, not_met, no_data = (
+            sum(verdicts[pk][v] for pk in submitted) for v in (Verdict.MET, Verdict.NOT_MET, Verdict.NO_DATA)
+        )
+        mine = own_verdicts[banner.pk]
+        section.rows.append(
+            [
+                banner.name,
+                len(hospitals),
+                len(submitted),
+                len(hospitals) - len(submitted),
+                met,
+                not_met,
+                no_data,
+                _share(met, met + not_met + no_data),
+                mine[Verdict.MET],
+                mine[Verdict.NOT_MET],
+                mine[Verdict.NO_DATA],
+            ]
+        )
+    return section
+
+
+# The banner-level indicator counts of the banner indicator section, also read by the document.
+BANNER_LEVEL = ["旗(区)级指标达标", "旗(区)级指标未达标", "旗(区)级指标无数据"]
+
+
+def _banner_level_indicators(facts: MonthFacts, own: list[TargetResult]) -> Section:
+    """Each banner's own banner-level indicators (reported by the banner's commission, not by a
+    hospital, so no report gates them): the month's verdict against the same month last year."""
+    section = Section(
+        "indicators_banner_level", "旗(区)级指标达标情况", ["旗(区)", "指标", "名称", "结论", "说明"]
+    )
+    by_banner: dict[int, list[TargetResult]] = defaultdict(list)
+    for evaluation in own:
+        by_banner[evaluation.unit_id].append(evaluation)
+    for banner in _banners(facts):
+        for evaluation in by_banner[banner.pk]:
+            section.rows.append(
+                [
+                    banner.name,
+                    evaluation.indicator.code,
+                    evaluation.indicator.name,
+                    Verdict.LABELS[evaluation.verdict],
+                    evaluation.note,
+                ]
+            )
+    return section
 
 
 SECTION_PROVIDERS: list[SectionProvider] = [
@@ -411,6 +557,7 @@ def bulletin_charts(data: dict[str, Any]) -> list[Chart]:
                 colors=VERDICT_COLORS,
             )
         )
+    charts.extend(_milestones_banner_chart(data))
     reports = _section(data, "reports_by_banner")
     if reports:
         charts.append(
@@ -427,6 +574,8 @@ def bulletin_charts(data: dict[str, Any]) -> list[Chart]:
                 colors=[OK_GREEN, LATE_AMBER, MISSING_RED],
             )
         )
+    charts.extend(_actions_banner_chart(data))
+    charts.extend(_indicators_banner_chart(data))
     ranking = _section(data, "ranking")
     if ranking:
         top = ranking["rows"][:RANKING_CHART_TOP]
@@ -442,6 +591,68 @@ def bulletin_charts(data: dict[str, Any]) -> list[Chart]:
             )
         )
     return charts
+
+
+def _by_banner_chart(data: dict[str, Any], section_key: str, columns: list[str], **chart: Any) -> list[Chart]:
+    """A stacked bar per banner of a banner section's count ``columns`` (none for a bulletin built
+    before the section existed)."""
+    section = _section(data, section_key)
+    if not section:
+        return []
+    index = [list(section["columns"]).index(c) for c in columns]
+    return [
+        Chart(
+            labels=[row[0] for row in section["rows"]],
+            series=[
+                Series(c.removesuffix("(项次)"), _ints([row[i] for row in section["rows"]]))
+                for c, i in zip(columns, index, strict=True)
+            ],
+            stacked=True,
+            **chart,
+        )
+    ]
+
+
+def _milestones_banner_chart(data: dict[str, Any]) -> list[Chart]:
+    return _by_banner_chart(
+        data,
+        "milestones_by_banner",
+        MILESTONE_TOTALS[1:3],
+        key="bulletin-milestones-banner",
+        title="各旗(区)时间节点完成情况（项次）",
+        unit="项次",
+        colors=[OK_GREEN, MISSING_RED],
+    )
+
+
+# Action statuses on the chart: not started grey, on track blue, at risk amber, overdue red, done green.
+ACTION_COLORS = [NO_DATA_GREY, "#1c7ed6", LATE_AMBER, MISSING_RED, OK_GREEN]
+
+
+def _actions_banner_chart(data: dict[str, Any]) -> list[Chart]:
+    return _by_banner_chart(
+        data,
+        "actions_by_banner",
+        [label for _, label in ACTION_COLUMNS],
+        key="bulletin-actions",
+        title="见行动任务进展（按旗区，项）",
+        unit="项",
+        colors=ACTION_COLORS,
+        empty_text="尚无见行动任务。",
+    )
+
+
+def _indicators_banner_chart(data: dict[str, Any]) -> list[Chart]:
+    return _by_banner_chart(
+        data,
+        "indicators_by_banner",
+        ["达标", "未达标", "无数据"],
+        key="bulletin-indicators",
+        title="出成效指标达标情况（按旗区，医院指标项次）",
+        unit="项次",
+        colors=VERDICT_COLORS,
+        empty_text="本月尚无已提交报告的指标。",
+    )
 
 
 @dataclass(frozen=True)
