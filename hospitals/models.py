@@ -389,6 +389,7 @@ class ChangeRecord(models.Model):
         "build": "生成",
         "publish": "发布",
         "recommend": "推荐宣传",
+        "read": "标记已阅",
         "evaluation_build": "生成年终评估",
         "indicator_import_confirm": "Excel导入确认",
         "onboarding_confirm": "入驻工作簿导入确认",

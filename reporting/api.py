@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from reporting.bulletins.api import register as register_bulletins
+from reporting.dispatch.api import register as register_dispatch
 from reporting.evaluation.api import register as register_evaluation
 from reporting.indicators.api import register as register_indicators
 from reporting.notices.api import register as register_notices
@@ -15,3 +16,4 @@ def register(router: DefaultRouter) -> None:
     register_evaluation(router)
     register_notices(router)
     register_indicators(router)
+    register_dispatch(router)

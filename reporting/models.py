@@ -2,6 +2,7 @@
 ``reporting``; each feature keeps its own in ``reporting/<feature>/models.py``)."""
 
 from reporting.bulletins.models import Bulletin
+from reporting.dispatch.models import DispatchReport, DispatchReportFile, LeagueVisit
 from reporting.evaluation.models import Evaluation
 from reporting.indicators.models import IndicatorImport, IndicatorValue
 from reporting.notices.models import Notification, SendLog
@@ -9,9 +10,12 @@ from reporting.reports.models import MonthlyReport, ReportReview, ReviewComment,
 
 __all__ = [
     "Bulletin",
+    "DispatchReport",
+    "DispatchReportFile",
     "Evaluation",
     "IndicatorImport",
     "IndicatorValue",
+    "LeagueVisit",
     "MonthlyReport",
     "Notification",
     "ReportReview",

@@ -39,9 +39,11 @@ def _items_for(user: User) -> list[tuple[str, str]]:
         items.append(("医院", reverse("hospitals:list")))
         items.append(("审核队列", reverse("reporting:queue")))
         items.append(("解锁申请", reverse("reporting:unlocks")))
+        items.append(("调度报告", reverse("reporting:dispatch")))
     if user.is_league_level:
         items.append(("巡讲讲师", reverse("campaign:tour_lecturers")))
         items.append(("推荐宣传", reverse("campaign:publicity")))
+        items.append(("出席宣讲", reverse("reporting:league_visits")))
     items.append(("月度通报", reverse("reporting:bulletins")))
     if user.is_league_level:
         items.append(("年终评估", reverse("reporting:evaluation")))

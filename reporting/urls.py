@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reporting.bulletins import views as bulletins
+from reporting.dispatch import views as dispatch
 from reporting.evaluation import views as evaluation
 from reporting.indicators import views as indicators
 from reporting.notices import views as notices
@@ -37,4 +38,16 @@ urlpatterns = [
     path("bulletins/<int:bulletin_id>/word/", bulletins.bulletin_word, name="bulletin_word"),
     path("bulletins/<int:bulletin_id>/pdf/", bulletins.bulletin_pdf_file, name="bulletin_pdf"),
     path("evaluation/", evaluation.evaluation_page, name="evaluation"),
+    path("dispatch/", dispatch.dispatch_index, name="dispatch"),
+    path("dispatch/<int:unit_id>/<str:month>/", dispatch.dispatch_month, name="dispatch_month"),
+    path("dispatch/files/<int:file_id>/", dispatch.dispatch_file_download, name="dispatch_file"),
+    path(
+        "dispatch/files/<int:file_id>/remove/",
+        dispatch.dispatch_file_remove_page,
+        name="dispatch_file_remove",
+    ),
+    path("league-visits/", dispatch.league_visits, name="league_visits"),
+    path(
+        "league-visits/<int:visit_id>/delete/", dispatch.league_visit_delete_page, name="league_visit_delete"
+    ),
 ]

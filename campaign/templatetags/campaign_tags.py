@@ -46,6 +46,8 @@ TARGET_LABELS = {
     "launchrecord": "启动记录",
     "tourlecturer": "巡讲人选",
     "lectureplan": "宣讲计划",
+    "dispatchreport": "调度报告",
+    "leaguevisit": "出席记录",
 }
 # Stored files are shown as uploaded or not: their storage names are random and mean nothing to a reader.
 FILE_FIELDS = ("courseware", "attachment", "file")
@@ -68,6 +70,7 @@ def _field_label(record: ChangeRecord, name: str) -> str:
             "coverage": "重点文件及层次",
             "supervising_officials": "出席指导的领导",
             "evidence": "佐证材料",
+            "files": "附件",
         }.get(name, name)
     return str(field.verbose_name)
 
@@ -115,7 +118,8 @@ def history(records: Iterable[ChangeRecord]) -> dict[str, Any]:
                 "at": record.at,
                 "who": (actor.get_full_name() or actor.username) if actor is not None else "系统",
                 "what": TARGET_LABELS.get(record.content_type.model, ""),
-                "action": ACTION_LABELS.get(record.action, record.action),
+                # A workflow's own steps (提交, 退回, 标记已阅…) are named by ChangeRecord.ACTION_LABELS.
+                "action": ACTION_LABELS.get(record.action, record.action_label),
                 "channel": record.get_channel_display(),
                 "reason": record.reason,
                 "changes": [

@@ -113,6 +113,22 @@ def _indicators_sentences(section: dict[str, Any], sections: dict[str, dict[str,
     return [text]
 
 
+def _dispatch_sentences(section: dict[str, Any], sections: dict[str, dict[str, Any]]) -> list[str]:
+    rows = section["rows"]
+    timeliness = Counter(row[_column(section, "调度报告")] for row in rows)
+    states = Counter(row[_column(section, "状态")] for row in rows)
+    text = (
+        f"{len(rows)}个旗(区)中，按时报送调度报告{timeliness['按时报送']}个，逾期报送{timeliness['逾期报送']}个，"
+        f"未报送{timeliness['未报送']}个；盟卫生健康委已阅{states['已阅']}份，退回修改{states['已退回']}份。"
+    )
+    missing = [row[0] for row in rows if row[_column(section, "调度报告")] == "未报送"]
+    if missing:
+        text += f"未报送的旗(区)是：{'、'.join(missing)}。"
+    visits = _sum(section, "本月出席宣讲")
+    text += f"本月盟卫生健康委出席旗(区)集中宣讲{visits}场，活动以来累计{_sum(section, '累计出席宣讲')}场。"
+    return [text]
+
+
 def _ranking_sentences(section: dict[str, Any], sections: dict[str, dict[str, Any]]) -> list[str]:
     top = [f"{row[2]}（{row[3]:g}分）" for row in section["rows"][:3]]
     return [f"本月综合得分前三位的医院是：{'、'.join(top)}。"] if top else []
@@ -195,6 +211,7 @@ SENTENCES = {
     "actions": _actions_sentences,
     "indicators_by_banner": _indicators_banner_sentences,
     "indicators": _indicators_sentences,
+    "dispatch": _dispatch_sentences,
     "ranking": _ranking_sentences,
 }
 # The tables that a banner summary already says in sentences stay as tables only, after its own table,

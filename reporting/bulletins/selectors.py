@@ -45,6 +45,7 @@ from core.months import next_month
 from hospitals.models import Hospital, OrgUnit, Role, User
 from hospitals.selectors import AnyUser, ancestor_paths
 from reporting.bulletins.models import Bulletin
+from reporting.dispatch.selectors import banner_dispatch_rows
 from reporting.indicators.selectors import Period
 from reporting.indicators.targets import TargetResult, Verdict, indicator_evaluations
 from reporting.reports.models import MonthlyReport
@@ -437,12 +438,35 @@ def _banner_level_indicators(facts: MonthFacts, own: list[TargetResult]) -> Sect
     return section
 
 
+def _dispatch_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]]:
+    """Each banner's 调度 report of the month to the league and the banner lectures the league attended
+    (§三(三)); banners are not ranked, so no score."""
+    section = Section(
+        "dispatch",
+        "各旗(区)调度报告及盟卫生健康委出席宣讲情况",
+        ["旗(区)", "调度报告", "状态", "逾期天数", "本月出席宣讲", "累计出席宣讲"],
+    )
+    for row in banner_dispatch_rows(facts.campaign, facts.month, _banners(facts)):
+        section.rows.append(
+            [
+                row.banner.name,
+                row.timeliness_label,
+                row.state,
+                row.late_days,
+                row.visits_in_month,
+                row.visits_total,
+            ]
+        )
+    return [section], {}
+
+
 SECTION_PROVIDERS: list[SectionProvider] = [
     _reports_section,
     _lectures_section,
     _milestones_section,
     _actions_section,
     _indicators_section,
+    _dispatch_section,
 ]
 
 

@@ -50,6 +50,7 @@ def test_the_rollup_run_three_times_leaves_one_bulletin_with_the_same_figures(
         "indicators_banner_level",
         "indicators",
         "indicators_league",
+        "dispatch",
         "ranking",
     ]
     # Ranking: the mean of the section scores. H004: punctuality 70 (3 days late), no milestone met by
