@@ -45,7 +45,8 @@ def test_a_banner_opens_its_july_report_as_a_draft(alxa: Alxa, set_clock: SetClo
     report, created = dispatch_report_open(
         actor=alxa.banner_reviewer, channel="web", banner=alxa.zuoqi, month=JULY
     )
-    assert created and (report.campaign, report.banner, report.month, report.status) == (
+    assert created
+    assert (report.campaign, report.banner, report.month, report.status) == (
         alxa.campaign,
         alxa.zuoqi,
         JULY,
@@ -125,7 +126,8 @@ def test_text_and_files_are_saved_with_history(alxa: Alxa, set_clock: SetClock) 
     ]
     assert files[0].file.read() == PDF
     record = history_of(report).order_by("-id").first()
-    assert record is not None and record.action == "update"
+    assert record is not None
+    assert record.action == "update"
     assert record.changes == {"text": ["", TEXT], "files": [None, ["调度记录.pdf", "现场.png"]]}
 
 
