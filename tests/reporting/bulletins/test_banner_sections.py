@@ -161,7 +161,8 @@ def test_the_charts_the_workbook_and_the_word_document_carry_the_banner_sections
         "三、各旗(区)时间节点完成情况",
         "四、各旗(区)见行动任务进展",
         "五、各旗(区)出成效指标达标情况",
-        "六、综合排名",
+        "六、各旗(区)调度报告及盟卫生健康委出席宣讲情况",
+        "七、综合排名",
     ]
     body = "\n".join(texts)
     assert (
