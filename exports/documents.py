@@ -145,13 +145,21 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _orient(doc: Any, *, landscape: bool) -> None:
+    """Go on in the wanted orientation: a new section (a new page) only when the last one differs, so
+    wide tables that follow one another share landscape pages and no empty portrait page is left
+    between them."""
+    wanted = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    if doc.sections[-1].orientation == wanted:
+        return
+    section = doc.add_section()
+    section.orientation = wanted
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    _margins(section)
+
+
 def _table(doc: Any, table: Table) -> None:
-    landscape = len(table.columns) > PORTRAIT_MAX_COLUMNS
-    if landscape:
-        section = doc.add_section()
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Mm(297), Mm(210)
-        _margins(section)
+    _orient(doc, landscape=len(table.columns) > PORTRAIT_MAX_COLUMNS)
     _paragraph(doc, table.caption, font=HEADING_FONT, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
@@ -164,11 +172,6 @@ def _table(doc: Any, table: Table) -> None:
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(_cell_text(value)), BODY_FONT, TABLE_PT)
-    if landscape:
-        section = doc.add_section()
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        _margins(section)
 
 
 def chinese_date(day: dt.date) -> str:
@@ -193,12 +196,14 @@ def document_docx(document: OfficialDocument) -> bytes:
     for text in document.opening:
         _paragraph(doc, text)
     for part in document.parts:
+        _orient(doc, landscape=False)  # the text goes on portrait pages
         _paragraph(doc, part.heading, font=HEADING_FONT)
         for text in part.paragraphs:
             _paragraph(doc, text)
         for table in part.tables:
             _table(doc, table)
     right = WD_ALIGN_PARAGRAPH.RIGHT
+    _orient(doc, landscape=False)
     _paragraph(doc, "", indent=False)
     _paragraph(doc, document.signature, align=right, indent=False)
     _paragraph(doc, chinese_date(document.date), align=right, indent=False)

@@ -167,7 +167,7 @@ def _actions_banner_sentences(section: dict[str, Any], sections: dict[str, dict[
             clauses.append(f"{row['旗(区)']}尚无见行动任务")
             continue
         clauses.append(
-            f"{row['旗(区)']}{row['有任务的医院']}家医院共{total}项，已完成{row['已完成']}项，"
+            f"{row['旗(区)']}{row['有任务的医院']}家医院有见行动任务{total}项，已完成{row['已完成']}项，"
             f"存在风险{row['存在风险']}项，逾期{row['逾期']}项"
         )
     if clauses:

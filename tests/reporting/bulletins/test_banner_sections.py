@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from typing import Any
 
 import pytest
@@ -170,8 +171,8 @@ def test_the_charts_the_workbook_and_the_word_document_carry_the_banner_sections
         "阿拉善右旗2家医院应完成6项次，已完成0项次，逾期未完成6项次，完成率0%；" in body
     )
     assert (
-        "分旗(区)看：阿拉善左旗1家医院共3项，已完成0项，存在风险1项，逾期1项；"
-        "阿拉善右旗1家医院共1项，已完成1项，存在风险0项，逾期0项；额济纳旗尚无见行动任务；" in body
+        "分旗(区)看：阿拉善左旗1家医院有见行动任务3项，已完成0项，存在风险1项，逾期1项；"
+        "阿拉善右旗1家医院有见行动任务1项，已完成1项，存在风险0项，逾期0项；额济纳旗尚无见行动任务；" in body
     )
     assert "各医院共有见行动任务4项，已完成1项，按计划推进0项，存在风险1项，逾期1项，未开始1项。" in body
     assert "阿拉善右旗0家医院提交报告、2家未提交，旗(区)级指标达标0项、未达标1项、无数据3项" in body
@@ -224,3 +225,25 @@ def test_the_banner_sections_take_no_query_per_hospital_or_banner(
     assert _by_banner(figures, "actions_by_banner")["新旗"] == [6, 6, 0, 0, 0, 6, 0, 6, "100%"]
     assert _by_banner(figures, "indicators_by_banner")["新旗"] == [6, 0, 6, 0, 0, 0, None, 0, 0, 4]
     assert _by_banner(figures, "milestones_by_banner")["新旗"][0] == 6
+
+
+def test_wide_tables_in_a_row_share_landscape_pages_and_no_page_is_empty(
+    alxa: Alxa, set_clock: SetClock
+) -> None:
+    """The banner and hospital milestone tables are both wide: one landscape run, not a landscape page,
+    an empty portrait page and another landscape page."""
+    bulletin = _bulletin(alxa, set_clock)
+    content = bulletin_docx(bulletin)
+    doc = Document(io.BytesIO(content))
+    orientations = [section.orientation for section in doc.sections]
+    assert all(a != b for a, b in itertools.pairwise(orientations))
+    # Portrait text, then one landscape run each for the wide tables of lectures (both), milestones
+    # (both), action items (both) and the banners' indicators; the other tables are narrow (portrait).
+    assert len(orientations) == 1 + 2 * 4
+    from pypdf import PdfReader
+
+    from exports.documents import docx_to_pdf
+
+    reader = PdfReader(io.BytesIO(docx_to_pdf(content)))
+    empty = [n for n, page in enumerate(reader.pages, start=1) if not page.extract_text().strip()]
+    assert empty == []
