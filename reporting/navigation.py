@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from hospitals.models import Role, User
+from hospitals.people import user_manages_accounts
 from reporting.notices.selectors import notifications_unread_count
 
 
@@ -49,6 +50,9 @@ def _items_for(user: User) -> list[tuple[str, str]]:
         items.append(("年终评估", reverse("reporting:evaluation")))
     items.append(("通知", reverse("reporting:notifications")))
     items.append(("我的导出", reverse("exports:jobs")))
+    # A league admin onboards its league, a system admin any (hospitals.onboarding).
+    if user_manages_accounts(user):
+        items.append(("入驻导入", reverse("hospitals:onboarding_start")))
     # The Django admin is shown to admins only (docs/decisions.md "Accounts"): only they may be staff.
     if user.role == Role.ADMIN and user.is_staff:
         items.append(("后台管理", reverse("admin:index")))

@@ -231,7 +231,11 @@ SPECTACULAR_SETTINGS = {
     # offered as inputs.
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a choice field called "kind"; each set of choices gets its own name.
-    "ENUM_NAME_OVERRIDES": {"MaterialKindEnum": "campaign.models.MaterialKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "MaterialKindEnum": "campaign.models.MaterialKind",
+        # The onboarding and indicator imports share their statuses (pending, invalid, confirmed).
+        "ImportStatusEnum": "hospitals.models.OnboardingImport.Status",
+    },
 }
 
 # Celery: with no broker configured the same code runs inline (eagerly), so a new user needs no Redis.
