@@ -285,6 +285,11 @@ def may_onboard(user: AnyUser, league: OrgUnit) -> bool:
     return league.kind == OrgUnit.Kind.LEAGUE and user_manages_accounts(user, org_unit=league)
 
 
+def user_onboards(user: AnyUser) -> bool:
+    """Whether the user onboards some league (the menu's 入驻导入): a league admin or a system admin."""
+    return onboarding_league_for(user) is not None or user_manages_accounts(user)
+
+
 def require_may_onboard(user: AnyUser, league: OrgUnit) -> None:
     if not may_onboard(user, league):
         raise PermissionDenied("只有系统管理员或本盟管理员可以导入入驻工作簿。")
@@ -905,6 +910,7 @@ class _Planner:
     def plan_hospitals(self) -> None:
         spec = HOSPITALS
         for row in self.duplicates(spec, lambda r: r["code"], "机构编码"):
+            self.bad_codes["hospitals"].add(row["code"])  # until the row passes (below)
             r = row["_row"]
             existing = self.hospitals.get(row["code"])
             if existing is not None and not self.hospital_in_league(existing):
@@ -948,11 +954,13 @@ class _Planner:
             hospital.level, hospital.type = row["level"], row["type"]
             hospital.is_city_tertiary, hospital.staff_count = row["is_city_tertiary"], row["staff_count"]
             self.final_hospital[row["code"]] = hospital
+            self.bad_codes["hospitals"].discard(row["code"])
             self.record(spec, row, hospital, old, new, row["code"], row["name"])
 
     def plan_people(self) -> None:
         spec = PEOPLE
         for row in self.duplicates(spec, lambda r: r["code"], "人员编码"):
+            self.bad_codes["people"].add(row["code"])  # until the row passes (below)
             r = row["_row"]
             existing = self.people.get(row["code"])
             if existing is not None and not self.person_in_league(existing):
@@ -1009,6 +1017,7 @@ class _Planner:
             person.name, person.hospital, person.org_unit = data.name, hospital, unit
             person.title, person.email, person.phone = data.title, data.email, data.phone
             self.final_person[row["code"]] = person
+            self.bad_codes["people"].discard(row["code"])
             self.record(spec, row, person, old, new, row["code"], row["name"])
 
     def refused(self, spec: SheetSpec, row: dict[str, Any], refusals: Refusals) -> bool:
@@ -1057,8 +1066,10 @@ class _Planner:
                     )
                     continue
             existing = self.departments.get((row["hospital"], row["name"]))
-            new = {"head": row["head"]}
-            old = {"head": _code(existing.head)} if existing is not None else None
+            # The key fields too, so that a created row shows what it is; a stored one has them already.
+            key_fields = {"hospital": row["hospital"], "name": row["name"]}
+            new = {**key_fields, "head": row["head"]}
+            old = {**key_fields, "head": _code(existing.head)} if existing is not None else None
             department = existing or Department(hospital=hospital, name=row["name"])
             department.head = head
             self.record(spec, row, department, old, new, f"{row['hospital']} {row['name']}", row["name"])
@@ -1142,9 +1153,16 @@ class _Planner:
             existing = stored.get(
                 (row["person"], row["role"], row["hospital"], row["org_unit"], row["start_on"])
             )
-            new = {"end_on": row["end_on"]}
+            key_fields = {
+                "person": row["person"],
+                "role": row["role"],
+                "hospital": row["hospital"],
+                "org_unit": row["org_unit"],
+                "start_on": row["start_on"],
+            }
+            new = {**key_fields, "end_on": row["end_on"]}
             old = (
-                {"end_on": existing.end_on.isoformat() if existing.end_on else None}
+                {**key_fields, "end_on": existing.end_on.isoformat() if existing.end_on else None}
                 if existing is not None
                 else None
             )

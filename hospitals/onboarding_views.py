@@ -32,6 +32,7 @@ from hospitals.onboarding import (
     onboarding_league_for,
     onboarding_workbook_build,
     shown,
+    user_onboards,
 )
 from hospitals.people import user_manages_accounts
 from hospitals.selectors import AnyUser
@@ -52,7 +53,7 @@ def _league_for_page(user: AnyUser, league_id: int) -> OrgUnit:
     """The league of the URL, or 404 for a league the user may not onboard (for them it is not there)."""
     league = get_object_or_404(OrgUnit.objects.filter(kind=OrgUnit.Kind.LEAGUE), pk=league_id)
     if not may_onboard(user, league):
-        if user_manages_accounts(user) or onboarding_league_for(user) is not None:
+        if user_onboards(user):
             raise PermissionDenied("只有系统管理员或本盟管理员可以导入入驻工作簿。")
         raise PermissionDenied("您的角色无权访问该页面。")
     return league

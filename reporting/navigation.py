@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from hospitals.models import Role, User
-from hospitals.people import user_manages_accounts
+from hospitals.onboarding import user_onboards
 from reporting.notices.selectors import notifications_unread_count
 
 
@@ -51,7 +51,7 @@ def _items_for(user: User) -> list[tuple[str, str]]:
     items.append(("通知", reverse("reporting:notifications")))
     items.append(("我的导出", reverse("exports:jobs")))
     # A league admin onboards its league, a system admin any (hospitals.onboarding).
-    if user_manages_accounts(user):
+    if user_onboards(user):
         items.append(("入驻导入", reverse("hospitals:onboarding_start")))
     # The Django admin is shown to admins only (docs/decisions.md "Accounts"): only they may be staff.
     if user.role == Role.ADMIN and user.is_staff:
