@@ -675,7 +675,7 @@ def _indicators_banner_chart(data: dict[str, Any]) -> list[Chart]:
         title="出成效指标达标情况（按旗区，医院指标项次）",
         unit="项次",
         colors=VERDICT_COLORS,
-        empty_text="本月尚无已提交报告的指标。",
+        empty_text="本月没有已提交报告的医院。",
     )
 
 

@@ -187,6 +187,7 @@ def test_an_older_bulletin_without_banner_sections_keeps_its_hospital_parts(
     alxa: Alxa, set_clock: SetClock
 ) -> None:
     bulletin = _bulletin(alxa, set_clock)
+    data = dict(bulletin.data)
     banner_keys = {
         "milestones_by_banner",
         "actions_by_banner",
@@ -196,6 +197,19 @@ def test_an_older_bulletin_without_banner_sections_keeps_its_hospital_parts(
     bulletin.data["sections"] = [s for s in bulletin.data["sections"] if s["key"] not in banner_keys]
     charts = {c.key for c in bulletin_charts(bulletin.data)}
     assert not charts & {"bulletin-milestones-banner", "bulletin-actions", "bulletin-indicators"}
+    # With no submitted report the indicator chart is empty and says why.
+    empty = bulletin_charts(
+        {
+            "sections": [
+                {
+                    "key": "indicators_by_banner",
+                    "columns": _section(data, "indicators_by_banner")["columns"],
+                    "rows": [[ZUOQI, 5, 0, 5, 0, 0, 0, None, 1, 0, 3]],
+                }
+            ]
+        }
+    )[0]
+    assert (empty.is_empty, empty.empty_text) == (True, "本月没有已提交报告的医院。")
     doc = Document(io.BytesIO(bulletin_docx(bulletin)))
     texts = [p.text for p in doc.paragraphs if p.text]
     assert [t for t in texts if t[1:2] == "、"][2:5] == [
