@@ -326,6 +326,101 @@ def evaluation_book() -> tuple[int, float]:
     return rows, seconds
 
 
+# The onboarding measurement: a new league of this many hospitals in this many banners, each hospital
+# with its secretary, president and three department heads, three departments and a reporter account,
+# and an alliance per ten hospitals. The tenth runs the same with a tenth of the hospitals, to show that
+# the queries do not grow with them.
+ONBOARDING_HOSPITALS = 300
+ONBOARDING_BANNERS = 10
+ONBOARDING_DEPARTMENTS = ("内科", "外科", "护理部")
+ONBOARDING_LIMIT_S = 30.0
+
+
+def onboarding_rows(banners: list[str], hospitals: int) -> dict[str, list[list[Any]]]:
+    """The sheets of an onboarding workbook for ``hospitals`` new hospitals spread over ``banners``."""
+    rows: dict[str, list[list[Any]]] = {t: [] for t in ("医院", "科室", "人员", "职务", "医联体", "账号")}
+    for n in range(1, hospitals + 1):
+        code, banner = f"ON{n:04d}", banners[n % len(banners)]
+        rows["医院"].append([code, f"入驻测试医院{n}", banner, "二级", "综合", "否", 100 + n])
+        people = [(f"{code}-P{i}", f"人员{n}-{i}") for i in range(1, 6)]
+        for (person, name), title in zip(
+            people, ["党委书记", "院长", "内科主任", "外科主任", "护理部主任"], strict=True
+        ):
+            rows["人员"].append([person, name, code, "", title, f"{person.lower()}@example.org", ""])
+        rows["职务"].append([people[0][0], "党委书记", code, "", "2020-01-01", None])
+        rows["职务"].append([people[1][0], "院长", code, "", "2019-06-01", None])
+        for department, (person, _) in zip(ONBOARDING_DEPARTMENTS, people[2:], strict=True):
+            rows["科室"].append([code, department, person])
+        rows["账号"].append([f"on{n:04d}", f"入驻测试医院{n}填报员", "医院填报员", code, "", "", "是"])
+    for start in range(1, hospitals + 1, 10):
+        members = [f"ON{n:04d}" for n in range(start, min(start + 10, hospitals + 1))]
+        banner = banners[start % len(banners)]
+        rows["医联体"].append(
+            [f"ONCC{start:04d}", f"入驻测试医共体{start}", "医共体", banner, members[0], "、".join(members)]
+        )
+    return rows
+
+
+def _onboarding(hospitals: int) -> tuple[int, float]:
+    """A whole league onboarded from its workbook, as its clerk does it: the upload's dry run and the
+    confirm (every row created, every account with its one-time password, the history); then the same
+    workbook again, which must change nothing. In a transaction rolled back afterwards."""
+    import io
+
+    import openpyxl
+
+    from hospitals.models import OnboardingImport, OrgUnit
+    from hospitals.onboarding import (
+        FIRST_ROW,
+        onboarding_import_confirm,
+        onboarding_import_create,
+        onboarding_workbook_build,
+    )
+
+    with transaction.atomic():
+        admin = bench_user()
+        region = OrgUnit.objects.get(kind=OrgUnit.Kind.REGION, parent__isnull=True)
+        league = OrgUnit.objects.create(
+            code="ONBL", name="入驻测试盟", kind=OrgUnit.Kind.LEAGUE, parent=region
+        )
+        banners = [
+            OrgUnit.objects.create(
+                code=f"ONBL-B{b:02d}", name=f"入驻测试旗{b}", kind=OrgUnit.Kind.BANNER, parent=league
+            )
+            for b in range(1, ONBOARDING_BANNERS + 1)
+        ]
+        wb = openpyxl.load_workbook(
+            io.BytesIO(onboarding_workbook_build(actor=admin, league=league, filled=False))
+        )
+        for title, values in onboarding_rows([b.code for b in banners], hospitals).items():
+            for r, row in enumerate(values, start=FIRST_ROW):
+                for c, value in enumerate(row, start=1):
+                    wb[title].cell(row=r, column=c, value=value)
+        out = io.BytesIO()
+        wb.save(out)
+        data = out.getvalue()
+        mark_start()
+        started = time.perf_counter()
+        batch = onboarding_import_create(actor=admin, league=league, data=data, file_name="bench.xlsx")
+        done = onboarding_import_confirm(actor=admin, batch=batch)
+        seconds = time.perf_counter() - started
+        if batch.errors or len(done.accounts) != hospitals:
+            raise AssertionError(f"onboarding failed: {batch.errors[:3]}")
+        again = onboarding_import_create(actor=admin, league=league, data=data, file_name="bench.xlsx")
+        if again.changes or again.status != OnboardingImport.Status.PENDING:
+            raise AssertionError("the second load of the same workbook changed something")
+        transaction.set_rollback(True)
+    return hospitals, seconds
+
+
+def onboarding() -> tuple[int, float]:
+    return _onboarding(ONBOARDING_HOSPITALS)
+
+
+def onboarding_tenth() -> tuple[int, float]:
+    return _onboarding(ONBOARDING_HOSPITALS // 10)
+
+
 @dataclass(frozen=True)
 class ExportWorkload:
     label: str
@@ -368,7 +463,16 @@ AGGREGATE_RUNS: dict[str, Workload] = {
     "evaluation_scores": evaluation_figures,
     "evaluation": evaluation,
 }
-WORKLOADS: dict[str, Workload] = {name: w.run for name, w in EXPORT_WORKLOADS.items()} | AGGREGATE_RUNS
+# The onboarding workbook (issue 16): name → label; measured on the region's database.
+ONBOARDING_WORKLOADS: dict[str, tuple[str, Workload]] = {
+    "onboarding": (f"入驻工作簿 预览+确认 ({ONBOARDING_HOSPITALS}家医院)", onboarding),
+    "onboarding_tenth": (f"入驻工作簿 预览+确认 ({ONBOARDING_HOSPITALS // 10}家医院)", onboarding_tenth),
+}
+WORKLOADS: dict[str, Workload] = (
+    {name: w.run for name, w in EXPORT_WORKLOADS.items()}
+    | AGGREGATE_RUNS
+    | {name: run for name, (_, run) in ONBOARDING_WORKLOADS.items()}
+)
 
 
 def targets(results: dict[str, Any]) -> list[tuple[bool, str]]:
@@ -407,6 +511,22 @@ def targets(results: dict[str, Any]) -> list[tuple[bool, str]]:
                 f"{led.peak_mb:.1f}MB / {small.peak_mb:.1f}MB = {ratio:.2f}×",
             )
         )
+    whole, tenth = results.get("onboarding"), results.get("onboarding_tenth")
+    if whole is not None:
+        out.append(
+            (
+                whole.seconds <= ONBOARDING_LIMIT_S,
+                f"入驻{ONBOARDING_HOSPITALS}家医院耗时 ≤ {ONBOARDING_LIMIT_S:g}s: {whole.seconds:.2f}s",
+            )
+        )
+        if tenth is not None:
+            out.append(
+                (
+                    whole.queries == tenth.queries,
+                    f"入驻查询数与医院数无关: {ONBOARDING_HOSPITALS}家 {whole.queries} / "
+                    f"{ONBOARDING_HOSPITALS // 10}家 {tenth.queries}",
+                )
+            )
     for name, (label, limit) in AGGREGATE_LIMITS.items():
         # ``queries`` counts the whole worker, so fixed set-up queries are counted on both sides.
         whole, tenth = results.get(name), results.get(name + "@tenth")

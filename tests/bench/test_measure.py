@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from bench import measure as bench
+from bench.generator import BENCH_ADMIN
 from exports.registry import export_kinds
+from hospitals.models import Hospital, OrgUnit, Role, User
+from tests.conftest import Alxa
 
 
 @dataclass
@@ -19,7 +26,9 @@ class M:
 def test_every_export_kind_has_a_workload() -> None:
     measured = {w.kind for w in bench.EXPORT_WORKLOADS.values() if w.kind}
     assert measured == {k.code for k in export_kinds()}
-    assert set(bench.WORKLOADS) == set(bench.EXPORT_WORKLOADS) | set(bench.AGGREGATE_WORKLOADS)
+    assert set(bench.WORKLOADS) == (
+        set(bench.EXPORT_WORKLOADS) | set(bench.AGGREGATE_WORKLOADS) | set(bench.ONBOARDING_WORKLOADS)
+    )
     assert set(bench.AGGREGATE_LIMITS) == set(bench.AGGREGATE_WORKLOADS)
 
 
@@ -45,3 +54,28 @@ def test_targets_are_judged_from_the_figures() -> None:
         (False, "年终评估(生成并保存)查询数与医院数无关"),
         (False, "年终评估(生成并保存)全区耗时 ≤ 5.0s"),
     ]
+
+
+def test_onboarding_targets_are_judged_from_the_figures() -> None:
+    results = {"onboarding": M(31.0, queries=57), "onboarding_tenth": M(3.0, queries=57)}
+    assert [(ok, text.split(":")[0]) for ok, text in bench.targets(results)] == [
+        (False, "入驻300家医院耗时 ≤ 30s"),
+        (True, "入驻查询数与医院数无关"),
+    ]
+    results = {"onboarding": M(8.0, queries=60), "onboarding_tenth": M(1.0, queries=57)}
+    assert [ok for ok, _ in bench.targets(results)] == [True, False]
+
+
+@pytest.mark.django_db
+def test_the_onboarding_workload_runs_in_the_same_queries_for_few_and_more_hospitals(alxa: Alxa) -> None:
+    User.objects.create(username=BENCH_ADMIN, role=Role.ADMIN, is_staff=True, is_superuser=True)
+    bench._onboarding(1)  # warms Django's caches (content types), which the bench's fresh process fills too
+    counts = []
+    for hospitals in (3, 24):
+        with CaptureQueriesContext(connection) as queries:
+            assert bench._onboarding(hospitals)[0] == hospitals
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    # Rolled back: the measured league is not left behind.
+    assert not OrgUnit.objects.filter(code="ONBL").exists()
+    assert not Hospital.objects.filter(code__startswith="ON0").exists()

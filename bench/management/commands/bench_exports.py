@@ -185,6 +185,11 @@ class Command(BaseCommand):
             if tenth_url:
                 results[name + "@tenth"] = self.measure(name, database_url=tenth_url)
                 show(results[name + "@tenth"], f"{label} (1/10 医院)")
+        for name, (label, _) in bench.ONBOARDING_WORKLOADS.items():
+            if name not in self.only:
+                continue
+            results[name] = self.measure(name)
+            show(results[name], label)
         verdicts = bench.targets(results)
         if PAGES in self.only:
             verdicts += self.run_pages(tenth_url)
