@@ -34,7 +34,7 @@ from hospitals.onboarding import (
     onboarding_import_create,
     onboarding_workbook_build,
 )
-from tests.conftest import Alxa
+from tests.conftest import Alxa, client_for
 from tests.factories import UserFactory
 from tests.leagues import load_second_league
 
@@ -344,3 +344,33 @@ def test_a_file_that_is_not_the_workbook_is_refused_as_a_whole(alxa: Alxa, clerk
         upload(alxa, out.getvalue())
     assert refused.value.error_dict["file"][0].code == "wrong_template"
     assert not OnboardingImport.objects.exists()
+
+
+def test_the_api_dry_runs_and_confirms_and_gives_the_passwords_once(alxa: Alxa, clerk: User) -> None:
+    api = client_for(clerk)
+    book = api.get("/api/v1/onboarding-imports/workbook/", {"league": str(alxa.league.pk)})
+    assert book.status_code == 200
+    data = fill(book.content, NEW_ROWS)
+    answer = api.post(
+        "/api/v1/onboarding-imports/upload/",
+        {"league": alxa.league.pk, "file": io.BytesIO(data)},
+        format="multipart",
+    )
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert (body["status"], body["errors"]) == ("pending", [])
+    assert body["summary"]["人员"] == {"create": 3, "update": 0, "same": 0}
+    confirmed = api.post(f"/api/v1/onboarding-imports/{body['id']}/confirm/")
+    assert confirmed.status_code == 200
+    assert confirmed["Cache-Control"] == "no-store"
+    [account] = confirmed.json()["accounts"]
+    assert account["username"] == "h011"
+    assert check_password(account["one_time_password"], User.objects.get(username="h011").password)
+    detail = api.get(f"/api/v1/onboarding-imports/{body['id']}/").json()
+    assert detail["status"] == "confirmed"
+    assert account["one_time_password"] not in str(detail)
+    again = api.post(f"/api/v1/onboarding-imports/{body['id']}/confirm/")
+    assert (again.status_code, again.json()["code"]) == (400, "import_not_pending")
+    assert (
+        client_for(alxa.league_reviewer).get(f"/api/v1/onboarding-imports/{body['id']}/").status_code == 404
+    )
