@@ -27,6 +27,14 @@ from exports.selectors import export_jobs_for
 from exports.services import ExportOutcome, export_job_file, export_start
 from exports.writer import XLSX_MIME
 
+
+class PdfUnavailable(exceptions.APIException):
+    """503: the server cannot convert an official document's Word file to PDF (no LibreOffice)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "pdf_unavailable"
+
+
 # Not ready yet is a conflict with the job's state; an expired file is gone for good.
 DOWNLOAD_STATUS = {"export_not_ready": status.HTTP_409_CONFLICT, "export_expired": status.HTTP_410_GONE}
 

@@ -3,12 +3,15 @@
 
 from reporting.bulletins.models import Bulletin
 from reporting.dispatch.models import DispatchReport, DispatchReportFile, LeagueVisit
-from reporting.evaluation.models import Evaluation
+from reporting.evaluation.models import AssessmentImport, AssessmentResult, BannerEvaluation, Evaluation
 from reporting.indicators.models import IndicatorImport, IndicatorValue
 from reporting.notices.models import Notification, SendLog
 from reporting.reports.models import MonthlyReport, ReportReview, ReviewComment, UnlockRequest
 
 __all__ = [
+    "AssessmentImport",
+    "AssessmentResult",
+    "BannerEvaluation",
     "Bulletin",
     "DispatchReport",
     "DispatchReportFile",

@@ -46,8 +46,8 @@ def _items_for(user: User) -> list[tuple[str, str]]:
         items.append(("推荐宣传", reverse("campaign:publicity")))
         items.append(("出席宣讲", reverse("reporting:league_visits")))
     items.append(("月度通报", reverse("reporting:bulletins")))
-    if user.is_league_level:
-        items.append(("年终评估", reverse("reporting:evaluation")))
+    # Everyone: the league builds and publishes; hospitals and banners read the published evaluation.
+    items.append(("年终评估", reverse("reporting:evaluation")))
     items.append(("通知", reverse("reporting:notifications")))
     items.append(("我的导出", reverse("exports:jobs")))
     # A league admin onboards its league, a system admin any (hospitals.onboarding).

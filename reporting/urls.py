@@ -50,4 +50,11 @@ urlpatterns = [
     path(
         "league-visits/<int:visit_id>/delete/", dispatch.league_visit_delete_page, name="league_visit_delete"
     ),
+    path("evaluation/document.docx", evaluation.evaluation_word, name="evaluation_docx"),
+    path("evaluation/document.pdf", evaluation.evaluation_pdf_file, name="evaluation_pdf"),
+    path("evaluation/assessment/", evaluation.assessment_page, name="assessment"),
+    path("evaluation/assessment/template.xlsx", evaluation.assessment_template, name="assessment_template"),
+    path(
+        "evaluation/assessment/<int:import_id>/", evaluation.assessment_import_page, name="assessment_import"
+    ),
 ]

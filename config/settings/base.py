@@ -233,7 +233,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a choice field called "kind"; each set of choices gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "MaterialKindEnum": "campaign.models.MaterialKind",
-        # The onboarding and indicator imports share their statuses (pending, invalid, confirmed).
+        # The onboarding, indicator and 绩效考核 imports share their statuses (pending, invalid, confirmed).
         "ImportStatusEnum": "hospitals.models.OnboardingImport.Status",
     },
 }

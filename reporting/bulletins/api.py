@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from rest_framework.routers import DefaultRouter
 from campaign.filters import campaign_filterset
 from campaign.serializers import VisibleCampaignField
 from core.api import ApiErrorSerializer, ModelSerializer, validated
+from exports.api import PdfUnavailable
 from exports.documents import DOCX_MIME, PDF_MIME, ConversionUnavailable
 from exports.writer import XLSX_MIME
 from hospitals.models import ChangeRecord
@@ -113,11 +114,6 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
             filename=bulletin_document_filename(bulletin, "pdf"),
             content_type=PDF_MIME,
         )
-
-
-class PdfUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "pdf_unavailable"
 
 
 def register(router: DefaultRouter) -> None:

@@ -15,35 +15,11 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
-from campaign.models import Campaign
+from campaign.documents import document_settings, heading
 from core import clock
 from exports.documents import OfficialDocument, Part, Table, document_docx, docx_to_pdf
 from reporting.bulletins.models import Bulletin
 from reporting.bulletins.selectors import BANNER_LEVEL, MILESTONE_TOTALS
-
-NUMERALS = "一二三四五六七八九十"
-DEFAULT_BULLETIN_NUMBER = "{organ_short}通〔{year}〕{month}号"
-DEFAULT_EVALUATION_NUMBER = "{organ_short}通〔{year}〕{evaluation}号"
-
-
-def document_settings(campaign: Campaign) -> dict[str, str]:
-    """Who issues the campaign's documents, to whom, and how they are numbered. ``number`` patterns
-    take ``{year}``, ``{month}`` and ``{organ_short}``."""
-    organ = campaign.league.commission_name or f"{campaign.league.name}卫生健康委员会"
-    given = (campaign.settings or {}).get("documents", {}) or {}
-    defaults = {
-        "organ": organ,
-        "organ_mark": f"{organ}文件",
-        "organ_short": organ.removesuffix("卫生健康委员会") + "卫健",
-        "recipients": "各旗(区)卫生健康委，各公立医院",
-        "bulletin_number": DEFAULT_BULLETIN_NUMBER,
-        "evaluation_number": DEFAULT_EVALUATION_NUMBER,
-    }
-    return {**defaults, **{k: str(v) for k, v in given.items() if v}}
-
-
-def heading(position: int, title: str) -> str:
-    return f"{NUMERALS[position] if position < len(NUMERALS) else position + 1}、{title}"
 
 
 def _column(section: dict[str, Any], name: str) -> int:

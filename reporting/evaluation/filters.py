@@ -7,7 +7,7 @@ import django_filters
 
 from campaign.filters import CampaignFilterSet
 from hospitals.models import OrgUnit
-from reporting.evaluation.models import Evaluation
+from reporting.evaluation.models import BannerEvaluation, Evaluation
 
 
 class EvaluationFilter(CampaignFilterSet):
@@ -16,3 +16,16 @@ class EvaluationFilter(CampaignFilterSet):
     class Meta:
         model = Evaluation
         fields = ["campaign", "proposed_commendation", "hospital__banner"]
+
+
+class BannerEvaluationFilter(CampaignFilterSet):
+    """The banners' sheet of the evaluation workbook and ``/api/v1/evaluations/banners/``: the same
+    ``?campaign=`` and ``?hospital__banner=`` as the hospitals' list."""
+
+    hospital__banner = django_filters.ModelChoiceFilter(
+        field_name="banner", queryset=OrgUnit.objects.all(), label="旗(区)"
+    )
+
+    class Meta:
+        model = BannerEvaluation
+        fields = ["campaign"]

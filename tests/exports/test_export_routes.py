@@ -16,8 +16,8 @@ from campaign.models import LectureSession, ProgressStatus
 from campaign.services import lecture_create
 from exports.models import ExportJob
 from reporting.bulletins.services import bulletin_build, bulletin_publish
-from reporting.evaluation.models import Evaluation
-from reporting.evaluation.services import evaluation_build
+from reporting.evaluation.models import BannerEvaluation, Evaluation
+from reporting.evaluation.services import evaluation_build, evaluation_publish
 from tests.campaign.conftest import enter_on, full_coverage, h004_action_item, kind, lecture_data, person
 from tests.conftest import Alxa, client_for, streamed
 from tests.exports.test_writer import formula_cells
@@ -147,11 +147,13 @@ def test_evaluation_workbook_matches_the_stored_scores(alxa: Alxa) -> None:
     assert sheet.freeze_panes == "A2"
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == (
-        "活动", "排名", "旗(区)", "机构编码", "医院", "讲医改得分", "见行动得分", "出成效得分", "总分",
-        "拟表彰", "时间节点达标", "时间节点数", "时间节点达标率", "四个层次讲全的重点文件", "重点文件数",
-        "行动项", "已完成", "已逾期", "无路线图", "行动项完成率", "按时报送月数", "应报送月数", "指标达标",
-        "指标未达标", "指标无数据", "指标达标率", "评估时间",
+        "活动", "排名", "旗(区)", "机构编码", "医院", "讲医改得分", "见行动得分", "出成效得分",
+        "绩效考核得分", "总分", "拟表彰", "讲医改时间节点达标", "讲医改时间节点数", "讲医改时间节点达标率",
+        "四个层次讲全的重点文件", "重点文件数", "行动项", "已完成", "已逾期", "无路线图", "行动项完成率",
+        "按时报送月数", "应报送月数", "指标达标", "指标未达标", "指标无数据", "指标达标率", "全国绩效考核",
+        "自治区绩效考核", "评估时间", "发布时间",
     )  # fmt: skip
+    assert book.sheetnames == ["年终评估", "旗(区)评估"]
     stored = list(Evaluation.objects.select_related("hospital__banner").order_by("rank", "hospital__code"))
     assert len(rows) - 1 == len(stored) == 10
     for row, e in zip(rows[1:], stored, strict=True):
@@ -159,7 +161,7 @@ def test_evaluation_workbook_matches_the_stored_scores(alxa: Alxa) -> None:
         applicable = d["outcome"]["met"] + d["outcome"]["not_met"] + d["outcome"]["no_data"]
         assert row == (
             alxa.campaign.name, e.rank, e.hospital.banner.name, e.hospital.code, e.hospital.name,
-            float(e.lecture_score), float(e.action_score), float(e.outcome_score), float(e.total_score),
+            float(e.lecture_score), float(e.action_score), float(e.outcome_score), None, float(e.total_score),
             "是" if e.proposed_commendation else "否",
             d["lecture"]["milestones_met"], d["lecture"]["milestones"],
             pytest.approx(d["lecture"]["milestones_met"] / d["lecture"]["milestones"]),
@@ -169,15 +171,30 @@ def test_evaluation_workbook_matches_the_stored_scores(alxa: Alxa) -> None:
             d["action"]["reports_on_time"], d["action"]["report_months"],
             d["outcome"]["met"], d["outcome"]["not_met"], d["outcome"]["no_data"],
             pytest.approx(d["outcome"]["met"] / applicable) if applicable else None,
-            row[-1],
+            None, None,  # no 绩效考核 result imported
+            row[-2], None,  # a draft: not published
         )  # fmt: skip
     first = stored[0]
-    assert (first.hospital, rows[1][11], rows[1][12]) == (alxa.h004, 6, pytest.approx(1 / 6))
-    assert rows[1][18] == 1  # entered before the roadmap rule, without one
-    assert rows[1][19] == 1.0  # its one action item is done
-    assert sheet["M2"].number_format == "0.00%"
+    assert (first.hospital, rows[1][12], rows[1][13]) == (alxa.h004, 6, pytest.approx(1 / 6))
+    assert rows[1][19] == 1  # entered before the roadmap rule, without one
+    assert rows[1][20] == 1.0  # its one action item is done
+    assert sheet["N2"].number_format == "0.00%"
     assert sheet["F2"].data_type == "n"
-    assert sheet["AA2"].is_date
+    assert sheet["AD2"].is_date
+    banners = list(book["旗(区)评估"].iter_rows(values_only=True))
+    assert banners[0][:7] == (
+        "活动", "排名", "单位编码", "旗(区)", "所属医院平均分", "旗(区)工作得分", "总分",
+    )  # fmt: skip
+    # Every banner of the league (the three development zones included), ranked as stored.
+    stored_banners = list(BannerEvaluation.objects.order_by("rank", "banner__code"))
+    assert len(stored_banners) == 6
+    assert [(r[1], r[3], r[6]) for r in banners[1:]] == [
+        (b.rank, b.banner.name, float(b.total_score)) for b in stored_banners
+    ]
+
+    # A draft is the league's: a reporter's export has no row until it is published.
+    assert rows_of(client_for(alxa.reporter).get("/api/v1/evaluations/export/"))[1:] == []
+    evaluation_publish(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
 
     # A reporter exports its own row only; a filter narrows like the list's.
     mine = rows_of(client_for(alxa.reporter).get("/api/v1/evaluations/export/"))

@@ -29,6 +29,7 @@ from campaign.services import (
 from exports.models import ExportJob
 from hospitals.models import User
 from reporting.bulletins.services import bulletin_build
+from reporting.evaluation.models import AssessmentImport
 from tests.campaign.conftest import h004_action_item, lecture_data, upload
 from tests.conftest import Alxa
 from tests.reporting.conftest import JULY, SetClock, make_report
@@ -120,7 +121,22 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
             title=title,
             courseware=upload("课件.pdf", PDF),
         )
+    # A 绩效考核 upload with an error, for its preview page (the league's).
+    assessment = AssessmentImport.objects.create(
+        campaign=alxa.campaign,
+        status=AssessmentImport.Status.INVALID,
+        file_sha256="0" * 64,
+        errors=[
+            {
+                "sheet": "绩效考核结果",
+                "cell": "D5",
+                "code": "invalid_score",
+                "message": "得分120超出0到100的范围。",
+            }
+        ],
+    )
     return {
+        "reporting:assessment_import:import_id": assessment.pk,
         # The hospital's launch page shows its record (the banner's is the unit's page's).
         "hospital_launch": hospital_launch.pk,
         "document_id": document.pk,

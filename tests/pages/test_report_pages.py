@@ -195,7 +195,12 @@ def test_december_evaluation(alxa: Alxa, set_clock: SetClock) -> None:
     assert league.post("/evaluation/", {}).status_code == 302
     page = league.get("/evaluation/").content.decode()
     assert "阿拉善右旗人民医院" in page
-    assert _client(alxa.banner_reviewer).get("/evaluation/").status_code == 403
+    # A draft: the banner reviewer opens the page and reads that it is not published, no row, no button.
+    banner_page = _client(alxa.banner_reviewer).get("/evaluation/").content.decode()
+    assert "年终评估尚未发布" in banner_page
+    assert "阿拉善右旗人民医院" not in banner_page
+    assert 'value="publish"' not in banner_page
+    assert _client(alxa.banner_reviewer).post("/evaluation/", {"action": "build"}).status_code == 403
 
 
 def test_another_hospitals_report_is_404(alxa: Alxa, set_clock: SetClock) -> None:

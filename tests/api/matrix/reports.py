@@ -1,4 +1,5 @@
-"""Routes of the report workflow, bulletins, the evaluation and notifications (reporting/report_api.py).
+"""Routes of the report workflow, bulletins and notifications (reporting/report_api.py; the evaluation's
+are in matrix/evaluation.py).
 
 Each transition gets its own resource, built in the state the transition starts from, so that the role
 the table allows gets its success on its own row and every other role is refused with nothing changed.
@@ -17,11 +18,10 @@ from django.utils import timezone
 from core.months import next_month
 from hospitals.models import Hospital, Role, User
 from reporting.bulletins.models import Bulletin
-from reporting.evaluation.models import Evaluation
 from reporting.notices.models import Notification
 from reporting.reports.models import MonthlyReport, UnlockRequest
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
-from tests.factories import HospitalFactory, reporter_for
+from tests.factories import reporter_for
 from tests.reporting.conftest import fill_indicators
 
 FIRST_MONTH = dt.date(2021, 7, 1)
@@ -115,32 +115,6 @@ DRAFT_BULLETIN = Resource(
 )
 
 
-def _evaluation(owner: Owner) -> Evaluation:
-    assert owner.hospital is not None
-    evaluation, _ = Evaluation.objects.get_or_create(
-        campaign=owner.campaign,
-        hospital=owner.hospital,
-        defaults={
-            "lecture_score": 80,
-            "action_score": 70,
-            "outcome_score": 60,
-            "total_score": 71,
-            "rank": 1,
-            "built_at": timezone.now(),
-        },
-    )
-    return evaluation
-
-
-def _another_evaluation(owner: Owner) -> Evaluation:
-    """For the query-count test: one more hospital of the owner's banner, evaluated."""
-    hospital = HospitalFactory.create(banner=owner.unit)
-    return _evaluation(Owner(unit=owner.unit, campaign=owner.campaign, hospital=hospital))
-
-
-EVALUATION = Resource(Evaluation, _evaluation, build_more=_another_evaluation)
-
-
 def _recipient(owner: Owner) -> User:
     assert owner.hospital is not None
     user = User.objects.filter(hospital=owner.hospital, role=Role.HOSPITAL_REPORTER).order_by("pk").first()
@@ -207,22 +181,6 @@ def _check_bulletin_build(world: World) -> None:
     assert response.json()["status"] == "draft"
 
 
-def _check_evaluation_build(world: World) -> None:
-    url = reverse("evaluation-build")
-    body = {"campaign": world.alxa.campaign.pk}
-    assert world.client("anonymous").post(url, body, format="json").status_code == 401
-    for role in ("reporter", "banner"):
-        assert world.client(role).post(url, body, format="json").status_code == 403
-    refused = world.client("league2").post(url, body, format="json")
-    assert refused.status_code == 400, refused.content
-    assert "campaign" in refused.json()["errors"]
-    assert not Evaluation.objects.exists()
-    response = world.client("league").post(url, body, format="json")
-    assert response.status_code == 201
-    alxa_hospitals = Hospital.objects.filter(banner__path__startswith=world.alxa.league.path).count()
-    assert len(response.json()) == alxa_hospitals
-
-
 def _check_mark_read(world: World) -> None:
     url = reverse("notification-mark-read")
     mine = _notification(Owner(unit=world.alxa.zuoqi, campaign=world.alxa.campaign, hospital=world.alxa.h004))
@@ -276,8 +234,6 @@ ROWS: dict[str, Row] = {
     "bulletin-docx": Row("action", BULLETIN),
     "bulletin-pdf": Row("action", BULLETIN),
     "bulletin-build": Row("custom", check=_check_bulletin_build),
-    **viewset_rows("evaluation", EVALUATION, export=True),
-    "evaluation-build": Row("custom", check=_check_evaluation_build),
     **viewset_rows("notification", NOTIFICATION),
     "notification-mark-read": Row("custom", check=_check_mark_read),
 }

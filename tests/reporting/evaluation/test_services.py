@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from campaign.models import Campaign, ProgressStatus
 from campaign.services import lecture_create
 from reporting.evaluation.models import Evaluation
-from reporting.evaluation.services import evaluation_build, evaluation_scores
+from reporting.evaluation.services import evaluation_build, evaluation_rules, evaluation_scores
 from tests.campaign.conftest import enter_on, full_coverage, h004_action_item, lecture_data, person
 from tests.conftest import Alxa
 from tests.factories import HospitalFactory
@@ -58,8 +58,11 @@ def test_scores_follow_the_campaign_rules_and_rank_the_hospitals(alxa: Alxa, set
     applicable = outcome["met"] + outcome["not_met"] + outcome["no_data"]
     assert outcome["met"] >= 2
     assert h004.outcome_score == (Decimal(100) * outcome["met"] / applicable).quantize(Decimal("0.01"))
+    # No 绩效考核 result imported: its 15 points are spread over the other three (35 / 25 / 25 of 85).
+    assert details["assessment"] == {"national": None, "regional": None, "missing": True}
+    assert h004.assessment_score is None
     expected_total = (
-        Decimal("0.4") * Decimal("58.33") + Decimal("0.3") * 76 + Decimal("0.3") * h004.outcome_score
+        (Decimal(35) * Decimal("58.33") + Decimal(25) * 76 + Decimal(25) * h004.outcome_score) / 85
     ).quantize(Decimal("0.01"))
     assert abs(h004.total_score - expected_total) <= Decimal("0.01")
     assert (h004.rank, h004.proposed_commendation) == (1, True)
@@ -84,8 +87,19 @@ def test_only_a_league_reviewer_evaluates_and_only_in_december(alxa: Alxa, set_c
 
 def test_weights_must_add_up_to_100(alxa: Alxa, set_clock: SetClock) -> None:
     alxa.campaign.evaluation_rules = {"weights": {"lecture": 50, "action": 30, "outcome": 30}}
-    with pytest.raises(ValidationError, match="权重之和须为100"):
+    with pytest.raises(ValidationError, match=r"权重.*之和须为100"):
         evaluation_scores(alxa.campaign)
+    # Weights given are the whole set: three parts that make 100 weigh the assessment 0.
+    alxa.campaign.evaluation_rules = {"weights": {"lecture": 40, "action": 30, "outcome": 30}}
+    assert evaluation_rules(alxa.campaign)["weights"] == {
+        "lecture": 40,
+        "action": 30,
+        "outcome": 30,
+        "assessment": 0,
+    }
+    # The seed's: the assessment weighs 15 of the 100.
+    seeded = Campaign.objects.get(pk=alxa.campaign.pk)
+    assert evaluation_rules(seeded)["weights"]["assessment"] == 15
 
 
 def test_the_scores_take_a_fixed_number_of_queries(alxa: Alxa, django_assert_max_num_queries) -> None:
@@ -108,6 +122,7 @@ def test_run_on_12_03_it_judges_every_date_on_the_clock(alxa: Alxa, set_clock: S
     evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
     action = Evaluation.objects.get(hospital=alxa.h004).details["action"]
     assert (action["items"], action["done"], action["overdue"]) == (2, 0, 1)
+    # On 12-03 four reports are due (July to October: November's is due 12-05), not six.
     assert (action["reports_on_time"], action["report_months"]) == (1, 4)
     # 40 × 0 + 30 × 1/2 + 30 × 1/4
     assert Evaluation.objects.get(hospital=alxa.h004).action_score == Decimal("22.50")
@@ -115,3 +130,9 @@ def test_run_on_12_03_it_judges_every_date_on_the_clock(alxa: Alxa, set_clock: S
     evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
     action = Evaluation.objects.get(hospital=alxa.h004).details["action"]
     assert (action["overdue"], action["report_months"]) == (2, 5)  # never December's before January
+    Evaluation.objects.all().delete()
+    set_clock("2021-12-06 10:00")  # the day after November's due day: five, December's still not
+    assert (
+        evaluation_scores(Campaign.objects.get(pk=alxa.campaign.pk))[0].details["action"]["report_months"]
+        == 5
+    )
