@@ -16,8 +16,10 @@ class EvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "lecture_score",
         "action_score",
         "outcome_score",
+        "assessment_score",
         "total_score",
         "proposed_commendation",
+        "published_at",
     ]
     list_filter = [
         ("campaign", admin.RelatedOnlyFieldListFilter),
