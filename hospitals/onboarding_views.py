@@ -152,6 +152,7 @@ def onboarding_import(request: HttpRequest, import_id: int) -> HttpResponse:
             add_service_error(form, error)
             batch.refresh_from_db()
         else:
+            messages.success(request, f"已导入入驻工作簿（#{done.batch.pk}），新账号{len(done.accounts)}个。")
             response = render(
                 request,
                 "hospitals/onboarding_done.html",

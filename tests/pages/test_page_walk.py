@@ -28,6 +28,7 @@ from campaign.services import (
 )
 from exports.models import ExportJob
 from hospitals.models import User
+from hospitals.onboarding import onboarding_import_create, onboarding_workbook_build
 from reporting.bulletins.services import bulletin_build
 from reporting.evaluation.models import AssessmentImport
 from tests.campaign.conftest import h004_action_item, lecture_data, upload
@@ -135,8 +136,15 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
             }
         ],
     )
+    # A league's onboarding pages: its pre-filled workbook loaded back, a dry run that changes nothing.
+    workbook = onboarding_workbook_build(actor=alxa.admin, league=alxa.league, filled=True)
+    onboarding = onboarding_import_create(
+        actor=alxa.admin, league=alxa.league, data=workbook, file_name="入驻.xlsx"
+    )
     return {
         "reporting:assessment_import:import_id": assessment.pk,
+        "league_id": alxa.league.pk,
+        "hospitals:onboarding_import:import_id": onboarding.pk,
         # The hospital's launch page shows its record (the banner's is the unit's page's).
         "hospital_launch": hospital_launch.pk,
         "document_id": document.pk,
