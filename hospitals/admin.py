@@ -4,9 +4,22 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from exports.admin import xlsx_export_action
-from hospitals.models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, User
+from hospitals.models import (
+    ChangeRecord,
+    Department,
+    Hospital,
+    MedicalAlliance,
+    OnboardingImport,
+    OrgUnit,
+    Person,
+    Post,
+    User,
+)
+from hospitals.onboarding import onboarding_imports_visible_to
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
 
 admin.site.site_header = "讲医改、见行动、出成效 活动管理"
@@ -150,3 +163,35 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(OnboardingImport)
+class OnboardingImportAdmin(admin.ModelAdmin):
+    """The uploads of the onboarding workbook, read only: uploading and confirming are the 入驻导入 page's
+    (``hospitals.onboarding``), where the dry run is shown and the one-time passwords are given out."""
+
+    list_display = [
+        "league",
+        "file_name",
+        "status",
+        "uploaded_by",
+        "uploaded_at",
+        "confirmed_at",
+        "page_link",
+    ]
+    list_filter = ["status", "league"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OnboardingImport]:
+        return onboarding_imports_visible_to(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="入驻导入页")
+    def page_link(self, obj: OnboardingImport) -> str:
+        return format_html(
+            '<a href="{}">预览与确认</a>', reverse("hospitals:onboarding_import", args=[obj.pk])
+        )

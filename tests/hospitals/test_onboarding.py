@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from hospitals.audit import history_of
 from hospitals.models import (
@@ -374,3 +375,12 @@ def test_the_api_dry_runs_and_confirms_and_gives_the_passwords_once(alxa: Alxa, 
     assert (
         client_for(alxa.league_reviewer).get(f"/api/v1/onboarding-imports/{body['id']}/").status_code == 404
     )
+
+
+def test_the_admin_lists_the_uploads_read_only_with_a_link_to_their_page(alxa: Alxa, clerk: User) -> None:
+    batch = upload(alxa, fill(empty_book(alxa), NEW_ROWS))
+    client = Client()
+    client.force_login(alxa.admin)
+    page = client.get("/admin/hospitals/onboardingimport/").content.decode()
+    assert f'href="/hospitals/onboarding/imports/{batch.pk}/">预览与确认</a>' in page
+    assert client.get("/admin/hospitals/onboardingimport/add/").status_code == 403
