@@ -192,3 +192,28 @@ class ModelSerializer(serializers.ModelSerializer):
         models.CharField: TextField,
         models.TextField: TextField,
     }
+
+
+def cached_json_response(
+    request: Request,
+    name: str,
+    parts: Any,
+    tables: Any,
+    compute: Any,
+) -> HttpResponse | Response:
+    """The JSON answer ``compute()`` gives, rendered once and kept under ``parts`` and the versions of
+    ``tables`` (``core.versions.cached``): a repeated request sends the stored bytes without recomputing
+    or re-rendering them. The browsable API (any renderer but JSON) gets the same data as a ``Response``."""
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from core.versions import cached
+
+    def render() -> bytes:
+        return JSONRenderer().render(compute())
+
+    body = cached(name, parts, tables, render)
+    if isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
+        return HttpResponse(body, content_type="application/json")
+    return Response(json.loads(body))

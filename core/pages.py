@@ -59,12 +59,12 @@ PAGE_ROWS = 50
 
 
 def paginate(request: Any, rows: Any, per_page: int = PAGE_ROWS) -> Any:
-    """One page of a page list (Django's ``Paginator``), from ``?page=``: a number past the end shows the
-    last page and anything that is not a number the first, never an error. The template shows it with
-    ``includes/pager.html``; the rows of the page are ``page.object_list``."""
-    from django.core.paginator import Paginator
+    """One page of a page list (``core.pagination.ListPaginator``), from ``?page=``: a number past the
+    end shows the last page and anything that is not a number the first, never an error. The template
+    shows it with ``includes/pager.html``; the rows of the page are ``page.object_list``."""
+    from core.pagination import ListPaginator
 
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    page = ListPaginator(rows, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     page.other_params = query.urlencode()  # type: ignore[attr-defined]  # the filters, kept by the pager

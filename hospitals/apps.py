@@ -18,8 +18,13 @@ class HospitalsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from core.versions import watch
+
         # The hospital roster registers itself with the export registry.
         from hospitals import workbooks  # noqa: F401
+        from hospitals.models import Hospital, OrgUnit, Person, Post
 
+        # The scope of every cached figure and count, the leaders of the milestones (core.versions).
+        watch(Hospital, OrgUnit, Person, Post)
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(update_last_login_on_the_clock, dispatch_uid="update_last_login_on_the_clock")

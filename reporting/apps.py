@@ -7,11 +7,15 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from core.monthlock import register_month_guard
+        from core.versions import watch
         from reporting.bulletins import workbook as bulletin_workbook  # noqa: F401
         from reporting.evaluation import workbook as evaluation_workbook  # noqa: F401
         from reporting.indicators import workbook as indicator_workbook  # noqa: F401
+        from reporting.indicators.models import IndicatorValue
+        from reporting.reports.models import MonthlyReport
         from reporting.reports.selectors import require_month_editable
 
         # The month lock is the reports' rule, but the writers that must respect it (campaign's services,
         # the indicator services) sit below reports: they call core.monthlock, which asks this guard.
         register_month_guard(require_month_editable)
+        watch(IndicatorValue, MonthlyReport)  # the cached figures, verdicts, dashboard (core.versions)

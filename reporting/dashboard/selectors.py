@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Case, CharField, Count, Value, When
+from django.db.models import Case, CharField, Count, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
 from campaign.calendar import campaign_months, current_month, report_months
@@ -27,17 +27,18 @@ from core.charts import (
     Series,
 )
 from core.months import month_has_ended
+from core.versions import cached, cached_rows
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, hospitals_visible_to
 from reporting.bulletins.selectors import CATEGORY_LABELS
-from reporting.indicators.selectors import Period
+from reporting.indicators.selectors import Period, figure_parts, figure_tables
 from reporting.indicators.targets import Verdict, indicator_evaluations
 from reporting.reports.selectors import reports_visible_to
 
 
 def _hospital_counts(user: AnyUser) -> list[tuple[str, str, int]]:
     """(banner, level, hospitals) in the viewer's scope, counted by the database, banners in code order."""
-    rows = (
+    rows = cached_rows(
         hospitals_visible_to(user)
         .select_related(None)
         .values("banner__code", "banner__name", "level")
@@ -73,8 +74,9 @@ def _month_label(month: dt.date) -> str:
 
 def _lecture_counts(user: AnyUser, campaign: Campaign) -> list[tuple[str, str, dt.date, int]]:
     """(banner, kind, month, lectures) for the lectures the user may see: a hospital's lecture counts
-    for its banner, a 集中宣讲 for the banner that held it."""
-    rows = (
+    for its banner, a 集中宣讲 for the banner that held it. Kept under the versions of the tables
+    it reads (``core.versions``)."""
+    rows = cached_rows(
         lecture_list(user=user)
         .prefetch_related(None)
         .filter(campaign=campaign)
@@ -173,18 +175,35 @@ def chart_milestones(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
     )
 
 
-def chart_indicators_by_level(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
-    """Hospital indicators met / not met / no data, per hospital level, year to date (reporting.targets)."""
-    month = current_month(campaign, on)
+def indicator_verdict_counts(
+    campaign: Campaign, hospitals: QuerySet[Hospital], period: Period
+) -> tuple[dict[tuple[str, str], int], set[str]]:
+    """(indicators × hospitals per (level, verdict), the levels present) of these hospitals: the live
+    computation (``indicator_evaluations``), about 11,000 verdicts for a region of 300 hospitals."""
     table = indicator_evaluations(
-        campaign=campaign,
-        hospitals=hospitals_visible_to(user),
-        banners=OrgUnit.objects.none(),
-        period=Period.year_to_date(campaign.year, month.month),
+        campaign=campaign, hospitals=hospitals, banners=OrgUnit.objects.none(), period=period
     )
-    levels = {h.pk: h.level for h in hospitals_visible_to(user)}
+    levels = {h.pk: h.level for h in hospitals}
     counts = Counter((levels[e.unit_id], e.verdict) for e in table.units if e.scope == "hospital")
-    present = [(level, label) for level, label in Hospital.Level.choices if level in levels.values()]
+    return dict(counts), set(levels.values())
+
+
+def chart_indicators_by_level(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
+    """Hospital indicators met / not met / no data, per hospital level, year to date (reporting.targets).
+
+    The counts are kept under the figures' table versions (``core.versions``): computed again only after
+    a value, an indicator, the campaign, a hospital or a unit changed."""
+    month = current_month(campaign, on)
+    period = Period.year_to_date(campaign.year, month.month)
+    hospitals = hospitals_visible_to(user)
+    stored, levels = cached(
+        "dashboard-indicators",
+        figure_parts(campaign, period, hospitals, OrgUnit.objects.none()),
+        figure_tables(),
+        lambda: indicator_verdict_counts(campaign, hospitals, period),
+    )
+    counts = Counter(stored)
+    present = [(level, label) for level, label in Hospital.Level.choices if level in levels]
     return Chart(
         key="indicators",
         title="出成效指标达标情况（按医院等级，指标×医院）",

@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from campaign.selectors import campaign_current
+from core import clock
+from core.versions import cached_reads
 from hospitals.models import OrgUnit
 from hospitals.selectors import org_units_visible_to
 from reporting.dashboard.selectors import dashboard_charts
@@ -21,7 +23,16 @@ def home(request: HttpRequest) -> HttpResponse:
     banner = request.GET.get("banner", "")
     if banner not in banners:
         banner = ""
-    charts = dashboard_charts(request.user, campaign, banner=banner)
+    user = request.user
+    on = clock.today()
+    # Kept under the versions of every table the charts read (core.versions): the same charts as the
+    # live computation until one of them changes; the viewer's scope and the day are part of the key.
+    charts = cached_reads(
+        "dashboard",
+        (user.pk, getattr(user, "role", ""), getattr(user, "org_unit_id", None),
+         getattr(user, "hospital_id", None), campaign.pk if campaign else None, on, banner),
+        lambda: dashboard_charts(user, campaign, on=on, banner=banner),
+    )  # fmt: skip
     return render(
         request,
         "dashboard.html",

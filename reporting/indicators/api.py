@@ -37,7 +37,7 @@ from campaign.filters import VisibleCampaignFilter, campaign_filterset
 from campaign.models import Campaign, Indicator
 from campaign.selectors import campaign_current, campaigns_visible_to
 from campaign.serializers import VisibleCampaignField
-from core.api import ModelSerializer, TextField
+from core.api import ModelSerializer, TextField, cached_json_response
 from exports.api import EXPORT_RESPONSES, export_response
 from exports.writer import XLSX_MIME
 from hospitals.audit import history_of
@@ -47,6 +47,8 @@ from hospitals.serializers import ChangeRecordSerializer
 from reporting.indicators.models import IndicatorImport, IndicatorValue
 from reporting.indicators.selectors import (
     Period,
+    figure_parts,
+    figure_tables,
     indicator_comparisons,
     indicator_value_list,
     indicator_value_warnings,
@@ -357,6 +359,32 @@ PERIOD_PARAMETERS = [
 ]
 
 
+def _period_dict(period: Period) -> dict[str, str]:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
+
+
+def figures_payload(
+    campaign: Campaign, period: Period, hospitals: QuerySet[Hospital], banners: QuerySet[OrgUnit]
+) -> dict[str, Any]:
+    """The live answer of ``/indicator-figures/`` (the endpoint keeps it under the figures' versions)."""
+    rows = indicator_comparisons(campaign=campaign, period=period, hospitals=hospitals, banners=banners)
+    return {"campaign": campaign.pk, "period": _period_dict(period), "results": [r.as_dict() for r in rows]}
+
+
+def evaluations_payload(
+    campaign: Campaign, period: Period, hospitals: QuerySet[Hospital], banners: QuerySet[OrgUnit]
+) -> dict[str, Any]:
+    """The live answer of ``/indicator-evaluations/`` (the endpoint keeps it under the figures' versions)."""
+    table = indicator_evaluations(campaign=campaign, hospitals=hospitals, banners=banners, period=period)
+    return {
+        "campaign": campaign.pk,
+        "period": _period_dict(period),
+        "units": [e.as_dict() for e in table.units],
+        "banners": [e.as_dict() for e in table.banners],
+        "league": [e.as_dict() for e in table.league],
+    }
+
+
 class IndicatorFigureViewSet(viewsets.ViewSet):
     """Each applicable (indicator, unit) in scope: this period, last year's same period, and the change."""
 
@@ -365,17 +393,12 @@ class IndicatorFigureViewSet(viewsets.ViewSet):
         campaign = _campaign(request)
         period = period_from(request, campaign)
         hospitals, banners = scoped_units(request)
-        rows = indicator_comparisons(campaign=campaign, period=period, hospitals=hospitals, banners=banners)
-        return Response(
-            {
-                "campaign": campaign.pk,
-                "period": {
-                    "start": period.start.isoformat(),
-                    "end": period.end.isoformat(),
-                    "label": period.label,
-                },
-                "results": [r.as_dict() for r in rows],
-            }
+        return cached_json_response(
+            request,
+            "indicator-figures",
+            figure_parts(campaign, period, hospitals, banners),
+            figure_tables(),
+            lambda: figures_payload(campaign, period, hospitals, banners),
         )
 
 
@@ -387,19 +410,12 @@ class IndicatorEvaluationViewSet(viewsets.ViewSet):
         campaign = _campaign(request)
         period = period_from(request, campaign)
         hospitals, banners = scoped_units(request)
-        table = indicator_evaluations(campaign=campaign, hospitals=hospitals, banners=banners, period=period)
-        return Response(
-            {
-                "campaign": campaign.pk,
-                "period": {
-                    "start": period.start.isoformat(),
-                    "end": period.end.isoformat(),
-                    "label": period.label,
-                },
-                "units": [e.as_dict() for e in table.units],
-                "banners": [e.as_dict() for e in table.banners],
-                "league": [e.as_dict() for e in table.league],
-            }
+        return cached_json_response(
+            request,
+            "indicator-evaluations",
+            figure_parts(campaign, period, hospitals, banners),
+            figure_tables(),
+            lambda: evaluations_payload(campaign, period, hospitals, banners),
         )
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=EXPORT_RESPONSES, summary="导出出成效指标表")

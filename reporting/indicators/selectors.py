@@ -34,11 +34,27 @@ from django.db.models.functions import Cast, Coalesce
 
 from campaign.models import Campaign, Indicator, applies_to_hospital
 from core.months import next_month
+from core.versions import query_parts
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, scope_queryset
 from reporting.indicators.models import IndicatorValue
 
 HUNDRED = Decimal(100)
+
+
+def figure_tables() -> tuple[str, ...]:
+    """The tables every figure, comparison and verdict of this module and ``targets`` is computed from:
+    their results may be kept under these tables' versions (``core.versions``; a test holds every query
+    of the computation to them)."""
+    return tuple(m._meta.db_table for m in (IndicatorValue, Indicator, Campaign, Hospital, OrgUnit))
+
+
+def figure_parts(
+    campaign: Campaign, period: Period, hospitals: QuerySet[Hospital], banners: QuerySet[OrgUnit]
+) -> tuple[Any, ...]:
+    """What else a figure of these units depends on, as a cache key part: the campaign, the period and
+    the units' querysets as SQL (the viewer's scope, any narrowing)."""
+    return (campaign.pk, period.start, period.end, query_parts(hospitals), query_parts(banners))
 
 
 # ---------------------------------------------------------------------------------------------- periods
