@@ -84,6 +84,7 @@ from campaign.serializers import (
     RecommendSerializer,
     RoadmapMilestoneSerializer,
     TourLecturerSerializer,
+    lecture_rows,
 )
 from campaign.services import (
     action_item_delete,
@@ -200,10 +201,23 @@ class LectureSessionViewSet(XlsxExportMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[LectureSession]:
         lectures = lecture_list(user=self.request.user)
         if self.action == "list":
-            # Only the relations the serializer reads: each joined table adds to PostgreSQL's planning
-            # time (the nine of lecture_list took 110–150 ms to plan for a 1 ms query, README "Benchmark").
-            lectures = lectures.select_related(None).select_related("kind", "hospital", "org_unit", "speaker")
+            # Only the relations the list's rows read (lecture_rows reads the rest as plain rows): each
+            # joined table adds to PostgreSQL's planning time (the nine of lecture_list took 110–150 ms
+            # to plan for a 1 ms query, README "Benchmark").
+            lectures = (
+                lectures.select_related(None)
+                .select_related("kind", "hospital", "org_unit", "speaker")
+                .prefetch_related(None)
+            )
         return lectures
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The serializer's rows, written by ``lecture_rows`` (the same data, a fraction of the time)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        lectures = list(queryset) if page is None else list(page)
+        rows = lecture_rows(lectures, context=self.get_serializer_context())
+        return Response(rows) if page is None else self.get_paginated_response(rows)
 
     def perform_destroy(self, instance: LectureSession) -> None:
         lecture_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, lecture=instance)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -14,6 +17,7 @@ from campaign.models import (
     KeyDocument,
     LaunchRecord,
     Layer,
+    LectureCoverage,
     LectureKind,
     LectureMaterial,
     LecturePlan,
@@ -290,6 +294,100 @@ class LectureSessionSerializer(ModelSerializer):
             data=data,
             reason=validated_data.get("reason", ""),
         )
+
+
+@functools.cache
+def _lecture_fields() -> Any:
+    """The serializer's fields, built once: ``lecture_rows`` uses only their context-free conversions."""
+    return LectureSessionSerializer().fields
+
+
+def lecture_rows(lectures: Sequence[LectureSession], *, context: dict[str, Any]) -> list[dict[str, Any]]:
+    """``LectureSessionSerializer(lectures, many=True).data`` for a list page, written directly.
+
+    The same keys, values and order (a test holds both equal on generated regions), from lectures that
+    come with ``kind``, ``hospital``, ``org_unit`` and ``speaker`` joined and nothing prefetched: their
+    coverage, supervising officials and materials are read as plain rows in three queries, instead of
+    model instances and a related manager's queryset per lecture, which cost most of a list's time.
+    Scalars go through the serializer's own fields (dates, times and choices as the API writes them).
+    """
+    fields = _lecture_fields()
+    ids = [lecture.pk for lecture in lectures]
+    coverage: dict[int, list[dict[str, int]]] = defaultdict(list)
+    for lecture_id, document_id, layer_id in (
+        LectureCoverage.objects.filter(lecture_id__in=ids)
+        .order_by("document__number", "layer__order")
+        .values_list("lecture_id", "document_id", "layer_id")
+    ):
+        coverage[lecture_id].append({"document": document_id, "layer": layer_id})
+    officials: dict[int, list[int]] = defaultdict(list)
+    through = LectureSession.supervising_officials.through
+    for lecture_id, person_id in (
+        through.objects.filter(lecturesession_id__in=ids)
+        .order_by("person__code")
+        .values_list("lecturesession_id", "person_id")
+    ):
+        officials[lecture_id].append(person_id)
+    materials: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    request = context.get("request")
+    recommended = fields["materials"].child.fields["recommended_for_publicity"]
+    for row in (
+        LectureMaterial.objects.filter(lecture_id__in=ids)
+        .order_by("id")
+        .values(
+            "id", "lecture_id", "kind", "title", "original_name", "content_type", "size",
+            "recommended_for_publicity",
+        )
+    ):  # fmt: skip
+        lecture_id = row.pop("lecture_id")
+        row["recommended_for_publicity"] = recommended.to_representation(row["recommended_for_publicity"])
+        row["download_url"] = _download_url(request, "lecture-material-download", row["id"])
+        materials[lecture_id].append(row)
+    # get_speaker_role_display, without flattening the choices again on every lecture.
+    role_labels = {v: str(label) for v, label in LectureSession._meta.get_field("speaker_role").flatchoices}
+    held_on, created_at, updated_at = fields["held_on"], fields["created_at"], fields["updated_at"]
+    role, rate = fields["speaker_role"], fields["attendance_rate"]
+    boolean = fields["party_history"]
+    rows = []
+    for lecture in lectures:
+        hospital, unit = lecture.hospital, lecture.org_unit
+        rate_value = lecture.attendance_rate
+        rows.append(
+            {
+                "id": lecture.pk,
+                "campaign": lecture.campaign_id,
+                "kind": lecture.kind_id,
+                "kind_name": lecture.kind.name,
+                "hospital": lecture.hospital_id,
+                "hospital_name": None if hospital is None else hospital.name,
+                "org_unit": lecture.org_unit_id,
+                "org_unit_name": None if unit is None else unit.name,
+                "banner": hospital.banner_id if hospital is not None else lecture.org_unit_id,
+                "held_on": held_on.to_representation(lecture.held_on),
+                "title": lecture.title,
+                "speaker": lecture.speaker_id,
+                "speaker_name": lecture.speaker.name,
+                "speaker_role": role.to_representation(lecture.speaker_role),
+                "speaker_role_display": role_labels.get(lecture.speaker_role, lecture.speaker_role),
+                "department": lecture.department_id,
+                "party_history": boolean.to_representation(lecture.party_history),
+                "coverage": coverage.get(lecture.pk, []),
+                "attendance_expected": lecture.attendance_expected,
+                "attendance_present": lecture.attendance_present,
+                "on_duty_exempt": lecture.on_duty_exempt,
+                "attendance_rate": None if rate_value is None else rate.to_representation(rate_value),
+                "is_online": boolean.to_representation(lecture.is_online),
+                "online_link": lecture.online_link,
+                "supervising_officials": officials.get(lecture.pk, []),
+                "supervision_note": lecture.supervision_note,
+                "host_hospital": lecture.host_hospital_id,
+                "alliance": lecture.alliance_id,
+                "materials": materials.get(lecture.pk, []),
+                "created_at": created_at.to_representation(lecture.created_at),
+                "updated_at": updated_at.to_representation(lecture.updated_at),
+            }
+        )
+    return rows
 
 
 class LectureMaterialSerializer(ModelSerializer):

@@ -186,3 +186,12 @@ def cached_reads(name: str, parts: Sequence[Any], compute: Callable[[], T]) -> T
         else:
             cache.set(index, frozenset(read), TIMEOUT)
     return result
+
+
+def version_tag(*tables: str) -> str:
+    """The current versions of ``tables`` (and the database) as one short string: the key of a template
+    fragment kept with ``{% cache … tag %}`` while those tables are unchanged. One query."""
+    unwatched = set(tables) - _WATCHED
+    if unwatched:
+        raise ValueError(f"not watched: {', '.join(sorted(unwatched))}")
+    return _key("tag", (), table_versions(tables)).rsplit(":", 1)[1][:32]

@@ -9,6 +9,7 @@ class ReportingConfig(AppConfig):
         from core.monthlock import register_month_guard
         from core.versions import watch
         from reporting.bulletins import workbook as bulletin_workbook  # noqa: F401
+        from reporting.bulletins.models import Bulletin
         from reporting.evaluation import workbook as evaluation_workbook  # noqa: F401
         from reporting.indicators import workbook as indicator_workbook  # noqa: F401
         from reporting.indicators.models import IndicatorValue
@@ -18,4 +19,5 @@ class ReportingConfig(AppConfig):
         # The month lock is the reports' rule, but the writers that must respect it (campaign's services,
         # the indicator services) sit below reports: they call core.monthlock, which asks this guard.
         register_month_guard(require_month_editable)
-        watch(IndicatorValue, MonthlyReport)  # the cached figures, verdicts, dashboard (core.versions)
+        # The cached figures, verdicts, dashboard and bulletin page (core.versions).
+        watch(IndicatorValue, MonthlyReport, Bulletin)

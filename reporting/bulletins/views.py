@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 from django import forms
@@ -13,12 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from campaign.views import campaign_for_page
 from core.pages import call_service
+from core.versions import version_tag
 from exports.documents import DOCX_MIME, PDF_MIME, ConversionUnavailable
 from exports.writer import XLSX_MIME
 from hospitals.models import ChangeRecord, User
 from hospitals.pages import page_user
 from reporting.bulletins.document import bulletin_document_filename, bulletin_docx, bulletin_pdf
 from reporting.bulletins.forms import BulletinBuildForm
+from reporting.bulletins.models import Bulletin
 from reporting.bulletins.selectors import (
     bulletin_charts,
     bulletin_months,
@@ -68,7 +71,8 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bulletin_detail(request: HttpRequest, bulletin_id: int) -> HttpResponse:
-    bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=bulletin_id)
+    # The stored figures are read (and their page drawn) only when the page's cached body is missing.
+    bulletin = get_object_or_404(bulletins_visible_to(request.user).defer("data"), pk=bulletin_id)
     form = forms.Form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = page_user(request)
@@ -91,9 +95,12 @@ def bulletin_detail(request: HttpRequest, bulletin_id: int) -> HttpResponse:
         "reporting/bulletin.html",
         {
             "bulletin": bulletin,
-            "sections": bulletin.data.get("sections", []),
-            "charts": bulletin_charts(bulletin.data),
-            "summary": bulletin_summary(bulletin.data),
+            # The summary, charts and tables are kept as HTML while the bulletins' table is unchanged
+            # ({% cache %} on body_version, core.versions): callables, evaluated only to draw them.
+            "body_version": version_tag(Bulletin._meta.db_table),
+            "sections": functools.cache(lambda: bulletin.data.get("sections", [])),
+            "charts": functools.cache(lambda: bulletin_charts(bulletin.data)),
+            "summary": functools.cache(lambda: bulletin_summary(bulletin.data)),
             "form": form,
             "is_league": isinstance(request.user, User) and request.user.is_league_level,
         },

@@ -349,20 +349,26 @@ def _indicator_warnings(reports: Sequence[MonthlyReport]) -> dict[int, list[str]
     for report in reports:
         by_campaign[report.campaign_id].append(report)
     for campaign_reports in by_campaign.values():
-        indicators = indicators_of(campaign_reports[0].campaign)
+        indicators = indicators_of(campaign_reports[0].campaign)  # each with its campaign loaded
         order = {indicator.pk: n for n, indicator in enumerate(indicators)}
+        by_id = {indicator.pk: indicator for indicator in indicators}
         wanted: dict[tuple[int | None, dt.date], MonthlyReport] = {
             (r.hospital_id, r.month): r for r in campaign_reports
         }
-        values = [
-            v
-            for v in IndicatorValue.objects.filter(
-                indicator__campaign=campaign_reports[0].campaign_id,
-                hospital_id__in={r.hospital_id for r in campaign_reports},
-                month__in={r.month for r in campaign_reports},
-            ).select_related("indicator__campaign", "hospital")
-            if (v.hospital_id, v.month) in wanted and v.indicator_id in order
-        ]
+        # Each report's own month only (not every listed hospital in every listed month), and the
+        # indicators given from the list above rather than joined and decoded again on every value.
+        months: dict[dt.date, set[int | None]] = defaultdict(set)
+        for hospital_id, month in wanted:
+            months[month].add(hospital_id)
+        which = Q(pk__in=[])
+        for month, hospital_ids in months.items():
+            which |= Q(month=month, hospital_id__in=hospital_ids)
+        values = []
+        for v in IndicatorValue.objects.filter(which, indicator_id__in=list(order)):
+            report = wanted.get((v.hospital_id, v.month))
+            if report is not None:
+                v.indicator, v.hospital = by_id[v.indicator_id], report.hospital
+                values.append(v)
         warnings = indicator_value_warnings(values)
         for value in sorted(values, key=lambda v: order[v.indicator_id]):
             report = wanted[(value.hospital_id, value.month)]

@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db
 # One league each, so its reviewer's scope is every generated hospital.
 SMALL = RegionSize(hospitals=3, leagues=1, banners=2, lectures=60)
 LARGE = RegionSize(hospitals=24, leagues=1, banners=8, lectures=480)
-# 9 for the queue (the current campaign is one query, the user's scope read inside it), 1 for the
+# 9 for the queue (the current campaign is one query, the user's scope read inside it; the pager's
+# count is the table versions and, the first time for these filters, the count itself), 1 for the
 # nav's unread-notifications badge (every page has it).
-QUEUE_QUERIES = 11
+QUEUE_QUERIES = 12
 
 
 def _league_reviewer() -> User:
