@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -302,7 +302,7 @@ def _lecture_fields() -> Any:
     return LectureSessionSerializer().fields
 
 
-def lecture_rows(lectures: Sequence[LectureSession], *, context: dict[str, Any]) -> list[dict[str, Any]]:
+def lecture_rows(lectures: Sequence[LectureSession], *, context: Mapping[str, Any]) -> list[dict[str, Any]]:
     """``LectureSessionSerializer(lectures, many=True).data`` for a list page, written directly.
 
     The same keys, values and order (a test holds both equal on generated regions), from lectures that
@@ -331,7 +331,7 @@ def lecture_rows(lectures: Sequence[LectureSession], *, context: dict[str, Any])
     materials: dict[int, list[dict[str, Any]]] = defaultdict(list)
     request = context.get("request")
     recommended = fields["materials"].child.fields["recommended_for_publicity"]
-    for row in (
+    for values in (
         LectureMaterial.objects.filter(lecture_id__in=ids)
         .order_by("id")
         .values(
@@ -339,6 +339,7 @@ def lecture_rows(lectures: Sequence[LectureSession], *, context: dict[str, Any])
             "recommended_for_publicity",
         )
     ):  # fmt: skip
+        row: dict[str, Any] = dict(values)
         lecture_id = row.pop("lecture_id")
         row["recommended_for_publicity"] = recommended.to_representation(row["recommended_for_publicity"])
         row["download_url"] = _download_url(request, "lecture-material-download", row["id"])

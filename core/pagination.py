@@ -64,7 +64,7 @@ class ListPaginator(Paginator):
             return super().page(number)
         from_end = list(rows.reverse()[self.count - top : self.count - bottom])
         from_end.reverse()
-        return self._get_page(from_end, number, self)
+        return Page(from_end, number, self)
 
 
 _SIGNER = signing.Signer(salt="jjx.api.cursor")

@@ -18,6 +18,7 @@ versions of every table its SQL reads (live when one of them is not watched).
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +35,11 @@ SEQUENCE = "core_tableversion_seq"
 TIMEOUT = 24 * 3600  # a result whose tables stay unchanged for a day is read again anyway
 _WATCHED: set[str] = set()
 _TABLES_IN_SQL = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"')
+# The table sets that the running cached_reads calls are collecting: a cached result used inside one of
+# them (read from the cache without a query on its tables) adds its tables to each.
+_READING: contextvars.ContextVar[tuple[set[str], ...]] = contextvars.ContextVar(
+    "core_versions_reading", default=()
+)
 
 
 def watch(*models: type[Model]) -> None:
@@ -41,7 +47,9 @@ def watch(*models: type[Model]) -> None:
     for model in models:
         _WATCHED.add(model._meta.db_table)
         for field in model._meta.local_many_to_many:
-            _WATCHED.add(field.remote_field.through._meta.db_table)
+            through = field.remote_field.through
+            if through is not None:
+                _WATCHED.add(through._meta.db_table)
 
 
 def watched() -> frozenset[str]:
@@ -116,10 +124,12 @@ def cached(name: str, parts: Sequence[Any], tables: Iterable[str], compute: Call
     unwatched = tables - _WATCHED
     if unwatched:
         raise ValueError(f"not watched: {', '.join(sorted(unwatched))}")
+    for reads in _READING.get():  # an enclosing cached_reads depends on these tables too, hit or not
+        reads.update(tables)
     key = _key(name, parts, table_versions(tables))
     found = cache.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     result = compute()
     cache.set(key, result, TIMEOUT)
     return result
@@ -162,7 +172,8 @@ def cached_reads(name: str, parts: Sequence[Any], compute: Callable[[], T]) -> T
     calls read their versions (one query) and keep the result under them. A computation that reads an
     unwatched table is never kept (each call runs it live), and one that starts reading other tables
     (new data, new code) notes them again before anything is kept under them. ``parts`` must name every
-    input that is not in the database (the viewer, the day, the parameters).
+    input that is not in the database (the viewer, the day, the parameters). A result that ``compute``
+    takes from ``cached`` (``cached_rows``, ``cached_count``) counts as a read of that result's tables.
     """
     index = _key(name + ":tables", parts, None)
     tables: frozenset[str] | None = cache.get(index)
@@ -171,15 +182,19 @@ def cached_reads(name: str, parts: Sequence[Any], compute: Callable[[], T]) -> T
         key = _key(name, parts, table_versions(tables))
         found = cache.get(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
     read: set[str] = set()
 
     def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         read.update(tables_of(sql))
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(note):
-        result = compute()
+    token = _READING.set((*_READING.get(), read))
+    try:
+        with connection.execute_wrapper(note):
+            result = compute()
+    finally:
+        _READING.reset(token)
     if read and read <= _WATCHED:
         if tables == read and key:
             cache.set(key, result, TIMEOUT)

@@ -389,7 +389,7 @@ class IndicatorFigureViewSet(viewsets.ViewSet):
     """Each applicable (indicator, unit) in scope: this period, last year's same period, and the change."""
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request) -> HttpResponse | Response:
         campaign = _campaign(request)
         period = period_from(request, campaign)
         hospitals, banners = scoped_units(request)
@@ -406,7 +406,7 @@ class IndicatorEvaluationViewSet(viewsets.ViewSet):
     """Target verdicts for a period: per unit, per banner, and for everything in scope ("league")."""
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request) -> HttpResponse | Response:
         campaign = _campaign(request)
         period = period_from(request, campaign)
         hospitals, banners = scoped_units(request)

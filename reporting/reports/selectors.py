@@ -365,9 +365,9 @@ def _indicator_warnings(reports: Sequence[MonthlyReport]) -> dict[int, list[str]
             which |= Q(month=month, hospital_id__in=hospital_ids)
         values = []
         for v in IndicatorValue.objects.filter(which, indicator_id__in=list(order)):
-            report = wanted.get((v.hospital_id, v.month))
-            if report is not None:
-                v.indicator, v.hospital = by_id[v.indicator_id], report.hospital
+            owner = wanted.get((v.hospital_id, v.month))
+            if owner is not None:
+                v.indicator, v.hospital = by_id[v.indicator_id], owner.hospital
                 values.append(v)
         warnings = indicator_value_warnings(values)
         for value in sorted(values, key=lambda v: order[v.indicator_id]):

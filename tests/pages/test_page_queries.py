@@ -66,3 +66,66 @@ def test_batched_warnings_equal_the_report_pages_own(set_clock: SetClock) -> Non
     live = {r.pk: _live_warnings(r) for r in reports}
     assert batched == live
     assert sum(len(w) for w in live.values()) > 10
+
+
+def _page_urls() -> dict[str, str]:
+    """The other pages of issue 17's list, picked the same way at both sizes: the first hospital (by code)
+    whose latest report waits for the league's review, its month and report pages, its lecture list and
+    action plan, the latest bulletin (built here), the dashboard and the API lists."""
+    from reporting.bulletins.services import bulletin_build
+
+    report = (
+        MonthlyReport.objects.filter(status=MonthlyReport.Status.BANNER_REVIEWED)
+        .select_related("hospital", "campaign")
+        .order_by("-month", "hospital__code")
+        .first()
+    )
+    assert report is not None
+    bulletin = bulletin_build(campaign_id=report.campaign_id, month=report.month)
+    hospital = report.hospital
+    return {
+        "dashboard": "/",
+        "evaluations": f"/api/v1/indicator-evaluations/?period=ytd&month={report.month.month}",
+        "figures": f"/api/v1/indicator-figures/?period=ytd&month={report.month.month}",
+        "lectures_last": "/api/v1/lectures/?page=last",
+        "hospital_lectures": f"/hospitals/{hospital.pk}/lectures/",
+        "month": f"/hospitals/{hospital.pk}/months/{report.month:%Y-%m}/",
+        "report": f"/reports/{report.pk}/",
+        "bulletin": f"/bulletins/{bulletin.pk}/",
+        "action_plan": f"/hospitals/{hospital.pk}/actions/",
+    }
+
+
+# Each page's queries once its kept results are warm (core.versions; the second request of the same
+# URL), the same at both sizes; the nav badge and the session are in each.
+PAGE_QUERIES = {
+    "dashboard": 0,
+    "evaluations": 0,
+    "figures": 0,
+    "lectures_last": 0,
+    "hospital_lectures": 0,
+    "month": 0,
+    "report": 0,
+    "bulletin": 0,
+    "action_plan": 0,
+}
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["3 hospitals", "24 hospitals"])
+def test_every_page_of_the_list_reads_the_same_queries_at_both_sizes(
+    size: RegionSize, client: Client, set_clock: SetClock
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    RegionGenerator(seed=11, size=size).run()
+    set_clock("2022-01-10 10:00")
+    client.force_login(_league_reviewer())
+    counts = {}
+    for name, url in _page_urls().items():
+        for _ in range(3):  # warm: the session, the tables noted, the results kept
+            assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[name] = len(queries.captured_queries)
+    assert counts == PAGE_QUERIES
