@@ -135,7 +135,7 @@ def test_kept_answers_follow_every_kind_of_write_on_a_generated_region(
     assert figure_of_value() == count
     IndicatorValue.objects.filter(pk=value.pk).update(count=F("count") + 7)  # a bulk update
     assert figure_of_value() == count + 7
-    own = value.count  # the month's own count (the figure is the year's sum)
+    own = value.count or 0  # the month's own count (the figure is the year's sum)
     value.refresh_from_db()
     value.count = own + 9
     value.save()  # the ORM
