@@ -111,7 +111,7 @@ PAGE_QUERIES = {
     "lectures_last": 8,  # versions (the count kept), the page read from the list's end, 3 related reads
     "hospital_lectures": 9,  # the hospital, versions (the count kept), the page, its materials, deletions
     "month": 18,
-    "report": 22,
+    "report": 23,
     "bulletin": 6,  # the bulletin without its figures, the bulletins' version (the body kept as HTML)
     "action_plan": 10,
 }
