@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hospitals.models import User
-from reporting.evaluation.models import AssessmentImport
+from reporting.evaluation.models import AssessmentImport, BannerEvaluation, Evaluation
+from reporting.evaluation.services import evaluation_build, evaluation_publish
 from tests.conftest import Alxa
+from tests.factories import HospitalFactory
 from tests.reporting.conftest import SetClock
 from tests.reporting.evaluation.test_assessment import filled
 
@@ -97,3 +101,30 @@ def test_hospitals_and_banners_read_only_a_published_evaluation(alxa: Alxa, set_
     assert "阿拉善盟中心医院" in _table(banner, "evaluation")
     assert "阿拉善右旗人民医院" not in _table(banner, "evaluation")
     assert "额济纳旗" in _table(banner, "banner-evaluation")  # the banners' ranking
+
+
+def test_the_page_reads_a_fixed_number_of_queries(alxa: Alxa, set_clock: SetClock) -> None:
+    """As many queries with 10 hospitals as with 30 (the rows, their banners and the banners' rows are
+    read in bulk), for the league and for a hospital."""
+    set_clock("2021-12-20 10:00")
+
+    def counts() -> tuple[int, int]:
+        Evaluation.objects.all().delete()
+        BannerEvaluation.objects.all().delete()
+        evaluation_build(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+        evaluation_publish(campaign_id=alxa.campaign.pk, actor=alxa.league_reviewer)
+        found = []
+        for user in (alxa.league_reviewer, alxa.reporter):
+            client = _client(user)
+            client.get("/evaluation/")  # warm the session and the content types
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get("/evaluation/").status_code == 200
+            found.append(len(ctx.captured_queries))
+        return found[0], found[1]
+
+    small = counts()
+    HospitalFactory.create_batch(20, banner=alxa.youqi)
+    assert Evaluation.objects.count() == 10
+    large = counts()
+    assert Evaluation.objects.count() == 30
+    assert small == large
