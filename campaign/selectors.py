@@ -28,7 +28,7 @@ from campaign.models import (
 from core import clock
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
-from hospitals.selectors import AnyUser, ancestor_paths, scope_queryset
+from hospitals.selectors import REVIEWER_ROLES, AnyUser, ancestor_paths, scope_queryset
 
 
 def campaigns_visible_to(user: AnyUser | None) -> QuerySet[Campaign]:
@@ -47,7 +47,7 @@ def campaigns_visible_to(user: AnyUser | None) -> QuerySet[Campaign]:
     scope: Subquery
     if user.role == Role.HOSPITAL_REPORTER and user.hospital_id is not None:
         scope = Subquery(Hospital.objects.filter(pk=user.hospital_id).values("banner__path")[:1])
-    elif user.role in (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER) and user.org_unit_id is not None:
+    elif user.role in REVIEWER_ROLES and user.org_unit_id is not None:
         scope = Subquery(OrgUnit.objects.filter(pk=user.org_unit_id).values("path")[:1])
     else:
         return qs.none()

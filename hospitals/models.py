@@ -257,6 +257,8 @@ class Role(models.TextChoices):
     HOSPITAL_REPORTER = "hospital_reporter", "医院填报员"
     BANNER_REVIEWER = "banner_reviewer", "旗(区)审核员"
     LEAGUE_REVIEWER = "league_reviewer", "盟审核员"
+    # Attached to the region OrgUnit: reads every league, writes nothing (issue 16; docs/decisions.md).
+    REGION_REVIEWER = "region_reviewer", "自治区审核员"
     ADMIN = "admin", "系统管理员"
 
 
@@ -319,7 +321,7 @@ class User(AbstractUser):
                 condition=(
                     Q(role="hospital_reporter", hospital__isnull=False, org_unit__isnull=True)
                     | Q(
-                        role__in=["banner_reviewer", "league_reviewer"],
+                        role__in=["banner_reviewer", "league_reviewer", "region_reviewer"],
                         hospital__isnull=True,
                         org_unit__isnull=False,
                     )
@@ -342,6 +344,11 @@ class User(AbstractUser):
     @property
     def is_league_level(self) -> bool:
         return self.role in (Role.LEAGUE_REVIEWER, Role.ADMIN) or self.is_superuser
+
+    @property
+    def is_read_only(self) -> bool:
+        """The region reviewer reads every league and writes nothing (``require_*_in_scope`` refuse it)."""
+        return self.role == Role.REGION_REVIEWER
 
     @property
     def sees_everything(self) -> bool:

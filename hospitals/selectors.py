@@ -14,6 +14,9 @@ from hospitals.models import Hospital, OrgUnit, Role, User
 M = TypeVar("M", bound=Model)
 # What request.user may be: every selector accepts both and gives an anonymous user nothing.
 AnyUser = User | AnonymousUser
+# The roles whose scope is an OrgUnit (a banner, a league, the region) and what lies under it.
+REVIEWER_ROLES = (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER, Role.REGION_REVIEWER)
+READ_ONLY = "自治区审核员只能查阅，不能修改数据。"
 
 
 def user_scope_path(user: AnyUser) -> str | None:
@@ -22,7 +25,7 @@ def user_scope_path(user: AnyUser) -> str | None:
         return None
     if user.is_superuser or user.role == Role.ADMIN:
         return ""
-    if user.role in (Role.BANNER_REVIEWER, Role.LEAGUE_REVIEWER) and user.org_unit is not None:
+    if user.role in REVIEWER_ROLES and user.org_unit is not None:
         return user.org_unit.path
     return None
 
@@ -101,6 +104,8 @@ def require_hospital_in_scope(user: AnyUser, hospital: Hospital | int) -> None:
     """
     from django.core.exceptions import PermissionDenied
 
+    if isinstance(user, User) and user.is_read_only:
+        raise PermissionDenied(READ_ONLY)
     hospital_id = hospital if isinstance(hospital, int) else hospital.pk
     if not user_can_see_hospital(user, hospital_id):
         raise PermissionDenied("您无权操作该医院的数据。")
@@ -111,6 +116,8 @@ def require_unit_in_scope(user: AnyUser, unit: OrgUnit | int) -> None:
     from django.core.exceptions import PermissionDenied
 
     unit_id = unit if isinstance(unit, int) else unit.pk
+    if isinstance(user, User) and user.is_read_only:
+        raise PermissionDenied(READ_ONLY)
     if not isinstance(user, User) or user.role == Role.HOSPITAL_REPORTER:
         raise PermissionDenied("您无权操作该单位的数据。")
     if not org_units_visible_to(user).filter(pk=unit_id).exists():

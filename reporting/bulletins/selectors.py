@@ -30,7 +30,7 @@ from campaign.models import (
     Milestone,
     ProgressStatus,
 )
-from campaign.selectors import campaign_hospitals
+from campaign.selectors import campaign_hospitals, campaigns_visible_to
 from core.charts import (
     LATE_AMBER,
     MISSING_RED,
@@ -43,7 +43,7 @@ from core.charts import (
 )
 from core.months import next_month
 from hospitals.models import Hospital, OrgUnit, Role, User
-from hospitals.selectors import AnyUser, ancestor_paths
+from hospitals.selectors import AnyUser
 from reporting.bulletins.models import Bulletin
 from reporting.dispatch.selectors import banner_dispatch_rows
 from reporting.indicators.selectors import Period
@@ -513,13 +513,8 @@ def bulletins_visible_to(user: AnyUser) -> QuerySet[Bulletin]:
         return qs.none()
     if user.is_superuser or user.role == Role.ADMIN:
         return qs
-    if user.role == Role.HOSPITAL_REPORTER:
-        path = user.hospital.banner.path if user.hospital is not None else None
-    else:
-        path = user.org_unit.path if user.org_unit is not None else None
-    if path is None:
-        return qs.none()
-    qs = qs.filter(campaign__league__path__in=ancestor_paths(path))
+    # The campaigns of the leagues that hold the user's scope, or (the region reviewer) that it holds.
+    qs = qs.filter(campaign_id__in=campaigns_visible_to(user).values("pk"))
     if user.role != Role.LEAGUE_REVIEWER:
         qs = qs.filter(status=Bulletin.Status.PUBLISHED)
     return qs

@@ -12,6 +12,7 @@ and 包头市 (``tests/leagues.py``: banner 土默特右旗, hospital BT01, its 
 | banner     | zuoqi         | 阿拉善左旗       | H006 (阿拉善右旗), the second league        |
 | league     | league        | 阿拉善盟         | the second league                          |
 | league2    | baotou        | 包头市           | Alxa: H004, H001, H006                     |
+| region     | region        | 内蒙古自治区 (reads both leagues, writes nothing) | —                  |
 | admin      | admin         | everything       | —                                          |
 | anonymous  | —             | nothing          | everything                                 |
 
@@ -40,7 +41,7 @@ from hospitals.models import Hospital, OrgUnit, User
 from tests.conftest import Alxa
 from tests.leagues import SecondLeague, load_second_league
 
-ROLES = ("anonymous", "reporter", "banner", "league", "league2", "admin")
+ROLES = ("anonymous", "reporter", "banner", "league", "league2", "region", "admin")
 SIGNED_IN = ROLES[1:]
 UNSAFE = ("post", "put", "patch", "delete")
 API_PREFIX = "api/v1/"
@@ -108,7 +109,7 @@ class World:
     def in_org(self, role: str, owner: Owner) -> bool:
         """Whether ``owner`` is inside ``role``'s own organisation (the table in the module docstring)."""
         a = self.alxa
-        if role == "admin":
+        if role in ("admin", "region"):
             return True
         if role == "reporter":
             return owner.hospital is not None and owner.hospital.pk == a.h004.pk
@@ -122,8 +123,8 @@ class World:
 
     def in_league(self, role: str, owner: Owner) -> bool:
         """Whether ``owner`` is in ``role``'s league: what a campaign's rules and published rows are
-        shown to (``campaigns_visible_to``); the admin's league is every league."""
-        if role == "admin":
+        shown to (``campaigns_visible_to``); the admin's and the region reviewer's is every league."""
+        if role in ("admin", "region"):
             return True
         if role == "anonymous":
             return False
@@ -154,6 +155,7 @@ def make_world(alxa: Alxa) -> World:
         "banner": alxa.banner_reviewer,
         "league": alxa.league_reviewer,
         "league2": second.league_reviewer,
+        "region": second.region_reviewer,
         "admin": alxa.admin,
     }
     return World(alxa, second, users)

@@ -8,12 +8,15 @@ from hospitals.models import User
 
 
 class Command(BaseCommand):
-    help = "打印演示账号(来自 seeds/alxa-demo.yaml)。"
+    help = "打印演示账号(来自 seeds/alxa-demo.yaml 和 seeds/baotou-demo.yaml)。"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        data = yaml.safe_load((settings.BASE_DIR / "seeds/alxa-demo.yaml").read_text(encoding="utf-8"))
+        rows = []
+        for name in ("seeds/alxa-demo.yaml", "seeds/baotou-demo.yaml"):
+            data = yaml.safe_load((settings.BASE_DIR / name).read_text(encoding="utf-8"))
+            rows += data.get("users", [])
         self.stdout.write("演示账号 (http://127.0.0.1:8000/):")
-        for row in data.get("users", []):
+        for row in rows:
             user = User.objects.filter(username=row["username"]).first()
             label = user.get_role_display() if user else row["role"]
             self.stdout.write(f"  {label:<10} 用户名 {row['username']:<8} 密码 {row['password']}")

@@ -8,6 +8,11 @@ from campaign.seeding import SeedError, seed_load
 
 # The league tree, the sample hospitals and accounts, and the 2021 campaign: what `make run` loads.
 DEFAULT_SEEDS = ("seeds/alxa-league.yaml", "seeds/alxa-demo.yaml", "seeds/alxa-2021.yaml")
+# A second sample league (包头市) with its own 2021 campaign and demo accounts, and the region reviewer:
+# several leagues and the region on one deployment (issue 16). Loaded after the Alxa files (its league
+# hangs under their region) when no file is named.
+SECOND_LEAGUE_SEEDS = ("seeds/baotou-demo.yaml", "seeds/baotou-2021.yaml")
+DEMO_SEEDS = DEFAULT_SEEDS + SECOND_LEAGUE_SEEDS
 
 
 class Command(BaseCommand):
@@ -15,11 +20,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "paths", nargs="*", help="seed files; default: the Alxa league, demo and 2021 campaign"
+            "paths",
+            nargs="*",
+            help="seed files; default: the Alxa league, demo and 2021 campaign, then 包头市's",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        paths = [Path(p) for p in options["paths"]] or [settings.BASE_DIR / p for p in DEFAULT_SEEDS]
+        paths = [Path(p) for p in options["paths"]] or [settings.BASE_DIR / p for p in DEMO_SEEDS]
         try:
             result = seed_load(paths=paths)
         except (SeedError, OSError) as exc:

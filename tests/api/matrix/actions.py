@@ -103,6 +103,8 @@ def _check_action_plan(world: World) -> None:
         ("league", world.foreign_hospital, 404),
         ("league2", world.foreign_hospital, 200),
         ("league2", a.h006, 404),
+        ("region", world.foreign_hospital, 200),
+        ("region", a.h006, 200),
         ("admin", world.foreign_hospital, 200),
     ]:
         response = world.client(role).get(url.format(hospital.pk))

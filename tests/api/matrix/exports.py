@@ -36,7 +36,7 @@ def _body(world: World, owner: Owner, obj: Model | None) -> dict[str, Any]:
 def _check_kinds(world: World) -> None:
     url = reverse("export-job-kinds")
     assert world.client("anonymous").get(url).status_code == 401
-    for role in ("reporter", "banner", "league", "league2", "admin"):
+    for role in ("reporter", "banner", "league", "league2", "region", "admin"):
         response = world.client(role).get(url)
         assert response.status_code == 200
         assert "hospital_roster" in {k["code"] for k in response.json()}
@@ -50,7 +50,8 @@ ROWS: dict[str, Row] = {
         body=_body,
         body_names_owner=False,
         # A small export answers with the file itself (200); every signed-in user may export its scope.
-        create={"reporter": 200, "banner": 200, "league": 200, "league2": 200, "admin": 200},
+        # The region reviewer reads (and so exports) every league: an export writes no domain row.
+        create={"reporter": 200, "banner": 200, "league": 200, "league2": 200, "region": 200, "admin": 200},
     ),
     "export-job-download": Row("action", EXPORT_JOB),
     "export-job-kinds": Row("custom", check=_check_kinds),

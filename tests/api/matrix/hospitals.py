@@ -65,7 +65,7 @@ def _check_token(world: World) -> None:
 
 def _check_root(world: World) -> None:
     assert world.client("anonymous").get(reverse("api-root")).status_code == 401
-    for role in ("reporter", "banner", "league", "league2", "admin"):
+    for role in ("reporter", "banner", "league", "league2", "region", "admin"):
         assert world.client(role).get(reverse("api-root")).status_code == 200
 
 

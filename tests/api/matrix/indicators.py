@@ -115,7 +115,7 @@ def _owner(world: World, hospital: Hospital) -> Owner:
 def _check_template(world: World) -> None:
     a = world.alxa
     assert world.client("anonymous").get(TEMPLATE, _params(world, a.h004.pk)).status_code == 401
-    for role in ("reporter", "banner", "league", "league2", "admin"):
+    for role in ("reporter", "banner", "league", "league2", "region", "admin"):
         for hospital in world.hospitals:
             # Each role asks with its own league's campaign (the admin with Alxa's).
             response = world.client(role).get(TEMPLATE, _params(world, hospital.pk, role))
@@ -123,10 +123,10 @@ def _check_template(world: World) -> None:
             if not world.in_org(role, owner):
                 expected = 404
             else:  # the admin sees the other league's hospital, which has no template of Alxa's campaign
-                expected = 400 if role == "admin" and hospital == world.foreign_hospital else 200
+                expected = 400 if role in ("admin", "region") and hospital == world.foreign_hospital else 200
             assert response.status_code == expected, (role, hospital.code, response.status_code)
         # Another league's campaign is not found, whichever hospital is named.
-        if role not in ("admin",):
+        if role not in ("admin", "region"):
             other = world.campaign_for("league" if role == "league2" else "league2")
             response = world.client(role).get(
                 TEMPLATE, {**_params(world, world.hospitals[0].pk), "campaign": other.pk}
@@ -136,7 +136,7 @@ def _check_template(world: World) -> None:
 
 def _check_upload(world: World) -> None:
     a = world.alxa
-    for role in ("anonymous", "reporter", "banner", "league", "league2", "admin"):
+    for role in ("anonymous", "reporter", "banner", "league", "league2", "region", "admin"):
         for hospital in world.hospitals:
             # The Alxa campaign's template: Alxa's roles (and the admin) upload it for Alxa's hospitals;
             # for the other league's hospital, and for the other league's reviewer, it is refused.
@@ -151,7 +151,7 @@ def _check_upload(world: World) -> None:
             owner = _owner(world, hospital)
             if role == "anonymous":
                 assert response.status_code == 401
-            elif world.in_org(role, owner) and hospital != world.foreign_hospital:
+            elif world.in_org(role, owner) and hospital != world.foreign_hospital and role != "region":
                 # An empty template is a dry run with one error ("nothing filled in").
                 assert response.status_code == 201, (role, hospital.code, response.content)
                 continue
@@ -164,7 +164,7 @@ def _check_baseline_template(world: World) -> None:
     a = world.alxa
     params = {"campaign": a.campaign.pk, "hospital": a.h004.pk}
     assert world.client("anonymous").get(BASELINE_TEMPLATE, params).status_code == 401
-    for role in ("reporter", "banner", "league", "league2", "admin"):
+    for role in ("reporter", "banner", "league", "league2", "region", "admin"):
         for hospital in world.hospitals:
             own = {"campaign": world.campaign_for(role).pk, "hospital": hospital.pk}
             response = world.client(role).get(BASELINE_TEMPLATE, own)
@@ -172,7 +172,7 @@ def _check_baseline_template(world: World) -> None:
             if not world.in_org(role, owner):
                 expected = 404
             else:  # the admin sees the other league's hospital, which has no template of Alxa's campaign
-                expected = 400 if role == "admin" and hospital == world.foreign_hospital else 200
+                expected = 400 if role in ("admin", "region") and hospital == world.foreign_hospital else 200
             assert response.status_code == expected, (role, hospital.code, response.status_code)
     # Another league's campaign is not found.
     other = {"campaign": world.second.campaign.pk, "hospital": a.h004.pk}
@@ -181,7 +181,7 @@ def _check_baseline_template(world: World) -> None:
 
 def _check_baseline_upload(world: World) -> None:
     a = world.alxa
-    for role in ("anonymous", "reporter", "banner", "league", "league2", "admin"):
+    for role in ("anonymous", "reporter", "banner", "league", "league2", "region", "admin"):
         for hospital in world.hospitals:
             # Alxa's workbook: refused for the other league's hospital and to the other league's reviewer.
             template_of = a.h004 if hospital == world.foreign_hospital else hospital
@@ -195,7 +195,7 @@ def _check_baseline_upload(world: World) -> None:
             owner = _owner(world, hospital)
             if role == "anonymous":
                 assert response.status_code == 401
-            elif world.in_org(role, owner) and hospital != world.foreign_hospital:
+            elif world.in_org(role, owner) and hospital != world.foreign_hospital and role != "region":
                 # An empty workbook is a dry run with one error ("nothing filled in").
                 assert response.status_code == 201, (role, hospital.code, response.content)
                 continue
@@ -210,7 +210,7 @@ def _check_report(url: str, key: str) -> Any:
         params: dict[str, Any] = {"campaign": a.campaign.pk, "period": "month", "year": 2021, "month": 7}
         assert world.client("anonymous").get(url, params).status_code == 401
         hospital_ids = {h.pk for h in world.hospitals}
-        for role in ("reporter", "banner", "league", "league2", "admin"):
+        for role in ("reporter", "banner", "league", "league2", "region", "admin"):
             params["campaign"] = world.campaign_for(role).pk
             response = world.client(role).get(url, params)
             assert response.status_code == 200, (role, response.content[:300])
@@ -225,10 +225,10 @@ def _check_report(url: str, key: str) -> Any:
             # Naming a hospital outside the scope gives nothing of it.
             outside = a.h004 if role == "league2" else world.foreign_hospital
             other = world.client(role).get(url, {**params, "hospital": outside.pk}).json()[key]
-            if role != "admin":
+            if role not in ("admin", "region"):
                 assert all(r["unit_id"] != outside.pk for r in other)
             # Another league's campaign is not found.
-            if role != "admin":
+            if role not in ("admin", "region"):
                 other_campaign = world.campaign_for("league" if role == "league2" else "league2")
                 refused = world.client(role).get(url, {**params, "campaign": other_campaign.pk})
                 assert refused.status_code == 404, (role, refused.status_code)
@@ -243,7 +243,7 @@ def _check_table_export(world: World) -> None:
     url = "/api/v1/indicator-evaluations/export/"
     assert world.client("anonymous").get(url, params).status_code == 401
     names = dict(Hospital.objects.values_list("pk", "name"))
-    for role in ("reporter", "banner", "league", "league2", "admin"):
+    for role in ("reporter", "banner", "league", "league2", "region", "admin"):
         params["campaign"] = world.campaign_for(role).pk
         client = world.client(role)
         listed = client.get("/api/v1/indicator-evaluations/", params).json()["units"]
@@ -253,7 +253,7 @@ def _check_table_export(world: World) -> None:
         sheet = load_workbook(io.BytesIO(streamed(response)))["指标表"]
         exported = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[2] == "医院"}
         assert exported == expected, role
-        assert world.foreign_hospital.name not in exported or role in ("admin", "league2")
+        assert world.foreign_hospital.name not in exported or role in ("admin", "region", "league2")
         assert a.h004.name not in exported or role != "league2"
     refused = world.client("league").get(url, {**params, "period": "century"})
     assert refused.status_code == 400

@@ -27,7 +27,7 @@ from campaign.models import (
     SpeakerRole,
     TourLecturer,
 )
-from hospitals.models import Hospital, Person, Post
+from hospitals.models import Hospital, OrgUnit, Person, Post
 from tests.api.harness import Owner, Resource, Row, World, viewset_rows
 from tests.samples import PDF
 
@@ -228,10 +228,7 @@ def _check_compliance(world: World) -> None:
     # The second league's reviewer: its own league's hospitals, judged by its own campaign.
     league2 = world.client("league2").get(url).json()["results"]
     assert league2["campaign"] == world.second.campaign.pk
-    assert {row["hospital"] for row in league2["hospitals"]} == {
-        world.second.hospital.pk,
-        world.second.hospital2.pk,
-    }
+    assert {row["hospital"] for row in league2["hospitals"]} == {h.pk for h in world.second.hospitals}
     assert world.client("league2").get(f"{url}&campaign={a.campaign.pk}").status_code == 404
     assert world.client("league").get(f"{url}&campaign={world.second.campaign.pk}").status_code == 404
     assert world.foreign_hospital.pk in _hospital_ids(world, "admin", url)
@@ -250,8 +247,11 @@ def _check_compliance_banners(world: World) -> None:
     assert banners("banner") == {a.zuoqi.pk}
     assert a.youqi.pk in banners("league")
     assert world.foreign_banner.pk not in banners("league")
-    assert banners("league2") == {world.foreign_banner.pk}
+    second_banners = set(OrgUnit.objects.filter(parent=world.second.league).values_list("pk", flat=True))
+    assert banners("league2") == second_banners
     assert world.foreign_banner.pk in banners("admin")
+    # The region reviewer reads every league's banners.
+    assert {a.zuoqi.pk, a.youqi.pk} | second_banners <= banners("region")
 
 
 ROWS: dict[str, Row] = {

@@ -143,7 +143,7 @@ def _check_bulk_approve(world: World) -> None:
         "banner_reviewed",
     )
     assert world.client("anonymous").post(url, {"ids": [own.pk]}, format="json").status_code == 401
-    for role in ("reporter", "banner"):
+    for role in ("reporter", "banner", "region"):  # the region reviewer reads, never acts
         assert world.client(role).post(url, {"ids": [own.pk]}, format="json").status_code == 403
     # Each league approves its own report and skips the other league's, which stays as it was.
     response = world.client("league2").post(url, {"ids": [own.pk, foreign.pk]}, format="json")
@@ -163,7 +163,7 @@ def _check_bulletin_build(world: World) -> None:
     url = reverse("bulletin-build")
     body = {"campaign": world.alxa.campaign.pk, "month": "2021-07-01"}
     assert world.client("anonymous").post(url, body, format="json").status_code == 401
-    for role in ("reporter", "banner"):
+    for role in ("reporter", "banner", "region"):  # the region reviewer reads, never acts
         assert world.client(role).post(url, body, format="json").status_code == 403
     # Another league's reviewer: Alxa's campaign is not one of its own (400 on the field).
     refused = world.client("league2").post(url, body, format="json")
