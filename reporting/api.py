@@ -7,6 +7,7 @@ from reporting.dispatch.api import register as register_dispatch
 from reporting.evaluation.api import register as register_evaluation
 from reporting.indicators.api import register as register_indicators
 from reporting.notices.api import register as register_notices
+from reporting.region.api import register as register_region
 from reporting.reports.api import register as register_reports
 
 
@@ -17,3 +18,4 @@ def register(router: DefaultRouter) -> None:
     register_notices(router)
     register_indicators(router)
     register_dispatch(router)
+    register_region(router)

@@ -13,6 +13,7 @@ class ReportingConfig(AppConfig):
         from reporting.evaluation import workbook as evaluation_workbook  # noqa: F401
         from reporting.indicators import workbook as indicator_workbook  # noqa: F401
         from reporting.indicators.models import IndicatorValue
+        from reporting.region import workbook as region_workbook  # noqa: F401
         from reporting.reports.models import MonthlyReport
         from reporting.reports.selectors import require_month_editable
 

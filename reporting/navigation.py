@@ -24,6 +24,15 @@ class NavItem:
 
 
 def _items_for(user: User) -> list[tuple[str, str]]:
+    if user.role == Role.REGION_REVIEWER:
+        # Reads every league, acts on none (docs/decisions.md "The region reviewer").
+        return [
+            ("全区汇总", reverse("reporting:region")),
+            ("医院", reverse("hospitals:list")),
+            ("月度通报", reverse("reporting:bulletins")),
+            ("通知", reverse("reporting:notifications")),
+            ("我的导出", reverse("exports:jobs")),
+        ]
     items: list[tuple[str, str]] = [("仪表盘", reverse("home"))]
     if user.role == Role.HOSPITAL_REPORTER and user.hospital_id is not None:
         items.append(("本院", reverse("campaign:hospital", args=[user.hospital_id])))
@@ -48,6 +57,8 @@ def _items_for(user: User) -> list[tuple[str, str]]:
     items.append(("月度通报", reverse("reporting:bulletins")))
     # Everyone: the league builds and publishes; hospitals and banners read the published evaluation.
     items.append(("年终评估", reverse("reporting:evaluation")))
+    if user.sees_everything:
+        items.append(("全区汇总", reverse("reporting:region")))
     items.append(("通知", reverse("reporting:notifications")))
     items.append(("我的导出", reverse("exports:jobs")))
     # A league admin onboards its league, a system admin any (hospitals.onboarding).

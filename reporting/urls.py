@@ -5,6 +5,7 @@ from reporting.dispatch import views as dispatch
 from reporting.evaluation import views as evaluation
 from reporting.indicators import views as indicators
 from reporting.notices import views as notices
+from reporting.region import views as region
 from reporting.reports import views as reports
 
 app_name = "reporting"
@@ -57,4 +58,6 @@ urlpatterns = [
     path(
         "evaluation/assessment/<int:import_id>/", evaluation.assessment_import_page, name="assessment_import"
     ),
+    path("region/", region.region_page, name="region"),
+    path("region/publicity.zip", region.region_publicity, name="region_publicity"),
 ]

@@ -1,18 +1,21 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from campaign.selectors import campaign_current
 from core import clock
 from core.versions import cached_reads
-from hospitals.models import OrgUnit
+from hospitals.models import OrgUnit, User
 from hospitals.selectors import org_units_visible_to
 from reporting.dashboard.selectors import dashboard_charts
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: the first page after login, for every role, limited to the viewer's scope."""
+    """The dashboard: the first page after login, for every role, limited to the viewer's scope; the
+    region reviewer's first page is the rollup of every league (a dashboard is one league's campaign)."""
+    if isinstance(request.user, User) and request.user.is_read_only:
+        return redirect("reporting:region")
     campaign = campaign_current(request.user)
     banners = list(
         org_units_visible_to(request.user)
