@@ -421,6 +421,79 @@ def onboarding_tenth() -> tuple[int, float]:
     return _onboarding(ONBOARDING_HOSPITALS // 10)
 
 
+@contextmanager
+def region_month_reported() -> Iterator[tuple[User, User]]:
+    """What the region rollup reads, made first (not measured) inside a transaction that is rolled back:
+    December's bulletin built and published, the December evaluation built; yields a region reviewer
+    (自治区审核员, on the region ``OrgUnit``) and the first league's reviewer, both fresh (their units not
+    yet read, as a request's user), so that either reading starts from the same set-up queries."""
+    from hospitals.models import OrgUnit, Role
+    from reporting.bulletins.services import bulletin_publish, rollup_previous_month
+    from reporting.evaluation.services import evaluation_build
+
+    with bench_clock(), transaction.atomic():
+        admin = bench_user()
+        (bulletin,) = rollup_previous_month()
+        bulletin_publish(bulletin_id=bulletin.pk, actor=admin, channel=ChangeRecord.Channel.SYSTEM)
+        evaluation_build(campaign_id=bench_campaign().pk, actor=admin, channel=ChangeRecord.Channel.SYSTEM)
+        region = OrgUnit.objects.get(kind=OrgUnit.Kind.REGION)
+        # The league of the region's first hospital (the seeds' Alxa league holds none in the bench).
+        league = (
+            OrgUnit.objects.filter(kind=OrgUnit.Kind.LEAGUE, children__hospitals__isnull=False)
+            .order_by("code")
+            .first()
+        )
+        made = [
+            User.objects.create(username=REGION_REVIEWER, role=Role.REGION_REVIEWER, org_unit=region),
+            User.objects.create(
+                username=f"{REGION_REVIEWER}-league", role=Role.LEAGUE_REVIEWER, org_unit=league
+            ),
+        ]
+        try:
+            yield User.objects.get(pk=made[0].pk), User.objects.get(pk=made[1].pk)
+        finally:
+            transaction.set_rollback(True)
+
+
+REGION_REVIEWER = "bench-region-rollup"
+
+
+def _region_rollup(one_league: bool) -> tuple[int, float]:
+    from reporting.region.selectors import region_rollup
+
+    with region_month_reported() as (region_reviewer, league_reviewer):
+        user = league_reviewer if one_league else region_reviewer
+        mark_start()
+        started = time.perf_counter()
+        rollup = region_rollup(user=user)
+        seconds = time.perf_counter() - started
+    return sum(r.hospitals for r in rollup.leagues), seconds
+
+
+def region_rollup_all() -> tuple[int, float]:
+    """The region rollup (全区汇总, ``region_rollup``) as the region reviewer reads it: every league."""
+    return _region_rollup(one_league=False)
+
+
+def region_rollup_one() -> tuple[int, float]:
+    """The same, as one league's reviewer: one league's row (the comparison that shows it flat in leagues)."""
+    return _region_rollup(one_league=True)
+
+
+def region_book() -> tuple[int, float]:
+    """The region rollup workbook (export kind ``region_rollup``) as the region reviewer downloads it."""
+    from reporting.region.workbook import CODE
+
+    with region_month_reported() as (user, _):
+        mark_start()
+        started = time.perf_counter()
+        sheets = export_kind_get(CODE).build(user, {})
+        with tempfile.TemporaryFile(suffix=".xlsx") as handle:
+            rows = write_workbook(handle, sheets)
+        seconds = time.perf_counter() - started
+    return rows, seconds
+
+
 @dataclass(frozen=True)
 class ExportWorkload:
     label: str
@@ -449,6 +522,8 @@ EXPORT_WORKLOADS: dict[str, ExportWorkload] = {
     ),
     "bulletin_workbook": ExportWorkload("月度通报 bulletin (12月)", bulletin_book, kind="bulletin"),
     "evaluation_workbook": ExportWorkload("年终评估 evaluation", evaluation_book, kind="evaluation"),
+    "region_workbook": ExportWorkload("全区汇总 region_rollup (工作簿)", region_book, kind="region_rollup"),
+    "region_one_league": ExportWorkload("全区汇总 region_rollup (1个盟审核员)", region_rollup_one),
 }
 # The aggregates measured on the whole region and on a tenth of its hospitals: name → label.
 AGGREGATE_WORKLOADS: dict[str, str] = {
@@ -456,12 +531,14 @@ AGGREGATE_WORKLOADS: dict[str, str] = {
     "rollup": "月度汇总 rollup 生成通报 (12月)",
     "evaluation_scores": "年终评估 evaluation_scores",
     "evaluation": "年终评估 evaluation_build",
+    "region": "全区汇总 region_rollup",
 }
 AGGREGATE_RUNS: dict[str, Workload] = {
     "rollup_figures": rollup_figures,
     "rollup": rollup,
     "evaluation_scores": evaluation_figures,
     "evaluation": evaluation,
+    "region": region_rollup_all,
 }
 # The onboarding workbook (issue 16): name → label; measured on the region's database.
 ONBOARDING_WORKLOADS: dict[str, tuple[str, Workload]] = {
@@ -540,6 +617,15 @@ def targets(results: dict[str, Any]) -> list[tuple[bool, str]]:
                 )
             )
         out.append((whole.seconds <= limit, f"{label}全区耗时 ≤ {limit}s: {whole.seconds:.2f}s"))
+    region, one = results.get("region"), results.get("region_one_league")
+    if region and one:
+        # The same database and set-up: every league's rows (the region reviewer) against one league's.
+        out.append(
+            (
+                region.queries == one.queries,
+                f"全区汇总查询数与盟(市)数无关: 全部盟(市) {region.queries} / 1个盟(市) {one.queries}",
+            )
+        )
     return out
 
 
@@ -550,4 +636,5 @@ AGGREGATE_LIMITS: dict[str, tuple[str, float]] = {
     "rollup": ("月度汇总(生成通报)", 2.0),
     "evaluation_scores": ("年终评估(仅评分)", 5.0),
     "evaluation": ("年终评估(生成并保存)", 5.0),
+    "region": ("全区汇总", 2.0),
 }

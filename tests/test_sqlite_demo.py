@@ -16,6 +16,9 @@ PAGES = {
     "league": ["/", "/review/?status=", "/bulletins/", "/evaluation/", "/tour-lecturers/", "/publicity/"],
     "zuoqi": ["/", "/review/"],
     "h004": ["/", "/api/v1/lectures/", "/api/v1/indicator-evaluations/", "/api/v1/indicator-figures/"],
+    # The second sample league and the region (seeds/baotou-demo.yaml): the rollup's aggregates on SQLite.
+    "baotou": ["/", "/bulletins/"],
+    "region": ["/region/", "/api/v1/region-rollup/", "/exports/region_rollup/", "/region/publicity.zip"],
 }
 SCRIPT = f"""
 import django

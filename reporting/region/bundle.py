@@ -17,7 +17,8 @@ from campaign.models import LectureMaterial, MaterialKind
 from campaign.selectors import material_list
 from core import clock
 from exports.writer import DATETIME, INT, Column, Sheet, write_workbook
-from hospitals.selectors import AnyUser
+from hospitals.models import OrgUnit
+from hospitals.selectors import AnyUser, org_units_visible_to
 from reporting.region.selectors import current_campaigns
 
 MANIFEST = "清单.xlsx"
@@ -37,14 +38,25 @@ KIND_LABELS = dict(MaterialKind.choices)
 
 
 def publicity_materials(user: AnyUser) -> list[LectureMaterial]:
-    campaigns = [c.pk for c in current_campaigns(user, clock.today()).values()]
+    leagues = list(org_units_visible_to(user).filter(kind=OrgUnit.Kind.LEAGUE))
+    campaigns = {c.pk for c in current_campaigns(user, clock.today(), leagues).values()}
     qs = (
         material_list(user=user)
         .filter(recommended_for_publicity=True, lecture__campaign_id__in=campaigns)
-        .select_related("lecture__campaign__league", "lecture__hospital__banner", "lecture__org_unit")
-        .order_by("lecture__campaign__league__code", "lecture__hospital__code", "lecture__held_on", "id")
+        .select_related("lecture__hospital__banner__parent", "lecture__org_unit__parent")
+        .order_by(
+            "lecture__hospital__banner__parent__code", "lecture__hospital__code", "lecture__held_on", "id"
+        )
     )
     return list(qs)
+
+
+def _league(material: LectureMaterial) -> str:
+    """The league of the hospital (or banner) that held the lecture."""
+    lecture = material.lecture
+    unit = lecture.hospital.banner if lecture.hospital is not None else lecture.org_unit
+    league = unit.parent if unit is not None else None
+    return league.name if league is not None else ""
 
 
 def _safe(text: str) -> str:
@@ -67,7 +79,7 @@ def _manifest_row(material: LectureMaterial, name: str) -> list[Any]:
     )
     return [
         name,
-        lecture.campaign.league.name,
+        _league(material),
         banner,
         hospital.name if hospital is not None else "",
         f"{lecture.held_on:%Y-%m-%d}",

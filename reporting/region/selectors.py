@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from campaign.calendar import report_due_date, report_months
 from campaign.compliance import ComplianceState
@@ -140,18 +141,20 @@ class RegionRollup:
     leagues: list[LeagueRollup]
 
 
-def current_campaigns(user: AnyUser, today: dt.date) -> dict[int, Campaign]:
-    """Each visible league's current campaign: running today first, then of today's year, then the
-    latest started (``campaign_current``'s rank, per league). One query."""
+def current_campaigns(user: AnyUser, today: dt.date, leagues: list[OrgUnit]) -> dict[int, Campaign]:
+    """Each league's current campaign: its own league's, or one of the region above it (a region-wide
+    campaign, as the bench's); running today first, then of today's year, then the latest started
+    (``campaign_current``'s rank, per league). One query."""
 
     def rank(c: Campaign) -> tuple[bool, bool, dt.date, int]:
         return (c.starts_on <= today <= c.ends_on, c.year == today.year, c.starts_on, c.pk)
 
+    visible = list(campaigns_visible_to(user))
     best: dict[int, Campaign] = {}
-    for campaign in campaigns_visible_to(user):
-        held = best.get(campaign.league_id)
-        if held is None or rank(campaign) > rank(held):
-            best[campaign.league_id] = campaign
+    for league in leagues:
+        held = [c for c in visible if league.path.startswith(c.league.path)]
+        if held:
+            best[league.pk] = max(held, key=rank)
     return best
 
 
@@ -160,15 +163,22 @@ def _closed_months(campaign: Campaign, today: dt.date) -> list[dt.date]:
     return [m for m in report_months(campaign) if report_due_date(campaign, m) < today]
 
 
-def _read_bulletin(row: LeagueRollup, data: dict[str, Any]) -> None:
+def _read_bulletin(rows: dict[int, LeagueRollup], data: dict[str, Any], league_of: dict[str, int]) -> None:
+    """Add a published bulletin's milestone states and indicator verdicts to the rows of the leagues its
+    hospitals belong to (column 0 of each row is the banner's name)."""
     for section in data.get("sections", []):
-        if section.get("key") == "milestones":
-            for cells in section.get("rows", []):
+        key = section.get("key")
+        if key not in ("milestones", "indicators"):
+            continue
+        for cells in section.get("rows", []):
+            row = rows.get(league_of.get(cells[0], 0))
+            if row is None:
+                continue
+            if key == "milestones":
                 states = cells[2:]
                 row.milestones_met += sum(1 for s in states if s == MET_LABEL)
                 row.milestones_due += sum(1 for s in states if s in (MET_LABEL, NOT_MET_LABEL))
-        elif section.get("key") == "indicators":
-            for cells in section.get("rows", []):
+            else:
                 met, not_met, no_data = cells[2:5]
                 if isinstance(met, int):
                     row.indicators_met += met
@@ -177,16 +187,28 @@ def _read_bulletin(row: LeagueRollup, data: dict[str, Any]) -> None:
 
 def region_rollup(*, user: AnyUser, on: dt.date | None = None) -> RegionRollup:
     """The rollup of every league in ``user``'s scope (the region reviewer's and the admin's: all; a
-    league reviewer's: its own), as of ``on`` (default the clock's today). Eight queries (and the
-    user's unit, read once by the scope rule)."""
+    league reviewer's: its own), as of ``on`` (default the clock's today). Nine queries (and the user's
+    unit, read once by the scope rule) whatever the number of leagues and hospitals: every aggregate is
+    grouped by campaign and league, and a row counts only for its league's current campaign."""
     today = on or clock.today()
     leagues = list(org_units_visible_to(user).filter(kind=OrgUnit.Kind.LEAGUE).order_by("code"))
-    campaigns = current_campaigns(user, today)
+    campaigns = current_campaigns(user, today, leagues)
     rows = {u.pk: LeagueRollup(league=u, campaign=campaigns.get(u.pk)) for u in leagues}
-    by_campaign = {c.pk: rows[c.league_id] for c in campaigns.values() if c.league_id in rows}
-    ids = list(by_campaign)
+    ids = sorted({c.pk for c in campaigns.values()})
 
-    # Hospitals per league (banners hang directly under their league).
+    def row_of(campaign_id: int, league_id: int | None) -> LeagueRollup | None:
+        """The league's row when the aggregate's campaign is that league's current one."""
+        row = rows.get(league_id) if league_id is not None else None
+        return (
+            row if row is not None and row.campaign is not None and row.campaign.pk == campaign_id else None
+        )
+
+    # The banners of these leagues (banners hang directly under their league), by name for the bulletins.
+    league_of = dict(
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.BANNER, parent_id__in=list(rows))
+        .order_by()
+        .values_list("name", "parent_id")
+    )
     for league_id, n in (
         Hospital.objects.filter(banner__parent_id__in=list(rows))
         .values("banner__parent_id")
@@ -197,46 +219,52 @@ def region_rollup(*, user: AnyUser, on: dt.date | None = None) -> RegionRollup:
         if league_id is not None:
             rows[league_id].hospitals = n
 
-    # Lectures by kind, up to today. The kinds are each campaign's own rows: matched by name and order.
+    # Lectures by kind, up to today: a hospital's by its banner's league, a banner's 集中宣讲 by its own.
+    # The kinds are each campaign's own rows: matched by name, in their order.
     kinds = list(
         LectureKind.objects.filter(campaign_id__in=ids).order_by("order", "id").values_list("name", flat=True)
     )
     columns = list(dict.fromkeys(kinds))
     for row in rows.values():
         row.lectures_by_kind = dict.fromkeys(columns, 0)
-    for campaign_id, kind, n in (
+    for campaign_id, league_id, kind, n in (
         LectureSession.objects.filter(campaign_id__in=ids, held_on__lte=today)
-        .values("campaign_id", "kind__name")
+        .annotate(league=Coalesce("hospital__banner__parent_id", "org_unit__parent_id"))
+        .values("campaign_id", "league", "kind__name")
         .annotate(n=Count("id"))
         .order_by()
-        .values_list("campaign_id", "kind__name", "n")
+        .values_list("campaign_id", "league", "kind__name", "n")
     ):
-        by_campaign[campaign_id].lectures_by_kind[kind] = n
+        if (counted := row_of(campaign_id, league_id)) is not None:
+            counted.lectures_by_kind[kind] = counted.lectures_by_kind.get(kind, 0) + n
 
-    # Report punctuality over the closed months: counted per (campaign, month), missing = hospitals − sent.
-    closed_by_campaign = {c.pk: _closed_months(c, today) for c in campaigns.values() if c.pk in by_campaign}
+    # Report punctuality over the closed months: per (campaign, league, month), missing = hospitals − sent.
     sent: dict[tuple[int, dt.date], tuple[int, int]] = {}
     submitted = Q(first_submitted_at__isnull=False)
-    for campaign_id, month, on_time, late in (
+    for campaign_id, league_id, month, on_time, late in (
         MonthlyReport.objects.filter(campaign_id__in=ids, month__lt=today)
-        .values("campaign_id", "month")
+        .values("campaign_id", "hospital__banner__parent_id", "month")
         .annotate(
             on_time=Count("id", filter=submitted & Q(late_days=0)),
             late=Count("id", filter=submitted & Q(late_days__gt=0)),
         )
         .order_by()
-        .values_list("campaign_id", "month", "on_time", "late")
+        .values_list("campaign_id", "hospital__banner__parent_id", "month", "on_time", "late")
     ):
-        sent[(campaign_id, month)] = (on_time, late)
-    for campaign_id, row in by_campaign.items():
-        for month in closed_by_campaign.get(campaign_id, []):
-            on_time, late = sent.get((campaign_id, month), (0, 0))
+        if league_id is not None and row_of(campaign_id, league_id) is not None:
+            sent[(league_id, month)] = (on_time, late)
+    for league_id, row in rows.items():
+        if row.campaign is None:
+            continue
+        for month in _closed_months(row.campaign, today):
+            on_time, late = sent.get((league_id, month), (0, 0))
             row.report_months += 1
             row.reports_on_time += on_time
             row.reports_late += late
             row.reports_missing += max(row.hospitals - on_time - late, 0)
 
-    # The latest published bulletin of each campaign: milestones and indicators as the league judged them.
+    # The latest published bulletin of each campaign: milestones and indicators as the league judged them
+    # (a region-wide campaign's bulletin is split by its rows' banners).
     latest = (
         Bulletin.objects.filter(campaign=OuterRef("campaign"), status=Bulletin.Status.PUBLISHED)
         .order_by("-month")
@@ -247,14 +275,15 @@ def region_rollup(*, user: AnyUser, on: dt.date | None = None) -> RegionRollup:
         .order_by()
         .values_list("campaign_id", "month", "data")
     ):
-        row = by_campaign[campaign_id]
-        row.bulletin_month = month
-        _read_bulletin(row, data)
+        mine = {pk: r for pk, r in rows.items() if r.campaign is not None and r.campaign.pk == campaign_id}
+        for row in mine.values():
+            row.bulletin_month = month
+        _read_bulletin(mine, data, league_of)
 
     # The December evaluation as stored (built by the league; rebuilt until it is final).
-    for campaign_id, n, mean, commended, built_at in (
+    for campaign_id, league_id, n, mean, commended, built_at in (
         Evaluation.objects.filter(campaign_id__in=ids)
-        .values("campaign_id")
+        .values("campaign_id", "hospital__banner__parent_id")
         .annotate(
             n=Count("id"),
             mean=Avg("total_score"),
@@ -262,10 +291,11 @@ def region_rollup(*, user: AnyUser, on: dt.date | None = None) -> RegionRollup:
             built_at=Max("built_at"),
         )
         .order_by()
-        .values_list("campaign_id", "n", "mean", "commended", "built_at")
+        .values_list("campaign_id", "hospital__banner__parent_id", "n", "mean", "commended", "built_at")
     ):
-        row = by_campaign[campaign_id]
-        row.evaluated, row.evaluation_commended, row.evaluation_built_at = n, commended, built_at
-        row.evaluation_mean = Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None
+        if (evaluated := row_of(campaign_id, league_id)) is not None:
+            evaluated.evaluated, evaluated.evaluation_commended = n, commended
+            evaluated.evaluation_built_at = built_at
+            evaluated.evaluation_mean = Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None
 
     return RegionRollup(on=today, kinds=columns, leagues=list(rows.values()))
