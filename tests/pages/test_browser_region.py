@@ -47,13 +47,14 @@ def test_the_region_reviewer_reads_both_leagues_and_downloads_the_workbook(
             page.click("#export-region")
         download = download_info.value
         assert download.suggested_filename.endswith(".xlsx")
-        sheet = load_workbook(download.path())["全区汇总"]
+        with open(download.path(), "rb") as handle:  # the saved file has no .xlsx suffix
+            sheet = load_workbook(handle)["全区汇总"]
         names = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
         assert names == ["包头市", "阿拉善盟"]
         with page.expect_download() as bundle_info:
             page.click("#publicity-bundle")
         archive = zipfile.ZipFile(bundle_info.value.path())
-        assert sorted(archive.namelist())[-1] == "清单.xlsx"
+        assert "清单.xlsx" in archive.namelist()
         assert any(n.endswith("左旗课件.pdf") for n in archive.namelist())
         assert desktop.outside_requests == []
         assert desktop.console_errors == []
