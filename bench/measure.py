@@ -424,18 +424,20 @@ def onboarding_tenth() -> tuple[int, float]:
 @contextmanager
 def region_month_reported() -> Iterator[tuple[User, User]]:
     """What the region rollup reads, made first (not measured) inside a transaction that is rolled back:
-    December's bulletin built and published, the December evaluation built; yields a region reviewer
+    December's bulletin and the December evaluation built and published; yields a region reviewer
     (自治区审核员, on the region ``OrgUnit``) and the first league's reviewer, both fresh (their units not
     yet read, as a request's user), so that either reading starts from the same set-up queries."""
     from hospitals.models import OrgUnit, Role
     from reporting.bulletins.services import bulletin_publish, rollup_previous_month
-    from reporting.evaluation.services import evaluation_build
+    from reporting.evaluation.services import evaluation_build, evaluation_publish
 
     with bench_clock(), transaction.atomic():
         admin = bench_user()
         (bulletin,) = rollup_previous_month()
         bulletin_publish(bulletin_id=bulletin.pk, actor=admin, channel=ChangeRecord.Channel.SYSTEM)
-        evaluation_build(campaign_id=bench_campaign().pk, actor=admin, channel=ChangeRecord.Channel.SYSTEM)
+        campaign_id = bench_campaign().pk
+        evaluation_build(campaign_id=campaign_id, actor=admin, channel=ChangeRecord.Channel.SYSTEM)
+        evaluation_publish(campaign_id=campaign_id, actor=admin, channel=ChangeRecord.Channel.SYSTEM)
         region = OrgUnit.objects.get(kind=OrgUnit.Kind.REGION)
         # The league of the region's first hospital (the seeds' Alxa league holds none in the bench).
         league = (

@@ -48,6 +48,7 @@ class LeagueRollupSerializer(serializers.Serializer):
     evaluation_mean = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     evaluation_commended = serializers.IntegerField()
     evaluation_built_at = serializers.DateTimeField(allow_null=True)
+    evaluation_published_at = serializers.DateTimeField(allow_null=True)
 
 
 class RegionRollupSerializer(serializers.Serializer):

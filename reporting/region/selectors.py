@@ -30,6 +30,7 @@ from hospitals.models import Hospital, OrgUnit, User
 from hospitals.selectors import AnyUser, org_units_visible_to
 from reporting.bulletins.models import Bulletin
 from reporting.evaluation.models import Evaluation
+from reporting.evaluation.selectors import reads_draft
 from reporting.reports.models import MonthlyReport
 
 MET_LABEL = ComplianceState.MET.label
@@ -66,6 +67,7 @@ class LeagueRollup:
     evaluation_mean: Decimal | None = None
     evaluation_commended: int = 0
     evaluation_built_at: dt.datetime | None = None
+    evaluation_published_at: dt.datetime | None = None  # None: a draft (shown to the league-level only)
 
     @property
     def lectures(self) -> int:
@@ -131,6 +133,7 @@ class LeagueRollup:
             "evaluation_mean": self.evaluation_mean,
             "evaluation_commended": self.evaluation_commended,
             "evaluation_built_at": self.evaluation_built_at,
+            "evaluation_published_at": self.evaluation_published_at,
         }
 
 
@@ -280,22 +283,28 @@ def region_rollup(*, user: AnyUser, on: dt.date | None = None) -> RegionRollup:
             row.bulletin_month = month
         _read_bulletin(mine, data, league_of)
 
-    # The December evaluation as stored (built by the league; rebuilt until it is final).
-    for campaign_id, league_id, n, mean, commended, built_at in (
-        Evaluation.objects.filter(campaign_id__in=ids)
-        .values("campaign_id", "hospital__banner__parent_id")
+    # The December evaluation as stored: the league builds it (a draft its reviewers and the admin read)
+    # and publishes it; the region reviewer, like the hospitals, reads a published one only.
+    evaluations = Evaluation.objects.filter(campaign_id__in=ids)
+    if not reads_draft(user):
+        evaluations = evaluations.filter(published_at__isnull=False)
+    for campaign_id, league_id, n, mean, commended, built_at, published_at in (
+        evaluations.values("campaign_id", "hospital__banner__parent_id")
         .annotate(
             n=Count("id"),
             mean=Avg("total_score"),
             commended=Count("id", filter=Q(proposed_commendation=True)),
             built_at=Max("built_at"),
+            published_at=Max("published_at"),
         )
         .order_by()
-        .values_list("campaign_id", "hospital__banner__parent_id", "n", "mean", "commended", "built_at")
+        .values_list(
+            "campaign_id", "hospital__banner__parent_id", "n", "mean", "commended", "built_at", "published_at"
+        )
     ):
         if (evaluated := row_of(campaign_id, league_id)) is not None:
             evaluated.evaluated, evaluated.evaluation_commended = n, commended
-            evaluated.evaluation_built_at = built_at
+            evaluated.evaluation_built_at, evaluated.evaluation_published_at = built_at, published_at
             evaluated.evaluation_mean = Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None
 
     return RegionRollup(on=today, kinds=columns, leagues=list(rows.values()))

@@ -36,6 +36,7 @@ def columns(kinds: list[str]) -> list[Column]:
         Column("年终评估平均分", type=DECIMAL, width=14),
         Column("拟表彰", type=INT, width=8),
         Column("评估时间", type=DATETIME),
+        Column("发布时间", type=DATETIME),
     ]
 
 
@@ -62,6 +63,7 @@ def row_values(row: LeagueRollup, kinds: list[str]) -> list[Any]:
         row.evaluation_mean,
         row.evaluation_commended,
         row.evaluation_built_at,
+        row.evaluation_published_at,
     ]
 
 

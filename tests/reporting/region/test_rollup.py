@@ -91,7 +91,9 @@ def _bulletin(campaign: Campaign, month: dt.date, status: str, milestones: list[
     )
 
 
-def _evaluation(campaign: Campaign, hospital: Hospital, total: str, rank: int, commended: bool) -> None:
+def _evaluation(
+    campaign: Campaign, hospital: Hospital, total: str, rank: int, commended: bool, published: bool = True
+) -> None:
     Evaluation.objects.create(
         campaign=campaign,
         hospital=hospital,
@@ -102,6 +104,7 @@ def _evaluation(campaign: Campaign, hospital: Hospital, total: str, rank: int, c
         rank=rank,
         proposed_commendation=commended,
         built_at=timezone.now(),
+        published_at=timezone.now() if published else None,
     )
 
 
@@ -124,6 +127,7 @@ def _world(alxa: Alxa, baotou: SecondLeague) -> None:
     _bulletin(a, AUGUST, "draft", [["阿拉善左旗", "甲院", met, met, met]])  # a draft is not reported upward
     _evaluation(b, baotou.hospital, "80.00", 1, True)
     _evaluation(b, baotou.hospital2, "71.00", 2, False)
+    _evaluation(a, alxa.h004, "66.00", 1, False, published=False)  # Alxa's is still a draft
 
 
 def test_the_rollup_per_league(alxa: Alxa, baotou: SecondLeague, set_clock: SetClock) -> None:
@@ -161,8 +165,11 @@ def test_the_rollup_per_league(alxa: Alxa, baotou: SecondLeague, set_clock: SetC
         Decimal("75.50"),
         1,
     )
+    # Alxa's draft evaluation: not the region's to read; its own league reviewer reads it.
     assert alxa_row.evaluated == 0
     assert alxa_row.evaluation_mean is None
+    (own,) = region_rollup(user=alxa.league_reviewer).leagues
+    assert (own.evaluated, own.evaluation_mean, own.evaluation_published_at) == (1, Decimal("66.00"), None)
 
 
 def test_a_league_reviewer_gets_its_own_league_only_and_others_are_refused(
