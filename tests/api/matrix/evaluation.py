@@ -76,10 +76,10 @@ def _another_banner_evaluation(owner: Owner) -> BannerEvaluation:
 
 def _banner_row_visible(world: World, role: str, owner: Owner) -> bool:
     """The league's reviewers (and the admin) read their league's banners; a banner reviewer reads the
-    published ranking of its league; a hospital its own banner's row."""
+    published ranking of its league, the region reviewer every league's; a hospital its own banner's row."""
     if role in ("league", "league2", "admin"):
         return world.in_org(role, owner)
-    if role == "banner":
+    if role in ("banner", "region"):
         return world.in_league(role, owner)
     return role == "reporter" and owner.unit == world.alxa.h004.banner
 
