@@ -208,7 +208,11 @@ def _fetch(
             records.launches[launch.hospital_id] = launch  # type: ignore[index]
     if Milestone.Rule.LECTURE_PLAN in cutoff:
         plans = LecturePlan.objects.filter(
-            campaign=campaign, hospital_id__in=hospital_ids, fixed_on__lte=cutoff[Milestone.Rule.LECTURE_PLAN]
+            campaign=campaign,
+            hospital_id__in=hospital_ids,
+            fixed_on__lte=cutoff[Milestone.Rule.LECTURE_PLAN],
+            # Entered by the day asked about; one completed after the due date is shown as late.
+            created_at__lt=_entered_before(on),
         ).prefetch_related("items")
         records.plans = {plan.hospital_id: plan for plan in plans}
     if Milestone.Rule.CENTRALISED_LECTURE in cutoff:
@@ -248,7 +252,9 @@ def _fetch(
     if Milestone.Rule.REGION_TOUR in cutoff:
         tour_cutoff = cutoff[Milestone.Rule.REGION_TOUR]
         records.tour_lecturers = list(
-            TourLecturer.objects.filter(campaign=campaign, selected_on__lte=tour_cutoff)
+            TourLecturer.objects.filter(
+                campaign=campaign, selected_on__lte=tour_cutoff, created_at__lt=_entered_before(tour_cutoff)
+            )
             .select_related("person")
             .order_by("selected_on", "id")
         )
@@ -280,11 +286,21 @@ def _plan(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> Milesto
     plan = r.plans.get(hospital.pk)
     if plan is None:
         return MilestoneStatus(m, _state(False, m.due_on, on), detail="尚无宣讲计划")
-    ready = {item.document_id for item in plan.items.all() if item.title and item.courseware}
+    asked = _entered_before(on)
+    ready = {
+        item.document_id: item.ready_at
+        for item in plan.items.all()
+        if item.title and item.courseware and item.ready_at is not None and item.ready_at < asked
+    }
     missing = [d for d in r.documents if d.pk not in ready]
     if missing:
         names = "、".join(f"文件{d.number}" for d in missing)
         return MilestoneStatus(m, _state(False, m.due_on, on), detail=f"{names}尚未确定题目或上传课件")
+    complete = max([plan.created_at, *(ready[d.pk] for d in r.documents)])
+    if complete >= _entered_before(m.due_on):
+        entered = timezone.localdate(complete)
+        detail = f"宣讲计划{entered:%Y-%m-%d}才录入齐备，晚于{m.due_on:%m-%d}的期限"
+        return MilestoneStatus(m, ComplianceState.NOT_MET, detail=detail)
     ref = RecordRef("lecture_plan", plan.pk, f"宣讲计划（{len(ready)}个题目及课件）", plan.fixed_on)
     return MilestoneStatus(m, ComplianceState.MET, (ref,), plan.fixed_on)
 

@@ -560,6 +560,8 @@ class TourLecturer(models.Model):
     )
     selected_on = models.DateField("入选日期")
     note = models.CharField("说明", max_length=200, blank=True)
+    # The 全区巡讲 milestone judges a selection on when it was entered as well as its typed date.
+    created_at = ClockStamp("录入时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "巡讲人选"
@@ -635,6 +637,7 @@ class LecturePlan(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
     )
+    created_at = ClockStamp("录入时间", auto_now_add=True)
     updated_at = ClockStamp("更新时间", auto_now=True)
 
     class Meta:
@@ -654,6 +657,10 @@ class LecturePlanItem(models.Model):
     document = models.ForeignKey(KeyDocument, verbose_name="重点文件", on_delete=models.PROTECT)
     title = models.CharField("宣讲题目", max_length=200)
     courseware = models.FileField("课件", upload_to=material_upload_to, max_length=300, blank=True)
+    # When the item first had both its title and its courseware (set by ``lecture_plan_item_set`` on the
+    # clock): the 06-30 milestone asks when the plan was complete, not only its typed 定稿日期. A later
+    # edit of a ready item (a new courseware file, a reworded title) keeps it.
+    ready_at = models.DateTimeField("题目和课件齐备时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "宣讲计划题目"

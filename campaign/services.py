@@ -1050,6 +1050,8 @@ def lecture_plan_item_set(
         item.courseware.save(
             checked.storage_name(f"plans/{plan.campaign_id}/{plan.pk}"), courseware, save=False
         )
+    if item.ready_at is None and item.title and item.courseware:
+        item.ready_at = clock.now()  # the 06-30 milestone asks when the plan was complete
     item.save()
     changes = diff(old, snapshot(item, ["title", "courseware"]))
     if changes:

@@ -84,6 +84,7 @@ def test_launch_by_06_25(alxa: Alxa) -> None:
 
 
 def _plan(alxa: Alxa, h: Hospital, fixed_on: dt.date, documents: int) -> None:
+    enter_on(fixed_on)
     plan = lecture_plan_create(
         actor=alxa.admin, channel="api", campaign=alxa.campaign, hospital=h, fixed_on=fixed_on
     )
@@ -378,3 +379,65 @@ def test_a_record_entered_late_is_late(alxa: Alxa) -> None:
     assert (on_time.state, on_time.met_on) == (MET, D(2021, 7, 10))
     # As of 07-20 the lecture entered on 07-31 did not exist yet.
     assert status_of(alxa, "H004", "leaders_in_hospital", D(2021, 7, 20)).state == NOT_DUE
+
+
+def test_a_lecture_plan_completed_late_is_late(alxa: Alxa) -> None:
+    """Issue 15: the plan has an entry stamp, and each item the moment it first had its title and its
+    courseware. A plan entered in time whose last courseware came on 07-05 does not meet 06-30, whatever
+    its typed 定稿日期; a courseware replaced later keeps an item's first moment."""
+    _plan(alxa, alxa.h004, D(2021, 6, 28), documents=3)
+    last = KeyDocument.objects.get(campaign=alxa.campaign, number=4)
+    plan = alxa.h004.lecture_plans.get()
+    enter_on(D(2021, 7, 5))
+    lecture_plan_item_set(actor=alxa.admin, channel="api", plan=plan, document=last, title="学习文件4")
+    assert status_of(alxa, "H004", "lecture_plan", D(2021, 7, 6)).detail == "文件4尚未确定题目或上传课件"
+    lecture_plan_item_set(
+        actor=alxa.admin,
+        channel="api",
+        plan=plan,
+        document=last,
+        title="学习文件4",
+        courseware=upload("kj.pdf", PDF),
+    )
+    late = status_of(alxa, "H004", "lecture_plan", D(2021, 7, 6))
+    assert (late.state, late.records, late.detail) == (
+        NOT_MET,
+        (),
+        "宣讲计划2021-07-05才录入齐备，晚于06-30的期限",
+    )
+    # Asked about 07-04, the fourth courseware was not there yet.
+    assert status_of(alxa, "H004", "lecture_plan", D(2021, 7, 4)).detail == "文件4尚未确定题目或上传课件"
+    # A plan entered on 06-30 itself, complete that day, is in time; a new courseware on 08-01 keeps it.
+    _plan(alxa, hospital("H005"), D(2021, 6, 30), documents=4)
+    h005_plan = hospital("H005").lecture_plans.get()
+    enter_on(D(2021, 8, 1))
+    lecture_plan_item_set(
+        actor=alxa.admin,
+        channel="api",
+        plan=h005_plan,
+        document=last,
+        title="学习文件4（修订）",
+        courseware=upload("kj2.pdf", PDF),
+    )
+    assert status_of(alxa, "H005", "lecture_plan", D(2021, 8, 2)).state == MET
+    # A plan entered after the day asked about did not exist yet.
+    assert status_of(alxa, "H005", "lecture_plan", D(2021, 6, 29)).detail == "尚无宣讲计划"
+
+
+def test_a_tour_selection_entered_late_does_not_count(alxa: Alxa) -> None:
+    """Issue 15: a tour selection is judged on when it was entered, like the other records. The service
+    refuses a late selection; one written past it (a data fix in the database) still does not count."""
+    selection = tour_lecturer_select(
+        actor=alxa.admin,
+        channel="api",
+        campaign=alxa.campaign,
+        person=person("H004-P01"),
+        selected_on=D(2021, 8, 1),
+    )
+    assert selection.created_at == dt.datetime(2021, 8, 1, 20, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert status_of(alxa, "H005", "region_tour", D(2021, 9, 1)).state == MET  # no lecturer of its own
+    TourLecturer.objects.filter(pk=selection.pk).update(
+        created_at=dt.datetime(2021, 9, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    )
+    late = status_of(alxa, "H005", "region_tour", D(2021, 9, 2))
+    assert (late.state, late.detail) == (NOT_MET, "尚未选拔全区巡讲讲师")
