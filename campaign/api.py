@@ -21,7 +21,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from campaign.compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
+from campaign.compliance import (
+    ComplianceState,
+    MilestoneStatus,
+    banner_compliance,
+    milestone_compliance,
+    unit_launch_compliance,
+)
 from campaign.files import ALLOWED_TYPES
 from campaign.filters import (
     ActionItemFilter,
@@ -469,6 +475,9 @@ class ComplianceViewSet(viewsets.ViewSet):
         if getattr(request.user, "role", None) == Role.HOSPITAL_REPORTER:
             raise PermissionDenied("旗(区)汇总仅供审核员查看。")
         rollup = banner_compliance(campaign=campaign, banners=banners, on=on)
+        # 06-25 "全盟、各旗(区)、各医院": the league's own launch, for those whose scope holds the league.
+        leagues = list(org_units_visible_to(request.user).filter(pk=campaign.league_id))
+        league_launch = unit_launch_compliance(campaign=campaign, units=leagues, on=on)
         rows = [
             {
                 "banner": b.pk,
@@ -489,7 +498,15 @@ class ComplianceViewSet(viewsets.ViewSet):
             }
             for b in banners
         ]
-        return Response({"campaign": campaign.pk, "on": on, "banners": rows})
+        league = None
+        for unit in leagues:
+            if unit.pk in league_launch:
+                league = {
+                    "unit": unit.pk,
+                    "unit_name": unit.name,
+                    "launch": _status_json(league_launch[unit.pk]),
+                }
+        return Response({"campaign": campaign.pk, "on": on, "league": league, "banners": rows})
 
 
 def _plan_item(item: ActionItem, on: dt.date) -> dict[str, Any]:

@@ -17,10 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from campaign import services
+from campaign.compliance import unit_launch_compliance
 from campaign.forms import LaunchRecordForm, LectureForm
 from campaign.models import LaunchRecord, LectureSession, Milestone
 from campaign.selectors import launch_record_list, lecture_list
 from campaign.views import campaign_for_page, delete_on_page
+from core import clock
 from core.pages import call_service, paginate
 from hospitals.audit import history_of
 from hospitals.models import ChangeRecord, OrgUnit, Role, User
@@ -162,6 +164,15 @@ def unit_launch(request: HttpRequest, unit_id: int) -> HttpResponse:
             messages.success(request, f"已保存启动记录：{saved.meeting}（{saved.launched_on:%Y-%m-%d}）。")
             return redirect("campaign:unit_launch", unit_id=unit.pk)
     user = page_user(request)
+    # 06-25 "全盟、各旗(区)、各医院": this unit's own standing, and on the league's page every banner's.
+    units = [unit]
+    if unit.kind == OrgUnit.Kind.LEAGUE:
+        units += list(
+            org_units_visible_to(request.user)
+            .filter(kind=OrgUnit.Kind.BANNER, path__startswith=unit.path)
+            .order_by("path")
+        )
+    statuses = unit_launch_compliance(campaign=campaign, units=units, on=clock.today())
     return render(
         request,
         "campaign/unit_launch.html",
@@ -173,6 +184,8 @@ def unit_launch(request: HttpRequest, unit_id: int) -> HttpResponse:
             # Each reviewer keeps its own unit's record; the league reads the banners'.
             "may_edit": user.org_unit_id == unit.pk,
             "milestone": campaign.milestones.filter(rule=Milestone.Rule.LAUNCH).first(),
+            "status": statuses.get(unit.pk),
+            "banner_statuses": [(b, statuses[b.pk]) for b in units[1:] if b.pk in statuses],
             "history": list(history_of(record).order_by("-at", "-id")) if record is not None else [],
         },
     )

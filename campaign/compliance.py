@@ -271,7 +271,12 @@ def _fetch(
 
 
 def _launch(m: Milestone, hospital: Hospital, r: _Records, on: dt.date) -> MilestoneStatus:
-    launch = r.launches.get(hospital.pk)
+    return _launch_status(m, r.launches.get(hospital.pk), on)
+
+
+def _launch_status(m: Milestone, launch: LaunchRecord | None, on: dt.date) -> MilestoneStatus:
+    """06-25 for one organisation (a hospital, a banner, the league) from its launch record, if any,
+    fetched up to ``on``: met only when dated and entered by the due date."""
     if launch is None:
         return MilestoneStatus(m, _state(False, m.due_on, on), detail="尚无启动记录")
     if launch.created_at >= _entered_before(m.due_on):
@@ -399,6 +404,33 @@ def milestone_compliance(
     }
 
 
+def launch_milestone(campaign: Campaign) -> Milestone | None:
+    return campaign.milestones.filter(rule=Milestone.Rule.LAUNCH).order_by("due_on", "code").first()
+
+
+def unit_launch_compliance(
+    *, campaign: Campaign, units: QuerySet[OrgUnit] | Iterable[OrgUnit], on: dt.date
+) -> dict[int, MilestoneStatus]:
+    """06-25 for the league and the banners themselves (§三(一) "全盟、各旗(区)、各医院…启动"): {unit id:
+    status} from each unit's own launch record, judged like a hospital's (dated and entered by the due
+    date). Two queries whatever the number of units; empty when the campaign has no launch milestone."""
+    milestone = launch_milestone(campaign)
+    unit_list = list(units)
+    if milestone is None or not unit_list:
+        return {}
+    cutoff = min(milestone.due_on, on)
+    launches = {
+        launch.org_unit_id: launch
+        for launch in LaunchRecord.objects.filter(
+            campaign=campaign,
+            org_unit_id__in=[u.pk for u in unit_list],
+            launched_on__lte=cutoff,
+            created_at__lt=_entered_before(on),
+        )
+    }
+    return {unit.pk: _launch_status(milestone, launches.get(unit.pk), on) for unit in unit_list}
+
+
 @dataclass(frozen=True)
 class BannerMilestoneSummary:
     milestone: Milestone
@@ -406,7 +438,8 @@ class BannerMilestoneSummary:
     met: int
     not_met: int
     not_due: int
-    # The banner's own record for the centralised lecture (the one milestone owned by the banner).
+    # The banner's own record where the milestone asks one of the banner: its centralised lecture, its
+    # own launch (06-25 "全盟、各旗(区)、各医院").
     banner_status: MilestoneStatus | None = None
 
 
@@ -417,6 +450,7 @@ def banner_compliance(
     banner_list = list(banners)
     hospitals = list(Hospital.objects.filter(banner__in=[b.pk for b in banner_list]).order_by("code"))
     per_hospital = milestone_compliance(campaign=campaign, hospitals=hospitals, on=on)
+    launched = unit_launch_compliance(campaign=campaign, units=banner_list, on=on)
     milestones = checked_milestones(campaign)
     out: dict[int, list[BannerMilestoneSummary]] = {}
     for banner in banner_list:
@@ -427,6 +461,8 @@ def banner_compliance(
             banner_status = None
             if milestone.rule == Milestone.Rule.CENTRALISED_LECTURE:
                 banner_status = rows[0][index] if rows else None
+            elif milestone.rule == Milestone.Rule.LAUNCH:
+                banner_status = launched.get(banner.pk)
             summaries.append(
                 BannerMilestoneSummary(
                     milestone=milestone,

@@ -200,6 +200,7 @@ PART_OF = {
     "indicators_banner_level": "indicators_by_banner",
     "indicators": "indicators_by_banner",
     "indicators_league": "indicators",
+    "milestones_units": "milestones",
 }
 
 

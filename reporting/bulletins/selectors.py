@@ -20,7 +20,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from campaign.calendar import report_months
-from campaign.compliance import ComplianceState, MilestoneStatus, checked_milestones, milestone_compliance
+from campaign.compliance import (
+    ComplianceState,
+    MilestoneStatus,
+    checked_milestones,
+    milestone_compliance,
+    unit_launch_compliance,
+)
 from campaign.models import (
     OVERDUE,
     ActionItem,
@@ -255,6 +261,30 @@ def _milestones_by_banner(
 MILESTONE_TOTALS = ["应完成(项次)", "已完成(项次)", "逾期未完成(项次)", "完成率"]
 
 
+def _unit_launch_rows(facts: MonthFacts, end: dt.date) -> list[list[Any]]:
+    """The league's and each banner's own 06-25 (启动活动: "全盟、各旗(区)、各医院"), as of ``end``."""
+    units = [facts.campaign.league, *_banners(facts)]
+    statuses = unit_launch_compliance(campaign=facts.campaign, units=units, on=end)
+    labels = dict(ComplianceState.choices)
+    return [
+        [unit.name, labels[statuses[unit.pk].state], statuses[unit.pk].detail]
+        for unit in units
+        if unit.pk in statuses
+    ]
+
+
+def _unit_milestones_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]]:
+    """The milestones the league and the banners answer for themselves (their launch), beside the
+    hospitals' table; no score (the ranking is of hospitals)."""
+    rows = _unit_launch_rows(facts, _month_end(facts.month))
+    if not rows:
+        return [], {}
+    section = Section(
+        "milestones_units", "时间节点完成情况（全盟、各旗区）", ["单位", "启动活动", "说明"], rows
+    )
+    return [section], {}
+
+
 ACTION_COLUMNS = [
     (ProgressStatus.NOT_STARTED, "未开始"),
     (ProgressStatus.ON_TRACK, "按计划推进"),
@@ -464,6 +494,7 @@ SECTION_PROVIDERS: list[SectionProvider] = [
     _reports_section,
     _lectures_section,
     _milestones_section,
+    _unit_milestones_section,
     _actions_section,
     _indicators_section,
     _dispatch_section,

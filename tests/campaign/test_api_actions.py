@@ -289,6 +289,17 @@ def test_compliance_endpoint_is_scoped_and_dated(alxa: Alxa) -> None:
     assert league["count"] == 10
     banners = client_for(alxa.banner_reviewer).get("/api/v1/compliance/banners/?on=2021-08-01").json()
     assert [b["banner"] for b in banners["banners"]] == [alxa.zuoqi.pk]
+    assert banners["league"] is None  # a banner reviewer's scope does not hold the league
+    launch = next(m for m in banners["banners"][0]["milestones"] if m["milestone"] == "launch")
+    assert (launch["banner_status"]["state"], launch["banner_status"]["detail"]) == (
+        "not_met",
+        "尚无启动记录",
+    )
+    league_view = client_for(alxa.league_reviewer).get("/api/v1/compliance/banners/?on=2021-08-01").json()
+    assert (league_view["league"]["unit"], league_view["league"]["launch"]["state"]) == (
+        alxa.league.pk,
+        "not_met",
+    )
     assert client_for(alxa.reporter).get("/api/v1/compliance/banners/").status_code == 403
     assert client_for(alxa.reporter).get("/api/v1/compliance/?on=yesterday").status_code == 400
 

@@ -10,7 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaign import services
-from campaign.compliance import ComplianceState, MilestoneStatus, banner_compliance, milestone_compliance
+from campaign.compliance import (
+    ComplianceState,
+    MilestoneStatus,
+    banner_compliance,
+    milestone_compliance,
+    unit_launch_compliance,
+)
 from campaign.models import KeyDocument, LaunchRecord, LectureSession, TourLecturer
 from campaign.services import lecture_plan_create, lecture_plan_item_set
 from hospitals.models import Hospital, Post
@@ -441,3 +447,51 @@ def test_a_tour_selection_entered_late_does_not_count(alxa: Alxa) -> None:
     )
     late = status_of(alxa, "H005", "region_tour", D(2021, 9, 2))
     assert (late.state, late.detail) == (NOT_MET, "尚未选拔全区巡讲讲师")
+
+
+def test_the_league_and_each_banner_answer_06_25_for_themselves(alxa: Alxa) -> None:
+    """Issue 15: 06-25 is "全盟、各旗(区)、各医院". The league's and each banner's own launch record is judged
+    like a hospital's: dated and entered by 06-25. Before, only hospitals were checked, so a banner that
+    never launched (or entered its record in December) showed nothing."""
+    launch_record_create(
+        actor=alxa.league_reviewer,
+        channel="api",
+        campaign=alxa.campaign,
+        org_unit=alxa.league,
+        launched_on=D(2021, 6, 23),
+        meeting="全盟启动大会",
+    )
+    enter_on(D(2021, 12, 2))
+    services.launch_record_create(
+        actor=alxa.banner_reviewer,
+        channel="api",
+        campaign=alxa.campaign,
+        org_unit=alxa.zuoqi,
+        launched_on=D(2021, 6, 24),
+        meeting="补录的左旗启动会",
+    )
+    units = [alxa.league, alxa.zuoqi, alxa.youqi]
+    before = unit_launch_compliance(campaign=alxa.campaign, units=units, on=D(2021, 6, 25))
+    assert {pk: s.state for pk, s in before.items()} == {
+        alxa.league.pk: MET,
+        alxa.zuoqi.pk: NOT_DUE,
+        alxa.youqi.pk: NOT_DUE,
+    }
+    after = unit_launch_compliance(campaign=alxa.campaign, units=units, on=D(2021, 12, 3))
+    assert [(r.type, r.label, r.on) for r in after[alxa.league.pk].records] == [
+        ("launch_record", "启动：全盟启动大会", D(2021, 6, 23))
+    ]
+    assert (after[alxa.zuoqi.pk].state, after[alxa.zuoqi.pk].detail) == (
+        NOT_MET,
+        "启动记录2021-12-02才录入，晚于06-25的期限",
+    )
+    assert (after[alxa.youqi.pk].state, after[alxa.youqi.pk].detail) == (NOT_MET, "尚无启动记录")
+    # The banner rollup carries the banner's own launch beside its hospitals' counts.
+    rollup = banner_compliance(campaign=alxa.campaign, banners=[alxa.zuoqi, alxa.youqi], on=D(2021, 12, 3))
+    zuoqi = next(s for s in rollup[alxa.zuoqi.pk] if s.milestone.rule == "launch")
+    assert zuoqi.banner_status is not None
+    assert zuoqi.banner_status.state == NOT_MET
+    # Two queries whatever the number of units.
+    with CaptureQueriesContext(connection) as queries:
+        unit_launch_compliance(campaign=alxa.campaign, units=units, on=D(2021, 12, 3))
+    assert len(queries) == 2

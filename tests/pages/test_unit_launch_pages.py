@@ -172,3 +172,42 @@ def test_the_api_replaces_the_attachment_through_the_same_service(alxa: Alxa) ->
     )
     assert refused.status_code == 400
     assert "文件内容不是允许的类型" in refused.json()["errors"]["attachment"][0]
+
+
+def test_each_page_says_whether_its_unit_met_06_25_and_the_leagues_lists_the_banners(alxa: Alxa) -> None:
+    """Issue 15: the league's and each banner's own 06-25, judged on entry time, on the pages where they
+    keep their launch record; the league's page lists every banner's standing."""
+    from tests.campaign.conftest import enter_on
+
+    enter_on(dt.date(2021, 6, 23))
+    launch_record_create(
+        actor=alxa.league_reviewer,
+        channel=WEB,
+        campaign=alxa.campaign,
+        org_unit=alxa.league,
+        launched_on=dt.date(2021, 6, 23),
+        meeting="全盟启动大会",
+    )
+    enter_on(dt.date(2021, 7, 2))
+    launch_record_create(
+        actor=alxa.banner_reviewer,
+        channel=WEB,
+        campaign=alxa.campaign,
+        org_unit=alxa.zuoqi,
+        launched_on=dt.date(2021, 6, 24),
+        meeting="补录的启动会",
+    )
+    banner_page = _client(alxa.banner_reviewer).get(_url(alxa.zuoqi)).content.decode()
+    assert "启动记录2021-07-02才录入，晚于06-25的期限" in banner_page
+    assert 'id="banner-launches"' not in banner_page
+    league_page = _client(alxa.league_reviewer).get(_url(alxa.league)).content.decode()
+    status = league_page.split('id="launch-status"')[1].split("</p>")[0]
+    assert '<span class="badge ok">已完成</span>' in status
+    assert "06-23" in status
+    table = league_page.split('id="banner-launches"')[1].split("</table>")[0]
+    zuoqi = table.split(f'data-banner="{alxa.zuoqi.pk}"')[1].split("</tr>")[0]
+    assert '<span class="badge bad">未完成</span>' in zuoqi
+    assert "晚于06-25的期限" in zuoqi
+    youqi = table.split(f'data-banner="{alxa.youqi.pk}"')[1].split("</tr>")[0]
+    assert "尚无启动记录" in youqi
+    assert f'href="{_url(alxa.youqi)}"' in youqi

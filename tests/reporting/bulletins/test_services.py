@@ -44,6 +44,7 @@ def test_the_rollup_run_three_times_leaves_one_bulletin_with_the_same_figures(
         "lectures",
         "milestones_by_banner",
         "milestones",
+        "milestones_units",
         "actions_by_banner",
         "actions",
         "indicators_by_banner",
