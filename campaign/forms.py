@@ -19,7 +19,7 @@ from campaign.models import (
     MaterialKind,
     ProgressStatus,
 )
-from campaign.services import ActionItemData, LectureData, RoadmapStepData
+from campaign.services import ActionItemData, LectureData, RoadmapStepData, commission_posts
 from core.forms import DateInput, MonthField, MultipleFileField, TextField
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 
@@ -47,7 +47,14 @@ class LectureForm(forms.Form):
         Hospital.objects.none(), label="受讲医院(院外互讲)", required=False
     )
     alliance = forms.ModelChoiceField(MedicalAlliance.objects.none(), label="医联体(串讲)", required=False)
-    supervision_note = TextField(label="出席指导的卫生健康委领导", max_length=300, required=False)
+    supervising_officials = forms.ModelMultipleChoiceField(
+        Person.objects.none(),
+        label="出席指导的卫生健康委领导",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="卫生健康委主要负责人或分管领导（通知四(一)）",
+    )
+    supervision_note = TextField(label="出席指导情况(文字)", max_length=300, required=False)
 
     def __init__(
         self,
@@ -83,6 +90,11 @@ class LectureForm(forms.Form):
                 .order_by("code")
             )
             fields["alliance"].queryset = hospital.alliances.order_by("code")
+        # The people of the league's, the banners' and the region's commissions; whether one held the
+        # post on the lecture's date is the service's rule.
+        fields["supervising_officials"].queryset = Person.objects.filter(
+            pk__in=commission_posts(campaign).values("person_id")
+        ).order_by("code")
         self.documents = list(KeyDocument.objects.filter(campaign=campaign).order_by("number"))
         self.layers = list(Layer.objects.filter(campaign=campaign).order_by("order"))
         fields["coverage"].choices = [
@@ -109,6 +121,7 @@ class LectureForm(forms.Form):
             "online_link": lecture.online_link,
             "host_hospital": lecture.host_hospital_id,
             "alliance": lecture.alliance_id,
+            "supervising_officials": [p.pk for p in lecture.supervising_officials.all()],
             "supervision_note": lecture.supervision_note,
         }
 
@@ -142,6 +155,7 @@ class LectureForm(forms.Form):
             on_duty_exempt=data["on_duty_exempt"],
             is_online=data["is_online"],
             online_link=data["online_link"],
+            supervising_officials=tuple(data.get("supervising_officials") or ()),
             supervision_note=data["supervision_note"],
             host_hospital=data.get("host_hospital"),
             alliance=data.get("alliance"),

@@ -28,7 +28,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
 
 from campaign.files import ANY_KIND, CheckedFile, check_upload
@@ -61,7 +61,7 @@ from core.records import refuse_owner_change
 from core.refusals import Refusals
 from hospitals.audit import diff, record_change, snapshot
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
-from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
+from hospitals.selectors import AnyUser, ancestor_paths, require_hospital_in_scope, require_unit_in_scope
 
 Channel = str  # one of hospitals.models.ChangeRecord.Channel
 
@@ -444,6 +444,40 @@ def _check_content(data: LectureData, refusals: Refusals) -> None:
         refusals.add("title", "宣讲题目不能为空。", "title_required")
 
 
+def commission_posts(campaign: Campaign, on: dt.date | None = None) -> QuerySet[Post]:
+    """Posts at a health commission (主任 / 副主任 of the league's, a banner's, or the region's above it;
+    ``Post.org_unit`` set), held on ``on`` if given: who may supervise a lecture (§四(一))."""
+    league_path = campaign.league.path
+    posts = Post.objects.filter(org_unit__isnull=False).filter(
+        Q(org_unit__path__startswith=league_path) | Q(org_unit__path__in=ancestor_paths(league_path))
+    )
+    if on is not None:
+        posts = posts.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+    return posts
+
+
+def _check_officials(data: LectureData, refusals: Refusals) -> None:
+    """§四(一) "卫生健康委主要负责人或分管领导要出席指导": a supervising official holds a post at a health
+    commission on the lecture's date; the hospital's own people (its department heads, say) are not."""
+    officials = data.supervising_officials
+    if not officials:
+        return
+    holding = set(
+        commission_posts(data.campaign, data.held_on)
+        .filter(person_id__in=[p.pk for p in officials])
+        .values_list("person_id", flat=True)
+    )
+    others = [p for p in officials if p.pk not in holding]
+    if others:
+        names = "、".join(str(p) for p in others)
+        refusals.add(
+            "supervising_officials",
+            f"出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导（通知四(一)）；{names}在"
+            f"{data.held_on:%Y-%m-%d}不在卫生健康委任职。",
+            "official_not_commission",
+        )
+
+
 def lecture_check(
     *, actor: AnyUser, data: LectureData, lecture: LectureSession | None = None, reason: str = ""
 ) -> str:
@@ -480,6 +514,7 @@ def lecture_check(
             )
         _check_venue(data, refusals)
     _check_content(data, refusals)
+    _check_officials(data, refusals)
     refusals.raise_if_any()
     return data.speaker_role or roles[0]
 

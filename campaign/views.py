@@ -171,8 +171,7 @@ def lecture_edit(request: HttpRequest, lecture_id: int) -> HttpResponse:
         initial=LectureForm.initial_for(lecture),
     )
     if request.method == "POST" and form.is_valid():
-        # The page does not show who supervised (the API does): an edit keeps them as they are.
-        data = form.lecture_data().replace(supervising_officials=tuple(lecture.supervising_officials.all()))
+        data = form.lecture_data()
         updated = call_service(
             form, services.lecture_update, actor=request.user, channel=WEB, lecture=lecture, data=data
         )

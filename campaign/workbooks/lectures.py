@@ -29,6 +29,8 @@ COLUMNS = [
     Column("实到人数", "attendance_present", INT),
     Column("出勤率", "attendance_share", PERCENT),
     Column("线上宣讲", "is_online", BOOL),
+    Column("出席指导情况", "supervision_note", width=24),
+    Column("出席指导的卫生健康委领导", width=24),
 ]
 CONTENT_COLUMN = 7  # 宣讲内容: filled by with_coverage
 # Read with each row but not written: the lecture id (for the coverage of its batch) and the topic flag.
@@ -62,7 +64,8 @@ LEDGER_ORDER = ("held_on", "id")
 def coverage_filler(
     qs: QuerySet[LectureSession],
 ) -> Callable[[list[tuple[Any, ...]]], Iterable[Sequence[Any]]]:
-    """A batch hook that fills 宣讲内容 from the lectures' coverage, read as ``ChildRows``.
+    """A batch hook that fills 宣讲内容 from the lectures' coverage, and the officials who supervised,
+    each read as ``ChildRows``.
 
     Written as "百年党史；文件1(讲授、讲解)；文件3(讲评)": the party-history topic first, then each key
     document by its number with the layers covered, in the campaign's order.
@@ -74,6 +77,16 @@ def coverage_filler(
         child_order=("document__number", "layer__order"),
         fields=("document__number", "layer__name"),
     )
+    # 出席指导的卫生健康委领导 (§四(一)): the names, read the same way from the many-to-many's table.
+    officials = ChildRows(
+        LectureSession.supervising_officials.through.objects.filter(
+            lecturesession__in=qs.order_by().values("pk")
+        ),
+        parent_field="lecturesession",
+        parent_order=LEDGER_ORDER,
+        child_order=("person__code",),
+        fields=("person__name",),
+    )
 
     def fill(batch: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
         for row in batch:
@@ -84,6 +97,7 @@ def coverage_filler(
             parts = ["百年党史"] if party_history else []
             parts += [f"文件{n}({'、'.join(layers)})" for n, layers in covered.items()]
             values.insert(CONTENT_COLUMN, "；".join(parts))
+            values.append("、".join(name for (name,) in officials.take(pk)))
             yield values
 
     return fill

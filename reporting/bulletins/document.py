@@ -200,7 +200,8 @@ PART_OF = {
     "indicators_banner_level": "indicators_by_banner",
     "indicators": "indicators_by_banner",
     "indicators_league": "indicators",
-    "milestones_units": "milestones",
+    "milestones_units": "milestones_by_banner",
+    "lectures_supervised": "lectures_by_banner",
 }
 
 

@@ -197,6 +197,42 @@ def _lectures_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float
     return [banners, hospitals], {}
 
 
+def _supervision_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float]]:
+    """§四(一) "卫生健康委主要负责人或分管领导要出席指导": per banner, the month's lectures (its hospitals'
+    and its own 集中宣讲), how many had a commission official present, and who. Two queries."""
+    end = _month_end(facts.month)
+    banner_of = {h.pk: h.banner_id for h in facts.hospitals}
+    banner_ids = set(banner_of.values())
+    lectures = LectureSession.objects.filter(
+        Q(hospital_id__in=list(banner_of)) | Q(org_unit_id__in=list(banner_ids)),
+        campaign=facts.campaign,
+        held_on__gte=facts.month,
+        held_on__lte=end,
+    )
+    held: dict[int, int] = defaultdict(int)
+    for hospital_id, org_unit_id in lectures.values_list("hospital_id", "org_unit_id").order_by():
+        held[banner_of.get(hospital_id, org_unit_id)] += 1
+    supervised: dict[int, set[int]] = defaultdict(set)
+    names: dict[int, dict[str, None]] = defaultdict(dict)  # ordered, without repeats
+    through = LectureSession.supervising_officials.through.objects.filter(lecturesession__in=lectures)
+    for lecture_id, hospital_id, org_unit_id, name in through.values_list(
+        "lecturesession_id", "lecturesession__hospital_id", "lecturesession__org_unit_id", "person__name"
+    ).order_by("person__code"):
+        banner_id = banner_of.get(hospital_id, org_unit_id)
+        supervised[banner_id].add(lecture_id)
+        names[banner_id][name] = None
+    section = Section(
+        "lectures_supervised",
+        "卫生健康委领导出席指导宣讲情况(本月)",
+        ["旗(区)", "本月宣讲场次", "有领导出席指导", "出席指导的领导"],
+    )
+    for banner in _banners(facts):
+        section.rows.append(
+            [banner.name, held[banner.pk], len(supervised[banner.pk]), "、".join(names[banner.pk]) or "—"]
+        )
+    return [section], {}
+
+
 def _banners(facts: MonthFacts) -> list[OrgUnit]:
     seen: dict[int, OrgUnit] = {}
     for hospital in facts.hospitals:
@@ -493,6 +529,7 @@ def _dispatch_section(facts: MonthFacts) -> tuple[list[Section], dict[int, float
 SECTION_PROVIDERS: list[SectionProvider] = [
     _reports_section,
     _lectures_section,
+    _supervision_section,
     _milestones_section,
     _unit_milestones_section,
     _actions_section,

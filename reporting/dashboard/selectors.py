@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Case, CharField, Count, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
 from campaign.calendar import campaign_months, current_month, report_months
@@ -154,6 +154,44 @@ def chart_lectures_by_month(
     )
 
 
+def chart_supervision(
+    user: AnyUser, campaign: Campaign, hospital_counts: list[tuple[str, str, int]] | None = None
+) -> Chart:
+    """Per banner: the lectures held, and those a health commission official attended (§四(一)
+    "卫生健康委主要负责人或分管领导要出席指导"). One query."""
+    rows = (
+        lecture_list(user=user)
+        .prefetch_related(None)
+        .filter(campaign=campaign)
+        .values("hospital__banner__name", "org_unit__name")
+        .annotate(
+            n=Count("id", distinct=True),
+            supervised=Count("id", distinct=True, filter=Q(supervising_officials__isnull=False)),
+        )
+        .order_by()
+    )
+    held: Counter[str] = Counter()
+    supervised: Counter[str] = Counter()
+    for row in rows:
+        name = row["hospital__banner__name"] or row["org_unit__name"]
+        held[name] += row["n"]
+        supervised[name] += row["supervised"]
+    counts = _hospital_counts(user) if hospital_counts is None else hospital_counts
+    banners = list(dict.fromkeys(b for b, _, _ in counts))
+    return Chart(
+        key="supervision",
+        title="卫生健康委领导出席指导宣讲（按旗区）",
+        labels=banners,
+        series=[
+            Series("宣讲场次", [held[b] for b in banners]),
+            Series("有领导出席指导", [supervised[b] for b in banners]),
+        ],
+        unit="场",
+        note=f"共{sum(held.values())}场，其中{sum(supervised.values())}场有卫生健康委领导出席指导",
+        empty_text="尚未登记宣讲。",
+    )
+
+
 def chart_milestones(user: AnyUser, campaign: Campaign, on: dt.date) -> Chart:
     """How many hospitals in scope meet each checked milestone, as of ``on`` (campaign.compliance)."""
     per_hospital = milestone_compliance(campaign=campaign, hospitals=hospitals_visible_to(user), on=on)
@@ -272,6 +310,7 @@ def dashboard_charts(
     return [
         chart_lectures_by_banner(user, campaign, lectures, hospitals, kinds),
         chart_lectures_by_month(user, campaign, banner, lectures, kinds),
+        chart_supervision(user, campaign, hospitals),
         chart_milestones(user, campaign, on),
         chart_indicators_by_level(user, campaign, on),
         chart_submissions(user, campaign, on),

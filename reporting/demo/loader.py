@@ -521,6 +521,13 @@ class DemoLoader:
             on_duty_exempt=on_duty,
             is_online=online,
             online_link="https://meeting.example.com/alxa-2021" if online else "",
+            # §四(一): the banner's commission head attends its hospitals' 院内宣讲 (no draw of the
+            # generator, so the rest of the demo stays as it was).
+            supervising_officials=(
+                (self.commission_heads[h.row.banner_id],)
+                if kind == "in_hospital" and h.row.banner_id in self.commission_heads
+                else ()
+            ),
             host_hospital=host.row if host else None,
             alliance=alliance,
         )

@@ -76,6 +76,13 @@ def test_admin_shows_a_refused_rule_on_the_form(alxa: Alxa) -> None:
     substitute = admin_client(alxa.admin).post(url, lecture_form(alxa, speaker=person("H004-P03").pk))
     assert "院内宣讲须由本院党委书记或院长宣讲" in substitute.content.decode()
     assert not LectureSession.objects.exists()
+    # Issue 15: a supervising official who is not of a health commission is refused here too.
+    official = admin_client(alxa.admin).post(
+        url, lecture_form(alxa, supervising_officials=[person("H004-P03").pk])
+    )
+    assert official.status_code == 200
+    assert "出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导" in official.content.decode()
+    assert not LectureSession.objects.exists()
 
 
 def test_admin_change_and_delete_record_history(alxa: Alxa) -> None:

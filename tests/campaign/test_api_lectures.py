@@ -131,6 +131,23 @@ def test_a_hospital_wide_lecture_with_5_of_460_expected_is_a_400(alxa: Alxa) -> 
     assert not LectureSession.objects.exists()
 
 
+def test_a_department_head_as_supervising_official_is_a_400_naming_the_field(alxa: Alxa) -> None:
+    """Issue 15, §四(一): before, anyone could be recorded as the supervising official."""
+    client = client_for(alxa.reporter)
+    body = payload(alxa, supervising_officials=[person("H004-P03").pk])
+    response = client.post("/api/v1/lectures/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "official_not_commission"
+    assert list(response.json()["errors"]) == ["supervising_officials"]
+    assert "出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导" in response.json()["message"]
+    assert not LectureSession.objects.exists()
+    ok = client.post(
+        "/api/v1/lectures/", payload(alxa, supervising_officials=[person("B152921-P01").pk]), format="json"
+    )
+    assert ok.status_code == 201
+    assert ok.json()["supervising_officials"] == [person("B152921-P01").pk]
+
+
 def test_negative_attendance_gets_the_rule_message_not_a_generic_one(alxa: Alxa) -> None:
     response = client_for(alxa.reporter).post(
         "/api/v1/lectures/", payload(alxa, attendance_present=-3), format="json"

@@ -17,7 +17,7 @@ from campaign.services import (
     tour_lecturer_select,
 )
 from core.refusals import refusal_codes, refusal_fields
-from hospitals.models import ChangeRecord, User
+from hospitals.models import ChangeRecord, Post, User
 from tests.campaign.conftest import alliance, enter_on, full_coverage, hospital, lecture_data, person
 from tests.conftest import Alxa
 from tests.reporting.conftest import SetClock
@@ -391,3 +391,42 @@ def test_delete_is_scoped_and_recorded(alxa: Alxa) -> None:
     record = ChangeRecord.objects.get(object_id=str(pk), action="delete")
     assert record.reason == "重复录入"
     assert record.changes["title"] == ["推动公立医院高质量发展", None]
+
+
+def test_supervising_officials_are_people_of_a_health_commission(alxa: Alxa) -> None:
+    """Issue 15, §四(一) "卫生健康委主要负责人或分管领导要出席指导": the hospital's own department head was
+    accepted as the supervising official; now only someone holding a commission post on the lecture's date
+    is, the banner's or the league's."""
+    dept_head = person("H004-P03")
+    message = refused(alxa, lecture_data(alxa, supervising_officials=(dept_head,)), "official_not_commission")
+    assert message == (
+        f"出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导（通知四(一)）；{dept_head}在2021-07-10"
+        "不在卫生健康委任职。"
+    )
+    with pytest.raises(ValidationError) as info:
+        lecture_create(
+            actor=alxa.reporter,
+            channel="api",
+            data=lecture_data(alxa, supervising_officials=(person("B152921-P01"), dept_head)),
+        )
+    assert list(refusal_fields(info.value)) == ["supervising_officials"]
+    # A commission head whose post ended before the lecture no longer supervises as one.
+    Post.objects.filter(person__code="B152921-P02").update(end_on=dt.date(2021, 7, 1))
+    refused(
+        alxa, lecture_data(alxa, supervising_officials=(person("B152921-P02"),)), "official_not_commission"
+    )
+    lecture = lecture_create(
+        actor=alxa.reporter,
+        channel="api",
+        data=lecture_data(alxa, supervising_officials=(person("B152921-P01"), person("L152900-P01"))),
+    )
+    assert sorted(p.code for p in lecture.supervising_officials.all()) == ["B152921-P01", "L152900-P01"]
+    # An update is checked the same way, and a refused one changes nothing.
+    with pytest.raises(ValidationError):
+        lecture_update(
+            actor=alxa.reporter,
+            channel="api",
+            lecture=lecture,
+            data=LectureData.from_lecture(lecture).replace(supervising_officials=(dept_head,)),
+        )
+    assert sorted(p.code for p in lecture.supervising_officials.all()) == ["B152921-P01", "L152900-P01"]

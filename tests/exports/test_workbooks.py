@@ -14,7 +14,7 @@ from bench.generator import BENCH_ADMIN, RegionGenerator
 from campaign.models import ActionItem, LectureCoverage, LectureSession
 from exports.registry import export_kind_get
 from exports.writer import write_workbook
-from hospitals.models import User
+from hospitals.models import Person, User
 from reporting.bulletins.services import bulletin_build
 from reporting.evaluation.services import evaluation_build
 from tests.exports.test_writer import formula_cells
@@ -37,10 +37,17 @@ def user(name: str) -> User:
 
 @pytest.mark.django_db
 def test_lecture_ledger_matches_the_database(region: RegionGenerator, tmp_path: Path) -> None:
+    # Issue 15: the officials who supervised are in the ledger (two lectures with them, one with two).
+    officials = list(Person.objects.filter(org_unit__isnull=False).order_by("code")[:2])
+    first, second = LectureSession.objects.order_by("held_on", "id")[:2]
+    first.supervising_officials.set(officials)
+    second.supervising_officials.set(officials[:1])
+    LectureSession.objects.filter(pk=second.pk).update(supervision_note="盟卫生健康委督导")
     rows = export("lecture_ledger", admin(), tmp_path / "ledger.xlsx")
     assert rows[0] == (
         "宣讲日期", "旗(区)", "组织单位", "宣讲形式", "宣讲题目", "宣讲人", "宣讲人身份",
         "宣讲内容(重点文件·层次)", "应到人数", "实到人数", "出勤率", "线上宣讲",
+        "出席指导情况", "出席指导的卫生健康委领导",
     )  # fmt: skip
     lectures = list(
         LectureSession.objects.select_related("hospital__banner", "org_unit", "kind", "speaker").order_by(
@@ -72,6 +79,8 @@ def test_lecture_ledger_matches_the_database(region: RegionGenerator, tmp_path: 
             lecture.attendance_present,
             pytest.approx(lecture.attendance_rate) if lecture.attendance_rate is not None else None,
             "是" if lecture.is_online else "否",
+            lecture.supervision_note or None,
+            "、".join(p.name for p in lecture.supervising_officials.order_by("code")) or None,
         )
     ws = load_workbook(tmp_path / "ledger.xlsx").active
     assert ws.freeze_panes == "A2"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import lxml.html
 import pytest
 from django.test import Client
 
@@ -73,6 +74,41 @@ def test_present_above_expected_is_refused_on_the_form(alxa: Alxa) -> None:
     html = _client(alxa.reporter).post(f"/hospitals/{alxa.h004.pk}/lectures/new/", post).content.decode()
     assert "实到人数（12）不能超过应到人数（10）" in html
     assert LectureSession.objects.count() == 0
+
+
+def test_supervising_officials_are_chosen_among_commission_people_and_shown_in_the_ledger(alxa: Alxa) -> None:
+    """Issue 15, §四(一): the form offers the commissions' people; one who did not hold the post on the
+    lecture's date is refused beside the field, a hospital's own people are not offered at all; the
+    ledger and the lecture's page name the officials."""
+    from hospitals.models import Post
+
+    client = _client(alxa.reporter)
+    url = f"/hospitals/{alxa.h004.pk}/lectures/new/"
+    form_html = client.get(url).content.decode()
+    head, deputy, dept_head = person("B152921-P01"), person("B152921-P02"), person("H004-P03")
+    offered = lxml.html.fromstring(form_html).xpath('//*[@id="field-supervising_officials"]//input/@value')
+    assert str(head.pk) in offered
+    assert str(dept_head.pk) not in offered
+    (message,) = field_errors(
+        client.post(url, _lecture_post(alxa, supervising_officials=[dept_head.pk])).content.decode(),
+        "supervising_officials",
+    )
+    assert message.startswith("选择一个有效的选项")
+    Post.objects.filter(person=deputy).update(end_on=dt.date(2021, 7, 1))
+    (message,) = field_errors(
+        client.post(url, _lecture_post(alxa, supervising_officials=[deputy.pk])).content.decode(),
+        "supervising_officials",
+    )
+    assert message.startswith("出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导")
+    assert LectureSession.objects.count() == 0
+    response = client.post(url, _lecture_post(alxa, supervising_officials=[head.pk]))
+    assert response.status_code == 302
+    lecture = LectureSession.objects.get()
+    assert list(lecture.supervising_officials.all()) == [head]
+    listing = client.get(f"/hospitals/{alxa.h004.pk}/lectures/").content.decode()
+    assert f'<td class="officials">{head.name}</td>' in listing
+    detail = client.get(f"/lectures/{lecture.pk}/").content.decode()
+    assert f'id="lecture-officials">{head.name}（{head.title}）</dd>' in detail
 
 
 def test_coverage_grid_is_saved(alxa: Alxa) -> None:

@@ -134,3 +134,28 @@ def test_submission_chart_uses_the_bulletins_categories(alxa: Alxa, set_clock: S
     assert reports.labels == ["2021年7月"]
     counts = {s.label: s.values for s in reports.series}
     assert counts == {"按时提交": [1], "逾期提交": [0], "未提交": [4]}
+
+
+def test_supervision_chart_counts_lectures_with_a_commission_official(alxa: Alxa) -> None:
+    """Issue 15, §四(一): per banner, the lectures held and those a commission official attended; a lecture
+    with two officials counts once. The page prints the figure too."""
+    from campaign.services import lecture_create
+    from tests.campaign.conftest import lecture_data, person
+
+    officials = (person("B152921-P01"), person("L152900-P01"))
+    lecture_create(actor=alxa.admin, channel="web", data=lecture_data(alxa, supervising_officials=officials))
+    lecture_create(actor=alxa.admin, channel="web", data=lecture_data(alxa, title="第二讲"))
+    lecture_create(
+        actor=alxa.admin,
+        channel="web",
+        data=lecture_data(alxa, hospital=alxa.h006, speaker=person("H006-P01")),
+    )
+    chart = _chart(alxa.league_reviewer, alxa.campaign, "supervision")
+    rows = dict(chart.rows)
+    assert rows["阿拉善左旗"] == [2, 1]
+    assert rows["阿拉善右旗"] == [1, 0]
+    assert chart.note == "共3场，其中1场有卫生健康委领导出席指导"
+    assert _chart(alxa.reporter, alxa.campaign, "supervision").rows == [("阿拉善左旗", [2, 1])]
+    client = Client()
+    client.force_login(alxa.league_reviewer)
+    assert "共3场，其中1场有卫生健康委领导出席指导" in client.get("/").content.decode()

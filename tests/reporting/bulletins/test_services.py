@@ -42,6 +42,7 @@ def test_the_rollup_run_three_times_leaves_one_bulletin_with_the_same_figures(
         "reports",
         "lectures_by_banner",
         "lectures",
+        "lectures_supervised",
         "milestones_by_banner",
         "milestones",
         "milestones_units",

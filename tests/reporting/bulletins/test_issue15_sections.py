@@ -1,4 +1,4 @@
-"""The bulletin's line for the league's and the banners' own milestones (issue 15: 06-25 is "全盟、各旗(区)、
+"""Issue 15 in the bulletin: the league's and the banners' own milestones (06-25 is "全盟、各旗(区)、
 各医院"; before, only hospitals were in the milestone section)."""
 
 import datetime as dt
@@ -57,3 +57,40 @@ def test_the_milestone_section_has_a_line_for_the_league_and_each_banner(
 
 def _hospital_rows(bulletin: Bulletin) -> list[list[object]]:
     return next(s for s in bulletin.data["sections"] if s["key"] == "milestones")["rows"]
+
+
+def test_the_bulletin_counts_the_lectures_a_commission_official_attended(
+    alxa: Alxa, set_clock: SetClock
+) -> None:
+    """Issue 15, §四(一): per banner, the month's lectures, how many had an official present and who.
+    Before, the officials appeared in no bulletin."""
+    from campaign.services import lecture_create
+    from tests.campaign.conftest import lecture_data, person
+
+    head, league_head = person("B152921-P01"), person("L152900-P01")
+    lecture_create(
+        actor=alxa.admin, channel="api", data=lecture_data(alxa, supervising_officials=(head, league_head))
+    )
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, title="第二讲", held_on=dt.date(2021, 7, 12), supervising_officials=(head,)),
+    )
+    lecture_create(actor=alxa.admin, channel="api", data=lecture_data(alxa, title="第三讲"))
+    lecture_create(  # August: not this bulletin's month
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, held_on=dt.date(2021, 8, 2), supervising_officials=(head,)),
+    )
+    lecture_create(
+        actor=alxa.admin,
+        channel="api",
+        data=lecture_data(alxa, hospital=alxa.h006, speaker=person("H006-P01")),
+    )
+    set_clock("2021-08-08 10:00")
+    bulletin = bulletin_build(campaign_id=alxa.campaign.pk, month=JULY, actor=alxa.league_reviewer)
+    section = next(s for s in bulletin.data["sections"] if s["key"] == "lectures_supervised")
+    assert section["columns"] == ["旗(区)", "本月宣讲场次", "有领导出席指导", "出席指导的领导"]
+    rows = {row[0]: row[1:] for row in section["rows"]}
+    assert rows["阿拉善左旗"] == [3, 2, f"{head.name}、{league_head.name}"]
+    assert rows["阿拉善右旗"] == [1, 0, "—"]
