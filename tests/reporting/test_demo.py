@@ -243,6 +243,7 @@ def test_dashboard_for_league_has_something_in_every_chart(loaded: Alxa, setting
     assert set(charts) == {
         "lectures-banner",
         "lectures-month",
+        "supervision",
         "milestones",
         "indicators",
         "reports",
