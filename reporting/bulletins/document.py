@@ -200,7 +200,7 @@ PART_OF = {
     "indicators_banner_level": "indicators_by_banner",
     "indicators": "indicators_by_banner",
     "indicators_league": "indicators",
-    "milestones_units": "milestones_by_banner",
+    "milestones_units": "milestones",
     "lectures_supervised": "lectures_by_banner",
 }
 
