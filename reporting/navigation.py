@@ -78,12 +78,15 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
         return []
     path = request.path
     notifications = reverse("reporting:notifications")
+    items = _items_for(user)
+    # "/" is active only on itself; a section is active on its sub-pages too, unless a deeper section
+    # of the menu holds the page (旗(区) at /hospitals/banners/ is not also 医院 at /hospitals/).
+    sections = [url for _, url in items if url != "/" and path.startswith(url)]
+    current = max(sections, key=len, default="/" if path == "/" else None)
     result = []
-    for label, url in _items_for(user):
-        # "/" is active only on itself; a section is active on its sub-pages too.
-        active = path == url if url == "/" else path.startswith(url)
+    for label, url in items:
         badge = notifications_unread_count(user) if url == notifications else 0
-        result.append(NavItem(label, url, active, badge))
+        result.append(NavItem(label, url, url == current, badge))
     return result
 
 

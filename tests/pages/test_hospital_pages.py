@@ -88,3 +88,14 @@ def test_banner_list_is_the_reviewers_own_scope(alxa: Alxa) -> None:
     assert [b.name for b in page.context["banners"]] == ["阿拉善左旗"]
     assert "旗(区)</a>" not in _client(alxa.banner_reviewer).get("/").content.decode()
     assert _client(alxa.reporter).get("/hospitals/banners/").status_code == 403
+
+
+def test_menu_marks_only_the_deepest_section_of_the_page(alxa: Alxa) -> None:
+    client = _client(alxa.league_reviewer)
+    html = client.get("/hospitals/banners/").content.decode()
+    assert html.count('aria-current="page"') == 1
+    assert '<a href="/hospitals/banners/" class="active" aria-current="page">' in html
+    active = [item.label for item in client.get("/hospitals/banners/").context["nav"] if item.active]
+    assert active == ["旗(区)"]
+    assert [i.label for i in client.get("/hospitals/").context["nav"] if i.active] == ["医院"]
+    assert [i.label for i in client.get("/").context["nav"] if i.active] == ["仪表盘"]
