@@ -1,13 +1,18 @@
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.pages import add_service_error, error_text
+from core.records import refuse_owner_change
 from exports.admin import xlsx_export_action
+from hospitals import people
 from hospitals.models import (
     ChangeRecord,
     Department,
@@ -50,17 +55,200 @@ class OrgUnitAdmin(admin.ModelAdmin):
         return org_units_visible_to(request.user).select_related("parent")
 
 
-class PostInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """Shown on the hospital for reading; posts and departments change on their own admin pages (and the
+    hospital's people page), which call the services of ``hospitals.people``."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class PostInline(ReadOnlyInline):
     model = Post
-    extra = 0
-    autocomplete_fields = ["person"]
     fields = ["person", "role", "start_on", "end_on"]
+    readonly_fields = ["person", "role", "start_on", "end_on"]
 
 
-class DepartmentInline(admin.TabularInline):
+class DepartmentInline(ReadOnlyInline):
     model = Department
-    extra = 0
-    autocomplete_fields = ["head"]
+    fields = ["name", "head"]
+    readonly_fields = ["name", "head"]
+
+
+ADMIN = ChangeRecord.Channel.ADMIN
+
+
+class PeopleForm(forms.ModelForm):
+    """A ModelForm whose clean() asks the service (``check``); ``actor`` is set by the admin's get_form,
+    and the save goes through the service too (``PeopleAdmin``)."""
+
+    actor: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            self.check(cleaned)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(self, exc)
+        return cleaned
+
+    def validate_unique(self) -> None:
+        """Uniqueness is the service's refusal (with its Chinese message)."""
+
+    def _post_clean(self) -> None:
+        # The instance is built and checked by the service; the model's own constraints are its refusals.
+        pass
+
+    def check(self, cleaned: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class PeopleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            saved = self.update(request, self.model._default_manager.get(pk=obj.pk), form)
+        else:
+            saved = self.create(request, form)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The service wrote the row; the inlines are read-only."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._delete_or_say_why(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            self._delete_or_say_why(request, obj)
+
+    def _delete_or_say_why(self, request: HttpRequest, obj: Any) -> None:
+        """A refused deletion (a person with posts, say) is shown as an error; the row stays."""
+        try:
+            self.delete(request, obj)
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, f"{obj}：{error_text(exc)}", level=messages.ERROR)
+
+    def create(self, request: HttpRequest, form: Any) -> Any:
+        raise NotImplementedError
+
+    def update(self, request: HttpRequest, obj: Any, form: Any) -> Any:
+        raise NotImplementedError
+
+    def delete(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+
+def _person_data(cleaned: dict[str, Any]) -> people.PersonData:
+    return people.PersonData(
+        name=cleaned.get("name") or "",
+        title=cleaned.get("title") or "",
+        email=cleaned.get("email") or "",
+        phone=cleaned.get("phone") or "",
+    )
+
+
+class PersonForm(PeopleForm):
+    email = forms.CharField(label="电子邮箱", required=False, max_length=254)
+
+    class Meta:
+        model = Person
+        fields = ["code", "name", "hospital", "org_unit", "title", "email", "phone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].help_text = "留空则自动生成（如 H004-P10）"
+
+    def check(self, cleaned: dict[str, Any]) -> None:
+        if self.instance.pk:
+            refuse_owner_change(
+                self.instance,
+                {
+                    "code": cleaned.get("code") or self.instance.code,
+                    "hospital": cleaned.get("hospital"),
+                    "org_unit": cleaned.get("org_unit"),
+                },
+                what="人员",
+            )
+            people.person_check(actor=self.actor, data=_person_data(cleaned), person=self.instance)
+        else:
+            people.person_check(
+                actor=self.actor,
+                data=_person_data(cleaned),
+                hospital=cleaned.get("hospital"),
+                org_unit=cleaned.get("org_unit"),
+                code=cleaned.get("code") or "",
+            )
+
+
+class PostForm(PeopleForm):
+    class Meta:
+        model = Post
+        fields = ["person", "role", "hospital", "org_unit", "start_on", "end_on"]
+
+    def check(self, cleaned: dict[str, Any]) -> None:
+        if self.instance.pk:
+            current = Post.objects.select_related("person", "hospital", "org_unit").get(pk=self.instance.pk)
+            refuse_owner_change(
+                current,
+                {k: cleaned.get(k) for k in ("person", "role", "hospital", "org_unit")},
+                what="职务",
+            )
+            post = people.post_with_dates(current, cleaned["start_on"], cleaned.get("end_on"))
+            people.post_check(actor=self.actor, post=post, current=current)
+            return
+        hospital, org_unit = cleaned.get("hospital"), cleaned.get("org_unit")
+        person = cleaned["person"]
+        if hospital is None and org_unit is None:
+            hospital, org_unit = people._default_owner(person, cleaned["role"])
+        post = Post(
+            person=person,
+            role=cleaned["role"],
+            hospital=hospital,
+            org_unit=org_unit,
+            start_on=cleaned["start_on"],
+            end_on=cleaned.get("end_on"),
+        )
+        people.post_check(actor=self.actor, post=post)
+
+
+class DepartmentForm(PeopleForm):
+    class Meta:
+        model = Department
+        fields = ["hospital", "name", "head"]
+
+    def check(self, cleaned: dict[str, Any]) -> None:
+        if self.instance.pk:
+            current = Department.objects.select_related("hospital").get(pk=self.instance.pk)
+            refuse_owner_change(current, {"hospital": cleaned.get("hospital")}, what="科室")
+            people.department_check(
+                actor=self.actor,
+                hospital=current.hospital,
+                name=cleaned.get("name") or "",
+                head=cleaned.get("head"),
+                department=current,
+            )
+        else:
+            people.department_check(
+                actor=self.actor,
+                hospital=cleaned["hospital"],
+                name=cleaned.get("name") or "",
+                head=cleaned.get("head"),
+            )
 
 
 @admin.register(Hospital)
@@ -77,16 +265,37 @@ class HospitalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PersonAdmin(PeopleAdmin):
+    form = PersonForm
     scope_unit_field = "org_unit"
-    list_display = ["name", "code", "hospital", "org_unit", "title"]
+    list_display = ["name", "code", "hospital", "org_unit", "title", "email", "phone"]
     list_filter = ["hospital__banner", "hospital__level", "org_unit"]
-    search_fields = ["name", "code", "title", "hospital__name"]
+    search_fields = ["name", "code", "title", "email", "hospital__name"]
     list_select_related = ["hospital", "org_unit"]
+
+    def create(self, request: HttpRequest, form: Any) -> Person:
+        cleaned = form.cleaned_data
+        return people.person_create(
+            actor=request.user,
+            channel=ADMIN,
+            data=_person_data(cleaned),
+            hospital=cleaned.get("hospital"),
+            org_unit=cleaned.get("org_unit"),
+            code=cleaned.get("code") or "",
+        )
+
+    def update(self, request: HttpRequest, obj: Person, form: Any) -> Person:
+        return people.person_update(
+            actor=request.user, channel=ADMIN, person=obj, data=_person_data(form.cleaned_data)
+        )
+
+    def delete(self, request: HttpRequest, obj: Person) -> None:
+        people.person_delete(actor=request.user, channel=ADMIN, person=obj)
 
 
 @admin.register(Post)
-class PostAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PostAdmin(PeopleAdmin):
+    form = PostForm
     scope_unit_field = "org_unit"
     list_display = ["person", "role", "hospital", "org_unit", "start_on", "end_on"]
     list_filter = ["role", "hospital__banner", "hospital__level"]
@@ -94,14 +303,60 @@ class PostAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["person", "hospital"]
     list_select_related = ["person", "hospital", "org_unit"]
 
+    def create(self, request: HttpRequest, form: Any) -> Post:
+        cleaned = form.cleaned_data
+        return people.post_create(
+            actor=request.user,
+            channel=ADMIN,
+            person=cleaned["person"],
+            role=cleaned["role"],
+            start_on=cleaned["start_on"],
+            end_on=cleaned.get("end_on"),
+            hospital=cleaned.get("hospital"),
+            org_unit=cleaned.get("org_unit"),
+        )
+
+    def update(self, request: HttpRequest, obj: Post, form: Any) -> Post:
+        cleaned = form.cleaned_data
+        return people.post_update(
+            actor=request.user,
+            channel=ADMIN,
+            post=obj,
+            start_on=cleaned["start_on"],
+            end_on=cleaned.get("end_on"),
+        )
+
+    def delete(self, request: HttpRequest, obj: Post) -> None:
+        people.post_delete(actor=request.user, channel=ADMIN, post=obj)
+
 
 @admin.register(Department)
-class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(PeopleAdmin):
+    form = DepartmentForm
     list_display = ["name", "hospital", "head"]
     list_filter = ["hospital__banner", "hospital__level", "hospital__type"]
     search_fields = ["name", "hospital__name", "head__name"]
     autocomplete_fields = ["hospital", "head"]
     list_select_related = ["hospital", "head"]
+
+    def create(self, request: HttpRequest, form: Any) -> Department:
+        cleaned = form.cleaned_data
+        return people.department_create(
+            actor=request.user,
+            channel=ADMIN,
+            hospital=cleaned["hospital"],
+            name=cleaned["name"],
+            head=cleaned.get("head"),
+        )
+
+    def update(self, request: HttpRequest, obj: Department, form: Any) -> Department:
+        cleaned = form.cleaned_data
+        return people.department_update(
+            actor=request.user, channel=ADMIN, department=obj, name=cleaned["name"], head=cleaned.get("head")
+        )
+
+    def delete(self, request: HttpRequest, obj: Department) -> None:
+        people.department_delete(actor=request.user, channel=ADMIN, department=obj)
 
 
 @admin.register(MedicalAlliance)

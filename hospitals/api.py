@@ -1,5 +1,6 @@
-"""Read-only organisation endpoints (organisations are maintained by seed files and the admin), and the
-token endpoint of the API's token authentication."""
+"""Organisation endpoints: org units, hospitals and alliances read-only (seed files, the onboarding
+workbook and the admin maintain them); people, posts and departments read-write through the services of
+``hospitals.people``; and the token endpoint of the API's token authentication."""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -14,8 +15,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from exports.api import XlsxExportMixin
+from hospitals import people
 from hospitals.filters import HospitalFilter
-from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
+from hospitals.models import ChangeRecord, Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to, scope_queryset
 from hospitals.serializers import (
     DepartmentSerializer,
@@ -45,7 +47,10 @@ class HospitalViewSet(XlsxExportMixin, viewsets.ReadOnlyModelViewSet):
         return hospitals_visible_to(self.request.user).order_by("code")
 
 
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(viewsets.ModelViewSet):
+    """People of the hospitals (and commissions) in scope; a hospital reporter keeps its own hospital's,
+    a league admin its league's, reviewers read (``hospitals.people``)."""
+
     serializer_class = PersonSerializer
     filterset_fields = ["hospital", "org_unit"]
 
@@ -53,8 +58,14 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
         qs = Person.objects.order_by("code")
         return scope_queryset(qs, self.request.user, unit_field="org_unit")
 
+    def perform_destroy(self, instance: Person) -> None:
+        people.person_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, person=instance)
 
-class PostViewSet(viewsets.ReadOnlyModelViewSet):
+
+class PostViewSet(viewsets.ModelViewSet):
+    """Leader posts with dates; ending a post (``end_on``) and creating the successor's is a change of
+    president or secretary, effective for the rules from those dates."""
+
     serializer_class = PostSerializer
     filterset_fields = ["hospital", "org_unit", "role"]
 
@@ -62,13 +73,21 @@ class PostViewSet(viewsets.ReadOnlyModelViewSet):
         qs = Post.objects.select_related("person").order_by("id")
         return scope_queryset(qs, self.request.user, unit_field="org_unit")
 
+    def perform_destroy(self, instance: Post) -> None:
+        people.post_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, post=instance)
 
-class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+
+class DepartmentViewSet(viewsets.ModelViewSet):
     serializer_class = DepartmentSerializer
     filterset_fields = ["hospital"]
 
     def get_queryset(self) -> QuerySet[Department]:
-        return scope_queryset(Department.objects.order_by("id"), self.request.user)
+        return scope_queryset(Department.objects.select_related("head").order_by("id"), self.request.user)
+
+    def perform_destroy(self, instance: Department) -> None:
+        people.department_delete(
+            actor=self.request.user, channel=ChangeRecord.Channel.API, department=instance
+        )
 
 
 class MedicalAllianceViewSet(viewsets.ReadOnlyModelViewSet):

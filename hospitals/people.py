@@ -180,6 +180,29 @@ def _clean(data: PersonData) -> PersonData:
     )
 
 
+def person_check(
+    *,
+    actor: AnyUser,
+    data: PersonData,
+    hospital: Hospital | None = None,
+    org_unit: OrgUnit | None = None,
+    code: str = "",
+    person: Person | None = None,
+) -> None:
+    """Every rule of a new person (``person`` None) or of a change to ``person``, writing nothing."""
+    if person is not None:
+        hospital, org_unit = person.hospital, person.org_unit
+    elif (hospital is None) == (org_unit is None):
+        raise ValidationError("人员须属于一家医院或一个卫生健康委（二者选一）。", code="owner_required")
+    people_manager_check(actor, hospital=hospital, org_unit=org_unit)
+    refusals = Refusals()
+    _check_person(refusals, _clean(data))
+    code = code.strip()
+    if person is None and code and Person.objects.filter(code=code).exists():
+        refusals.add("code", f"人员编码“{code}”已被使用。", "code_taken")
+    refusals.raise_if_any()
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -192,16 +215,9 @@ def person_create(
 ) -> Person:
     """A new person of ``hospital`` (or of the commission ``org_unit``); the code is generated when none
     is given."""
-    if (hospital is None) == (org_unit is None):
-        raise ValidationError("人员须属于一家医院或一个卫生健康委（二者选一）。", code="owner_required")
-    people_manager_check(actor, hospital=hospital, org_unit=org_unit)
+    person_check(actor=actor, data=data, hospital=hospital, org_unit=org_unit, code=code)
     data = _clean(data)
-    refusals = Refusals()
-    _check_person(refusals, data)
     code = code.strip() or _next_person_code(hospital, org_unit)
-    if Person.objects.filter(code=code).exists():
-        refusals.add("code", f"人员编码“{code}”已被使用。", "code_taken")
-    refusals.raise_if_any()
     person = Person.objects.create(
         code=code, hospital=hospital, org_unit=org_unit, **{f: getattr(data, f) for f in PERSON_FIELDS[1:]}
     )
@@ -221,11 +237,8 @@ def person_update(
 ) -> Person:
     """Change a person's name, title, e-mail or phone. A person stays with their hospital: someone who
     moves to another hospital is a new person there (their posts and lectures stay where they were)."""
-    people_manager_check(actor, hospital=person.hospital, org_unit=person.org_unit)
+    person_check(actor=actor, data=data, person=person)
     data = _clean(data)
-    refusals = Refusals()
-    _check_person(refusals, data)
-    refusals.raise_if_any()
     old = snapshot(person, PERSON_FIELDS)
     changed = [f for f in PERSON_FIELDS[1:] if getattr(person, f) != getattr(data, f)]
     for name in changed:
@@ -338,6 +351,21 @@ def _run_post_change_checks(
             check(post, start_on, end_on)
 
 
+def post_check(*, actor: AnyUser, post: Post, current: Post | None = None) -> None:
+    """Every rule of the unsaved ``post`` (a new one, or ``current`` with new dates), writing nothing."""
+    people_manager_check(actor, hospital=post.hospital, org_unit=post.org_unit)
+    refusals = Refusals()
+    _check_post(refusals, post)
+    if current is not None and not refusals:
+        _run_post_change_checks(refusals, current, post.start_on, post.end_on)
+    refusals.raise_if_any()
+
+
+def _default_owner(person: Person, role: str) -> tuple[Hospital | None, OrgUnit | None]:
+    """A hospital's leader post is at the person's hospital, a commission post at their unit."""
+    return (None, person.org_unit) if role in COMMISSION_ROLES else (person.hospital, None)
+
+
 @transaction.atomic
 def post_create(
     *,
@@ -351,19 +379,13 @@ def post_create(
     org_unit: OrgUnit | None = None,
 ) -> Post:
     """``person`` holds ``role`` from ``start_on`` (to ``end_on``). The organisation is the person's own
-    when none is named: a hospital's leader post is at their hospital, a commission post at their unit."""
+    when none is named."""
     if hospital is None and org_unit is None:
-        if role in COMMISSION_ROLES:
-            org_unit = person.org_unit
-        else:
-            hospital = person.hospital
-    people_manager_check(actor, hospital=hospital, org_unit=org_unit)
+        hospital, org_unit = _default_owner(person, role)
     post = Post(
         person=person, role=role, hospital=hospital, org_unit=org_unit, start_on=start_on, end_on=end_on
     )
-    refusals = Refusals()
-    _check_post(refusals, post)
-    refusals.raise_if_any()
+    post_check(actor=actor, post=post)
     post.save()
     record_change(
         post,
@@ -373,6 +395,19 @@ def post_create(
         changes=diff({}, _owned(snapshot(post, POST_FIELDS), hospital, org_unit)),
     )
     return post
+
+
+def post_with_dates(post: Post, start_on: dt.date, end_on: dt.date | None) -> Post:
+    """An unsaved copy of ``post`` with other dates, for ``post_check``."""
+    return Post(
+        pk=post.pk,
+        person=post.person,
+        role=post.role,
+        hospital=post.hospital,
+        org_unit=post.org_unit,
+        start_on=start_on,
+        end_on=end_on,
+    )
 
 
 @transaction.atomic
@@ -388,22 +423,8 @@ def post_update(
     """Change a post's dates: most often its end, when the holder leaves. Who holds it and which post it
     is stay (a new holder is a new post). The rules read posts on their dates, so the change takes
     effect for every lecture, milestone and reminder from the new dates on."""
-    people_manager_check(actor, hospital=post.hospital, org_unit=post.org_unit)
+    post_check(actor=actor, post=post_with_dates(post, start_on, end_on), current=post)
     old = snapshot(post, POST_FIELDS)
-    refusals = Refusals()
-    proposed = Post(
-        pk=post.pk,
-        person=post.person,
-        role=post.role,
-        hospital=post.hospital,
-        org_unit=post.org_unit,
-        start_on=start_on,
-        end_on=end_on,
-    )
-    _check_post(refusals, proposed)
-    if not refusals:
-        _run_post_change_checks(refusals, post, start_on, end_on)
-    refusals.raise_if_any()
     if (post.start_on, post.end_on) != (start_on, end_on):
         post.start_on, post.end_on = start_on, end_on
         post.save(update_fields=["start_on", "end_on"])
@@ -452,15 +473,28 @@ def _check_department(
         refusals.add("head", f"科室主任须为{hospital}的人员，{head}不是。", "person_other_hospital")
 
 
+def department_check(
+    *,
+    actor: AnyUser,
+    hospital: Hospital,
+    name: str,
+    head: Person | None,
+    department: Department | None = None,
+) -> None:
+    people_manager_check(actor, hospital=department.hospital if department is not None else hospital)
+    refusals = Refusals()
+    _check_department(
+        refusals, hospital, name.strip(), head, department.pk if department is not None else None
+    )
+    refusals.raise_if_any()
+
+
 @transaction.atomic
 def department_create(
     *, actor: AnyUser, channel: Channel, hospital: Hospital, name: str, head: Person | None = None
 ) -> Department:
-    people_manager_check(actor, hospital=hospital)
+    department_check(actor=actor, hospital=hospital, name=name, head=head)
     name = name.strip()
-    refusals = Refusals()
-    _check_department(refusals, hospital, name, head, None)
-    refusals.raise_if_any()
     department = Department.objects.create(hospital=hospital, name=name, head=head)
     record_change(
         department,
@@ -484,11 +518,8 @@ def department_update(
 ) -> Department:
     """Rename a department or change its head. A 科室宣讲 is checked against the head at the time it is
     recorded; the history keeps who headed it before."""
-    people_manager_check(actor, hospital=department.hospital)
+    department_check(actor=actor, hospital=department.hospital, name=name, head=head, department=department)
     name = name.strip()
-    refusals = Refusals()
-    _check_department(refusals, department.hospital, name, head, department.pk)
-    refusals.raise_if_any()
     old = snapshot(department, DEPARTMENT_FIELDS)
     if (department.name, department.head_id) != (name, getattr(head, "pk", None)):
         department.name, department.head = name, head

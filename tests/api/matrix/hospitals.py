@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+
+from django.db.models import Model
 from django.urls import reverse
 
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
@@ -40,7 +44,19 @@ def _alliance(owner: Owner) -> MedicalAlliance:
 ORG_UNIT = Resource(OrgUnit, _unit, owned_by="unit")
 HOSPITAL = Resource(Hospital, _hospital, build_more=_more_hospitals)
 PERSON = Resource(Person, lambda o: PersonFactory.create(hospital=o.hospital))
-POST = Resource(Post, lambda o: PostFactory.create(hospital=o.hospital))
+# Each built or created post gets a year of its own, so that no two posts of one role at a hospital
+# overlap (the service refuses that).
+_POST_YEARS = itertools.count(1900)
+
+
+def _post(owner: Owner) -> Post:
+    year = next(_POST_YEARS)
+    return PostFactory.create(
+        hospital=owner.hospital, role="president", start_on=dt.date(year, 1, 1), end_on=dt.date(year, 12, 31)
+    )
+
+
+POST = Resource(Post, _post)
 DEPARTMENT = Resource(Department, lambda o: DepartmentFactory.create(hospital=o.hospital))
 ALLIANCE = Resource(MedicalAlliance, _alliance)
 
@@ -69,12 +85,77 @@ def _check_root(world: World) -> None:
         assert world.client(role).get(reverse("api-root")).status_code == 200
 
 
+def _person_body(world: World, owner: Owner, obj: Model | None) -> dict[str, object]:
+    assert owner.hospital is not None
+    return {
+        "hospital": owner.hospital.pk,
+        "name": "新任人员",
+        "title": "副院长",
+        "email": "new.person@example.org",
+        "phone": "0483-8221234",
+    }
+
+
+def _post_body(world: World, owner: Owner, obj: Model | None) -> dict[str, object]:
+    assert owner.hospital is not None
+    if isinstance(obj, Post):  # an update changes the dates of the same post
+        return {
+            "person": obj.person_id,
+            "role": obj.role,
+            "hospital": owner.hospital.pk,
+            "start_on": obj.start_on.isoformat(),
+            "end_on": (obj.start_on + dt.timedelta(days=200)).isoformat(),
+        }
+    year = next(_POST_YEARS)
+    return {
+        "person": PersonFactory.create(hospital=owner.hospital).pk,
+        "role": "president",
+        "hospital": owner.hospital.pk,
+        "start_on": f"{year}-01-01",
+        "end_on": f"{year}-12-31",
+    }
+
+
+def _department_body(world: World, owner: Owner, obj: Model | None) -> dict[str, object]:
+    assert owner.hospital is not None
+    return {
+        "hospital": owner.hospital.pk,
+        "name": f"新科室{next(_POST_YEARS)}",
+        "head": PersonFactory.create(hospital=owner.hospital).pk,
+    }
+
+
+# People, posts and departments: the hospital's reporter keeps its own, the admin every hospital's;
+# reviewers read only (hospitals.people).
+_KEEPERS = {"reporter": 200, "admin": 200}
+
 ROWS: dict[str, Row] = {
     **viewset_rows("org-unit", ORG_UNIT),
     **viewset_rows("hospital", HOSPITAL, export=True),
-    **viewset_rows("person", PERSON),
-    **viewset_rows("post", POST),
-    **viewset_rows("department", DEPARTMENT),
+    **viewset_rows(
+        "person",
+        PERSON,
+        body=_person_body,
+        create={"reporter": 201, "admin": 201},
+        update=_KEEPERS,
+        delete={"reporter": 204, "admin": 204},
+    ),
+    **viewset_rows(
+        "post",
+        POST,
+        body=_post_body,
+        create={"reporter": 201, "admin": 201},
+        update=_KEEPERS,
+        delete={"reporter": 204, "admin": 204},
+    ),
+    **viewset_rows(
+        "department",
+        DEPARTMENT,
+        body=_department_body,
+        create={"reporter": 201, "admin": 201},
+        update=_KEEPERS,
+        delete={"reporter": 204, "admin": 204},
+    ),
     **viewset_rows("alliance", ALLIANCE),
     "auth-token": Row("custom", check=_check_token),
     "api-root": Row("custom", check=_check_root),
