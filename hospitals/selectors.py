@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
 from core import db  # noqa: F401  (registers the any_of lookup)
-from hospitals.models import Hospital, OrgUnit, Role, User
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
 
 M = TypeVar("M", bound=Model)
 # What request.user may be: every selector accepts both and gives an anonymous user nothing.
@@ -132,3 +132,25 @@ def ancestor_paths(path: str) -> list[str]:
     """ "/a/b/c/" → ["/a/", "/a/b/", "/a/b/c/"]: the units above and including a unit."""
     parts = [p for p in path.split("/") if p]
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def people_history(hospital: Hospital, limit: int = 100) -> list[ChangeRecord]:
+    """The changes to a hospital's people, posts and departments (deleted ones included), newest first.
+    A creation or deletion row carries the hospital's id (``hospitals.people._owned``); the other rows
+    are found by the ids of the hospital's current rows."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from hospitals.models import Department, Person, Post
+
+    types = ContentType.objects.get_for_models(Person, Post, Department)
+    rows = ChangeRecord.objects.filter(content_type__in=types.values())
+    owned = rows.filter(Q(changes__hospital__0=hospital.pk) | Q(changes__hospital__1=hospital.pk))
+    match = Q(pk__in=owned.values("pk"))
+    for model, qs in (
+        (Person, Person.objects.filter(hospital=hospital)),
+        (Post, Post.objects.filter(hospital=hospital)),
+        (Department, Department.objects.filter(hospital=hospital)),
+    ):
+        ids = [str(pk) for pk in qs.values_list("pk", flat=True)]
+        match |= Q(content_type=types[model], object_id__in=ids)
+    return list(rows.filter(match).select_related("actor", "content_type").order_by("-at", "-id")[:limit])

@@ -15,4 +15,7 @@ urlpatterns = [
         name="onboarding_workbook",
     ),
     path("onboarding/imports/<int:import_id>/", onboarding_views.onboarding_import, name="onboarding_import"),
+    path("<int:hospital_id>/people/", views.people_page, name="people"),
+    path("people/<int:person_id>/", views.person_edit, name="person_edit"),
+    path("departments/<int:department_id>/", views.department_edit, name="department_edit"),
 ]

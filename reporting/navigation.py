@@ -37,6 +37,7 @@ def _items_for(user: User) -> list[tuple[str, str]]:
     if user.role == Role.HOSPITAL_REPORTER and user.hospital_id is not None:
         items.append(("本院", reverse("campaign:hospital", args=[user.hospital_id])))
         items.append(("本月填报", reverse("reporting:months", args=[user.hospital_id])))
+        items.append(("人员与科室", reverse("hospitals:people", args=[user.hospital_id])))
         items.append(("解锁申请", reverse("reporting:unlocks")))
     else:
         if user.is_reviewer and user.org_unit_id is not None:

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import clock
-from hospitals.models import Hospital, User
+from hospitals.models import Hospital, Role, User
 from hospitals.selectors import AnyUser
 from reporting.notices.models import Notification, SendLog
 
@@ -58,6 +58,23 @@ class _Send:
     kind: str
     link: str
     count_as: str
+    # A digest of unreachable people counts the people it lists, and gives back their keys on failure.
+    counts: int = 1
+    gives_back: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Unreachable:
+    """A person a reminder was meant for who has no e-mail address (SPEC §8, issue 16): listed once per
+    reminder step on the banner's 无法送达 digest, instead of being skipped silently."""
+
+    key: tuple[str, str, str]
+    hospital: Hospital
+    line: str
+
+    def as_send(self) -> _Send:
+        # Claimed like a send (the same unique key), so a second run lists nobody twice.
+        return _Send(self.key, self.line, "", (), [], self.hospital, "unreachable", "", "unreachable")
 
 
 @dataclass
@@ -68,6 +85,15 @@ class SendBatch:
     second run of the same day claims nothing and sends nothing."""
 
     sends: dict[tuple[str, str, str], _Send] = field(default_factory=dict)
+    unreachable: dict[tuple[str, str, str], _Unreachable] = field(default_factory=dict)
+
+    def add_unreachable(
+        self, *, target: str, step: str, person: Any, hospital: Hospital, reminder: str
+    ) -> None:
+        """``person`` (a ``hospitals.Person``) should have had ``reminder`` by e-mail but has no address."""
+        key = (target, f"{step}:unreachable:{person.pk}", Channel.EMAIL)
+        line = f"{hospital.name} {person.name}（{person.title or person.code}）：{reminder}"
+        self.unreachable.setdefault(key, _Unreachable(key, hospital, line[:200]))
 
     def add(
         self,
@@ -101,10 +127,12 @@ class SendBatch:
         mail server refuses gives its key back (the next run tries again), the others still go out, and
         the first failure is raised at the end so the task retries."""
         sent: Counter[str] = Counter()
-        if not self.sends:
+        if not self.sends and not self.unreachable:
             return sent
         with transaction.atomic():
-            claimed = [self.sends[key] for key in _claim(list(self.sends.values()))]
+            keys = set(_claim([*self.sends.values(), *(u.as_send() for u in self.unreachable.values())]))
+            claimed = [self.sends[key] for key in self.sends if key in keys]
+            claimed += _unreachable_digests([u for key, u in self.unreachable.items() if key in keys])
             Notification.objects.bulk_create(
                 [
                     Notification(user=u, kind=s.kind, title=s.subject[:200], body=s.body, link=s.link)
@@ -125,16 +153,73 @@ class SendBatch:
                         fail_silently=False,
                     )
                 except Exception as error:
-                    target, step, channel = send.key
-                    SendLog.objects.filter(target=target, step=step, channel=channel).delete()
+                    for target, step, channel in send.gives_back or [send.key]:
+                        SendLog.objects.filter(target=target, step=step, channel=channel).delete()
+                    target, step = send.key[:2]
                     logger.exception("reminder e-mail failed target=%s step=%s", target, step)
                     failure = failure or error
                     continue
-            sent[send.count_as] += 1
+            sent[send.count_as] += send.counts
         self.sends.clear()
+        self.unreachable.clear()
         if failure is not None:
             raise failure
         return sent
+
+
+def _unreachable_digests(entries: list[_Unreachable]) -> list[_Send]:
+    """One in-app and one e-mail digest per banner listing the people just found unreachable, to the
+    banner's reviewers. Its entries were claimed in the send log already, so the digest itself is not."""
+    if not entries:
+        return []
+    by_banner: dict[int, list[_Unreachable]] = {}
+    for entry in sorted(entries, key=lambda e: (e.hospital.code, e.line)):
+        by_banner.setdefault(entry.hospital.banner_id, []).append(entry)
+    reviewers: dict[int, list[User]] = {}
+    for user in User.objects.filter(role=Role.BANNER_REVIEWER, org_unit_id__in=by_banner, is_active=True):
+        assert user.org_unit_id is not None
+        reviewers.setdefault(user.org_unit_id, []).append(user)
+    digests = []
+    for banner_id, listed in by_banner.items():
+        banner = listed[0].hospital.banner
+        subject = f"【无法送达】{banner.name}有{len(listed)}条提醒因收件人没有电子邮箱未能送达"
+        body = "以下人员没有登记电子邮箱，提醒未能发出。请医院在“人员与科室”中补填邮箱：\n" + "\n".join(
+            f"- {e.line}" for e in listed
+        )
+        users = reviewers.get(banner_id, [])
+        keys = tuple(e.key for e in listed)
+        target = f"digest:unreachable:banner:{banner_id}"
+        digests.append(
+            _Send(
+                (target, "", Channel.IN_APP),
+                subject,
+                body,
+                users,
+                [u.username for u in users],
+                None,
+                "digest",
+                "",
+                "unreachable",
+                counts=len(listed),
+            )
+        )
+        emails = sorted({u.email for u in users if u.email})
+        if emails:
+            digests.append(
+                _Send(
+                    (target, "", Channel.EMAIL),
+                    subject,
+                    body,
+                    users,
+                    emails,
+                    None,
+                    "digest",
+                    "",
+                    "unreachable_digest",
+                    gives_back=keys,
+                )
+            )
+    return digests
 
 
 CLAIM_CHUNK = 500

@@ -13,6 +13,10 @@ e-mail) and the hospital's reporters (in-app) at the offsets from the item's due
 Reports: only hospitals whose report is not submitted (no report, or a draft) or was returned are
 reminded, until the lock day. A step marked ``escalate`` also e-mails the hospital's secretary and
 president and sends the banner reviewer one digest of the hospitals still missing.
+
+The addresses are the people's own (``hospitals.Person.email``, kept on the hospital's 人员与科室 page);
+a secretary, president or action-item owner without one is not skipped silently: each such reminder is
+listed once on the banner reviewers' 无法送达 digest (``SendBatch.add_unreachable``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from campaign.compliance import checked_milestones, milestone_compliance
 from campaign.models import ActionItem, Campaign, ProgressStatus
 from campaign.selectors import campaign_hospitals
 from core import clock
-from hospitals.models import Hospital, Post, Role, User
+from hospitals.models import Hospital, Person, Post, Role, User
 from hospitals.selectors import reporters_of
 from reporting.notices.services import Channel, SendBatch
 from reporting.reports.models import MonthlyReport
@@ -66,18 +70,41 @@ def _emails(users: list[User]) -> list[str]:
     return [u.email for u in users if u.email]
 
 
-def _leader_emails(hospitals: list[Hospital], today: dt.date) -> dict[int, list[str]]:
-    """The e-mail of each hospital's secretary and president in post today: one query."""
-    leaders: dict[int, list[str]] = defaultdict(list)
+def _leaders(hospitals: list[Hospital], today: dt.date) -> dict[int, list[Person]]:
+    """Each hospital's secretary and president in post today (a 书记兼院长 once): one query."""
+    leaders: dict[int, list[Person]] = defaultdict(list)
     posts = (
         Post.objects.filter(hospital__in=hospitals, role__in=Post.HOSPITAL_ROLES, start_on__lte=today)
         .filter(Q(end_on__isnull=True) | Q(end_on__gte=today))
         .select_related("person")
+        .order_by("role", "person__code")
     )
     for post in posts:
-        if post.person.email and post.hospital_id is not None:
-            leaders[post.hospital_id].append(post.person.email)
+        if post.hospital_id is not None and post.person not in leaders[post.hospital_id]:
+            leaders[post.hospital_id].append(post.person)
     return leaders
+
+
+def _escalate(
+    batch: SendBatch,
+    send: Callable[..., None],
+    *,
+    target: str,
+    step: str,
+    hospital: Hospital,
+    leaders: list[Person],
+    reminder: str,
+) -> None:
+    """E-mail the escalation to the hospital's secretary and president; one without an address is
+    listed on the banner's 无法送达 digest instead (SPEC §8, issue 16)."""
+    send(
+        step=step, channel=Channel.EMAIL, emails=[p.email for p in leaders if p.email], count_as="escalation"
+    )
+    for person in leaders:
+        if not person.email:
+            batch.add_unreachable(
+                target=target, step=step, person=person, hospital=hospital, reminder=reminder
+            )
 
 
 def _report_reminders(
@@ -93,7 +120,7 @@ def _report_reminders(
     for user in reporters_of([h.pk for h in pending]):
         assert user.hospital_id is not None
         reporters[user.hospital_id].append(user)
-    leaders = _leader_emails(pending, today) if step.escalate else {}
+    leaders = _leaders(pending, today) if step.escalate else {}
     for hospital in pending:
         report = reports.get(hospital.pk)
         returned = report is not None and report.status == MonthlyReport.Status.RETURNED
@@ -112,11 +139,14 @@ def _report_reminders(
         send(step=step_key, channel=Channel.IN_APP, users=users, count_as="in_app")
         send(step=step_key, channel=Channel.EMAIL, emails=_emails(users), count_as="email")
         if step.escalate:
-            send(
+            _escalate(
+                batch,
+                send,
+                target=target,
                 step=f"{step_key}:escalation",
-                channel=Channel.EMAIL,
-                emails=leaders.get(hospital.pk, []),
-                count_as="escalation",
+                hospital=hospital,
+                leaders=leaders.get(hospital.pk, []),
+                reminder=f"{month:%Y年%m月}自查报告{state}的升级提醒",
             )
     if step.escalate:
         _banner_digests(pending, month, step, due, batch)
@@ -176,7 +206,7 @@ def _milestone_reminders(campaign: Campaign, today: dt.date, batch: SendBatch) -
     for user in reporters_of([h.pk for h in hospitals]):
         assert user.hospital_id is not None
         reporters[user.hospital_id].append(user)
-    leaders = _leader_emails(hospitals, today) if any(s.escalate for _, s in due_steps) else {}
+    leaders = _leaders(hospitals, today) if any(s.escalate for _, s in due_steps) else {}
     for milestone, step in due_steps:
         for hospital in hospitals:
             status = next((s for s in compliance[hospital.pk] if s.milestone.pk == milestone.pk), None)
@@ -200,11 +230,14 @@ def _milestone_reminders(campaign: Campaign, today: dt.date, batch: SendBatch) -
             send(step=step.step, channel=Channel.IN_APP, users=users, count_as="milestone")
             send(step=step.step, channel=Channel.EMAIL, emails=_emails(users), count_as="milestone")
             if step.escalate:
-                send(
+                _escalate(
+                    batch,
+                    send,
+                    target=f"milestone:{milestone.pk}:hospital:{hospital.pk}",
                     step=f"{step.step}:escalation",
-                    channel=Channel.EMAIL,
-                    emails=leaders.get(hospital.pk, []),
-                    count_as="escalation",
+                    hospital=hospital,
+                    leaders=leaders.get(hospital.pk, []),
+                    reminder=f"时间节点“{milestone.name}”{when}的升级提醒",
                 )
 
 
@@ -248,6 +281,14 @@ def _action_item_reminders(campaign: Campaign, today: dt.date, batch: SendBatch)
         )
         send(step=step.step, channel=Channel.IN_APP, users=reporters[item.hospital_id])
         send(step=step.step, channel=Channel.EMAIL, emails=[item.responsible.email])
+        if not item.responsible.email:
+            batch.add_unreachable(
+                target=f"action_item:{item.pk}",
+                step=step.step,
+                person=item.responsible,
+                hospital=item.hospital,
+                reminder=f"行动项“{item.title}”{when}的责任人提醒",
+            )
 
 
 # Reminder kinds besides the monthly report: f(campaign, today, batch) queues its sends.

@@ -47,6 +47,7 @@ ENGLISH_ALLOWED = {
     "Excel", "Word", "xlsx", "docx", "pdf", "pptx", "PDF", "API", "ID", "pp", "mp", "jpg", "png",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z]{2,}")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*")
 
 
 def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -151,6 +152,8 @@ def _world(alxa: Alxa, set_clock: SetClock) -> dict[str, Any]:
         "plan_item_id": plan_item.pk,
         "hospital_id": alxa.h004.pk,
         "unit_id": alxa.zuoqi.pk,
+        "person_id": alxa.h004.people.order_by("code").first().pk,  # type: ignore[union-attr]
+        "department_id": alxa.h004.departments.order_by("name").first().pk,  # type: ignore[union-attr]
         "month": "2021-07",
         "report_id": report.pk,
         "lecture_id": lecture.pk,
@@ -181,6 +184,7 @@ def _visible_english(page: str) -> set[str]:
     body = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
     body = re.sub(r"(?s)<!--.*?-->", " ", body)
     text = html_lib.unescape(re.sub(r"(?s)<[^>]+>", " ", body))
+    text = EMAIL.sub(" ", text)  # people's addresses (人员与科室) are data, not the interface's words
     return {w for w in WORD.findall(text) if w not in ENGLISH_ALLOWED}
 
 
