@@ -25,6 +25,7 @@ from core import clock
 from core.accounts import one_time_hash
 from hospitals.audit import record_change
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
+from hospitals.people import account_manager_check
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ def account_create(
     The model's rules refuse a wrong scope for the role and a taken user name (``ValidationError`` in
     Chinese, by field).
     """
+    if actor is not None:  # a person's request: a league admin makes its own league's accounts only
+        account_manager_check(actor, hospital=hospital, org_unit=org_unit)
     user, password = account_new(
         username=username, role=role, hospital=hospital, org_unit=org_unit, first_name=first_name, email=email
     )

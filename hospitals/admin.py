@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -400,6 +400,33 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"must_change_password": True, **super().get_changeform_initial_data(request)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        """A league admin sees its league's accounts only (``hospitals.people.league_bound``)."""
+        qs = super().get_queryset(request)
+        bound = people.league_bound(request.user) if isinstance(request.user, User) else None
+        if bound is None:
+            return qs
+        return qs.filter(
+            Q(hospital__banner__path__startswith=bound.path) | Q(org_unit__path__startswith=bound.path)
+        )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The chosen hospital or unit must be one the admin manages (``account_manager_check``)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        actor = request.user
+
+        def clean(self: Any) -> dict[str, Any]:
+            cleaned = form.clean(self) or {}
+            try:
+                people.account_manager_check(
+                    actor, hospital=cleaned.get("hospital"), org_unit=cleaned.get("org_unit")
+                )
+            except PermissionDenied as exc:
+                raise ValidationError(str(exc), code="permission_denied") from exc
+            return cleaned
+
+        return type(form.__name__, (form,), {"clean": clean})
 
 
 @admin.register(ChangeRecord)

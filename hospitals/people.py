@@ -8,7 +8,8 @@ lecture date, ``campaign.services._speaker_roles``), so ending a post on a date 
 one is all a change of president needs.
 
 Who manages (``people_manager_check``):
-- a system admin without an organisation (and a superuser): every hospital and commission;
+- a system admin (an admin-role account without an organisation, or a superuser of another role):
+  every hospital and commission;
 - a league admin (an admin-role account whose organisation is a league): the hospitals and commissions
   of its league, and its league's accounts (``account_manager_check``);
 - a hospital reporter: its own hospital's people, posts and departments;
@@ -53,9 +54,11 @@ COMMISSION_ROLES = (Post.Role.COMMISSION_HEAD, Post.Role.COMMISSION_DEPUTY)
 # --- who manages -------------------------------------------------------------------------------------
 
 
-def _league_bound(user: User) -> OrgUnit | None:
-    """The organisation that bounds an admin-role account: None for a system admin of everything."""
-    return user.org_unit if user.role == Role.ADMIN and not user.is_superuser else None
+def league_bound(user: User) -> OrgUnit | None:
+    """The organisation that bounds an admin-role account's management (a league admin's league), None
+    for a system admin of everything. An admin-role account is staff and superuser (``account_new``),
+    so its organisation, not the superuser flag, says which it is."""
+    return user.org_unit if user.role == Role.ADMIN else None
 
 
 def _unit_inside(unit: OrgUnit, bound: OrgUnit) -> bool:
@@ -76,7 +79,7 @@ def user_manages_people(
     if not isinstance(user, User) or not user.is_active:
         return False
     if user.is_superuser or user.role == Role.ADMIN:
-        bound = _league_bound(user)
+        bound = league_bound(user)
         return bound is None or _owner_path_inside(bound, hospital, org_unit)
     if user.role == Role.HOSPITAL_REPORTER:
         return hospital is not None and user.hospital_id == hospital.pk
@@ -102,7 +105,7 @@ def user_manages_accounts(
         return False
     if not (user.is_superuser or user.role == Role.ADMIN):
         return False
-    bound = _league_bound(user)
+    bound = league_bound(user)
     if bound is None:
         return True
     if hospital is None and org_unit is None:

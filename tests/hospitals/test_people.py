@@ -334,3 +334,46 @@ def test_department_services(alxa: Alxa) -> None:
     icu_pk = icu.pk
     department_delete(actor=alxa.reporter, channel="web", department=icu)
     assert not Department.objects.filter(pk=icu_pk).exists()
+
+
+def test_a_league_admin_creates_its_league_accounts_only(alxa: Alxa) -> None:
+    from hospitals.accounts import account_create
+
+    league_admin = UserFactory.create(
+        username="alxa-admin",
+        role=Role.ADMIN,
+        hospital=None,
+        org_unit=alxa.league,
+        is_superuser=True,
+        is_staff=True,
+    )
+    user, _password = account_create(
+        username="h006-new",
+        role=Role.HOSPITAL_REPORTER,
+        hospital=alxa.h006,
+        actor=league_admin,
+        channel="web",
+    )
+    assert user.hospital == alxa.h006
+    other = type(alxa.league).objects.create(code="150200", name="包头市", kind="league")
+    banner = type(alxa.league).objects.create(code="150202", name="东河区", kind="banner", parent=other)
+    with pytest.raises(PermissionDenied, match="本盟管理员"):
+        account_create(
+            username="bt-reviewer",
+            role=Role.BANNER_REVIEWER,
+            org_unit=banner,
+            actor=league_admin,
+            channel="web",
+        )
+    with pytest.raises(
+        PermissionDenied
+    ):  # a system admin (no organisation) is not the league admin's to make
+        account_create(username="root2", role=Role.ADMIN, actor=league_admin, channel="web")
+    with pytest.raises(PermissionDenied):
+        account_create(
+            username="h004-second",
+            role=Role.HOSPITAL_REPORTER,
+            hospital=alxa.h004,
+            actor=alxa.league_reviewer,
+        )
+    assert not type(user).objects.filter(username__in=["bt-reviewer", "root2", "h004-second"]).exists()

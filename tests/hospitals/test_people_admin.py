@@ -97,3 +97,47 @@ def test_deleting_people_is_refused_with_a_message_and_nothing_goes(alxa: Alxa) 
     )
     assert "罗萨仁：罗萨仁是科室主任，请先更换科室主任。" in response.content.decode()
     assert Person.objects.filter(pk__in=[person.pk, head.pk]).count() == 2
+
+
+def test_a_league_admin_sees_and_makes_its_league_accounts_only(alxa: Alxa) -> None:
+    from hospitals.models import OrgUnit, Role, User
+    from tests.factories import UserFactory
+
+    other = OrgUnit.objects.create(code="150200", name="包头市", kind="league")
+    banner = OrgUnit.objects.create(code="150202", name="东河区", kind="banner", parent=other)
+    outsider = UserFactory.create(
+        username="bt-reviewer", role=Role.BANNER_REVIEWER, hospital=None, org_unit=banner
+    )
+    league_admin = UserFactory.create(
+        username="alxa-admin",
+        role=Role.ADMIN,
+        hospital=None,
+        org_unit=alxa.league,
+        is_superuser=True,
+        is_staff=True,
+    )
+    client = Client()
+    client.force_login(league_admin)
+    listed = client.get(reverse("admin:hospitals_user_changelist")).content.decode()
+    assert "zuoqi" in listed
+    assert "bt-reviewer" not in listed
+    assert (
+        client.get(reverse("admin:hospitals_user_change", args=[outsider.pk])).status_code == 302
+    )  # not found
+    response = client.post(
+        reverse("admin:hospitals_user_add"),
+        {
+            "username": "bt-second",
+            "password1": "Ab3-long-enough-pw",
+            "password2": "Ab3-long-enough-pw",
+            "usable_password": "true",
+            "role": "banner_reviewer",
+            "org_unit": banner.pk,
+            "hospital": "",
+            "email": "",
+            "must_change_password": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "只有系统管理员或本盟管理员可以管理该账号。" in response.content.decode()
+    assert not User.objects.filter(username="bt-second").exists()
