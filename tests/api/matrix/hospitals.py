@@ -46,7 +46,7 @@ HOSPITAL = Resource(Hospital, _hospital, build_more=_more_hospitals)
 PERSON = Resource(Person, lambda o: PersonFactory.create(hospital=o.hospital))
 # Each built or created post gets a year of its own, so that no two posts of one role at a hospital
 # overlap (the service refuses that).
-_POST_YEARS = itertools.count(1900)
+_POST_YEARS = itertools.count(1000)  # far before any seeded post (2015 on)
 
 
 def _post(owner: Owner) -> Post:
