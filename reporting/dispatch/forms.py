@@ -28,7 +28,8 @@ class ReadForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = TextField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}))
+    # Not required here: the service refuses a return without a reason, in its own words.
+    reason = TextField(label="退回原因", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class LeagueVisitForm(forms.Form):
