@@ -79,6 +79,15 @@ from hospitals.models import (
 from reporting.bulletins.models import Bulletin
 from reporting.bulletins.services import bulletin_build, bulletin_publish
 from reporting.demo.samples import docx_file, pdf_file, photo_file
+from reporting.dispatch.models import DispatchReport
+from reporting.dispatch.services import (
+    dispatch_report_mark_read,
+    dispatch_report_open,
+    dispatch_report_return,
+    dispatch_report_submit,
+    dispatch_report_update,
+    league_visit_create,
+)
 from reporting.indicators.models import IndicatorValue
 from reporting.indicators.selectors import (
     applicable_indicators,
@@ -334,6 +343,7 @@ class DemoLoader:
         self.plan_actions()
         self.plan_values()
         self.plan_reports()
+        self.plan_dispatch()
 
     # -- 06-21 … 06-30: launch, lecture plans, tour lecturers ---------------------------------------
     def plan_launch(self) -> None:
@@ -946,6 +956,77 @@ class DemoLoader:
             actor=self.hospitals[code].reporter,
             reason="10月下转患者人数漏计医共体成员单位数据，申请解锁更正。",
         )
+
+    # -- 调度 (§三(三)): 左旗's monthly reports to the league, the league at banner lectures ---------------
+    def plan_dispatch(self) -> None:
+        """左旗 (the banner with a reviewer) reports each month on the 2nd: July, August and October read
+        by the league the next day, September returned once and resubmitted, November waiting. The
+        league attended the first two banners' June 集中宣讲 and July's."""
+        banner = next((b for b in self.banners if b.pk in self.banner_reviewers), None)
+        if banner is None:
+            return
+        for month in (*REPORT_MONTHS, NOVEMBER):
+            after = next_month(month)
+            submitted = moment(after.replace(day=2), 16)
+            self.at(submitted, self.dispatch_submit, banner, month)
+            if month == NOVEMBER:
+                continue
+            read = submitted + dt.timedelta(hours=18)
+            if month.month == 9:
+                self.at(read, self.dispatch_return, banner, month)
+                self.at(read + dt.timedelta(hours=4), self.dispatch_submit, banner, month)
+                read += dt.timedelta(days=1)
+            self.at(read, self.dispatch_read, banner, month)
+        for n, banner_n in enumerate(self.banners[:2]):
+            day = dt.date(2021, 6, 25 + n)
+            self.at(moment(day, 18), self.league_visit, banner_n, day)
+        self.at(moment(dt.date(2021, 7, 15), 18), self.league_visit, self.banners[0], dt.date(2021, 7, 15))
+
+    def dispatch_submit(self, banner: OrgUnit, month: dt.date) -> None:
+        actor = self.banner_reviewers[banner.pk]
+        report, _ = dispatch_report_open(actor=actor, channel=WEB, banner=banner, month=month)
+        text = (
+            f"{month.month}月{banner.name}各公立医院按计划推进“讲见效”活动：宣讲按月开展，"
+            "见行动任务按路线图推进，出成效指标按月填报。存在问题：个别医院课件报送不及时。下一步：督促按时报送材料。"
+        )
+        files = (
+            []
+            if report.files.exists()
+            else [pdf_file(f"{month:%Y-%m}调度记录.pdf", f"{month.month}月调度记录")]
+        )
+        if report.status == DispatchReport.Status.RETURNED:
+            text += "已补充各医院院外互讲安排：8月起结对互讲，已排定时间表。"
+        dispatch_report_update(actor=actor, channel=WEB, report=report, text=text, files=files)
+        dispatch_report_submit(actor=actor, channel=WEB, report=report)
+        self.count("调度报告")
+
+    def _dispatch_report(self, banner: OrgUnit, month: dt.date) -> DispatchReport:
+        return DispatchReport.objects.get(banner=banner, month=month)
+
+    def dispatch_read(self, banner: OrgUnit, month: dt.date) -> None:
+        dispatch_report_mark_read(actor=self.league, channel=WEB, report=self._dispatch_report(banner, month))
+
+    def dispatch_return(self, banner: OrgUnit, month: dt.date) -> None:
+        dispatch_report_return(
+            actor=self.league,
+            channel=WEB,
+            report=self._dispatch_report(banner, month),
+            reason="请补充各医院院外互讲的安排和进度。",
+        )
+
+    def league_visit(self, banner: OrgUnit, day: dt.date) -> None:
+        lecture = LectureSession.objects.get(
+            campaign=self.campaign, org_unit=banner, held_on=day, kind=self.kinds["centralised"]
+        )
+        league_visit_create(
+            actor=self.league,
+            channel=WEB,
+            lecture=lecture,
+            visited_on=day,
+            attendees="盟卫生健康委主任范明亮、盟医改办",
+            note="出席并现场指导",
+        )
+        self.count("出席宣讲")
 
     def bulletin(self, month: dt.date) -> None:
         bulletin_build(campaign_id=self.campaign.pk, month=month, actor=self.league, channel=WEB)

@@ -30,6 +30,7 @@ from campaign.models import (
 from hospitals.models import ChangeRecord, Hospital, User
 from reporting.bulletins.models import Bulletin
 from reporting.demo.loader import HOSPITAL_CODES
+from reporting.dispatch.models import DispatchReport, LeagueVisit
 from reporting.indicators.models import IndicatorValue
 from reporting.indicators.selectors import applicable_indicators, indicators_of
 from reporting.reports.models import MonthlyReport, ReportReview, UnlockRequest
@@ -52,6 +53,8 @@ SAMPLE_MODELS = (
     ReportReview,
     UnlockRequest,
     Bulletin,
+    DispatchReport,
+    LeagueVisit,
     ChangeRecord,
     User,
 )
@@ -231,6 +234,25 @@ def test_july_to_october_bulletins_published(loaded: Alxa) -> None:
     july = bulletins[0]
     assert july.workbook
     assert july.published_by == loaded.league_reviewer
+
+
+def test_zuoqis_dispatch_reports_and_the_leagues_visits(loaded: Alxa) -> None:
+    reports = DispatchReport.objects.filter(banner=loaded.zuoqi).order_by("month")
+    assert [(r.month.month, r.status, r.late_days, r.return_count) for r in reports] == [
+        (7, "read", 0, 0),
+        (8, "read", 0, 0),
+        (9, "read", 0, 1),
+        (10, "read", 0, 0),
+        (11, "submitted", 0, 0),
+    ]
+    assert all(r.files.count() == 1 for r in reports)
+    visits = LeagueVisit.objects.filter(campaign=loaded.campaign)
+    assert visits.count() == 3
+    assert all(v.visited_on == v.lecture.held_on for v in visits)
+    july = Bulletin.objects.get(campaign=loaded.campaign, month=JULY_TO_OCTOBER[0])
+    dispatch = next(s for s in july.data["sections"] if s["key"] == "dispatch")
+    zuoqi = next(row for row in dispatch["rows"] if row[0] == "阿拉善左旗")
+    assert zuoqi[1:4] == ["按时报送", "已阅", 0]
 
 
 def test_dashboard_for_league_has_something_in_every_chart(loaded: Alxa, settings: Any) -> None:
