@@ -12,7 +12,7 @@ from django.urls import reverse
 from hospitals.models import OrgUnit
 from reporting.dispatch.models import DispatchReport, LeagueVisit
 from reporting.dispatch.services import league_visit_create
-from tests.conftest import Alxa
+from tests.conftest import Alxa, streamed
 from tests.leagues import load_second_league
 from tests.reporting.conftest import SetClock
 from tests.reporting.dispatch.conftest import TEXT, central_lecture, dispatch_report
@@ -84,7 +84,7 @@ def test_save_then_submit_with_a_file(alxa: Alxa, set_clock: SetClock) -> None:
     page = banner.get(_month_url(alxa.zuoqi)).content.decode()
     file_url = reverse("reporting:dispatch_file", args=[report.files.get().pk])
     assert file_url in page
-    assert b"".join(banner.get(file_url).streaming_content) == PDF
+    assert streamed(banner.get(file_url)) == PDF
     # The league may not remove the banner's file; the banner may while the report is a draft.
     remove = reverse("reporting:dispatch_file_remove", args=[report.files.get().pk])
     assert _client(alxa.league_reviewer).post(remove).status_code == 403

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from reporting.dispatch.models import DispatchReport, LeagueVisit
 from tests.api.openapi import assert_documented
-from tests.conftest import Alxa
+from tests.conftest import Alxa, streamed
 from tests.leagues import load_second_league
 from tests.reporting.conftest import SetClock
 from tests.reporting.dispatch.conftest import TEXT, central_lecture
@@ -47,7 +47,7 @@ def test_the_loop_through_the_api(alxa: Alxa, set_clock: SetClock) -> None:
         ("调度.pdf", "application/pdf", len(PDF))
     ]
     download = league.get(f"/api/v1/dispatch-files/{files[0]['id']}/download/")
-    assert b"".join(download.streaming_content) == PDF
+    assert streamed(download) == PDF
     submitted = banner.post(f"{URL}{pk}/submit/")
     assert (submitted.status_code, submitted.json()["status"], submitted.json()["late_days"]) == (
         200,
