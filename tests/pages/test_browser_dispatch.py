@@ -35,6 +35,7 @@ def _league_opens_july(pages: Pages) -> None:
     page.click("header nav >> text=调度报告")
     row = page.locator("#dispatch-banners tr:has-text('阿拉善左旗')")
     assert "按时报送" in row.inner_text()
+    pages.shot("dispatch-00-league-month-table")
     row.locator("a").click()
     page.wait_for_url(re.compile(r".*/dispatch/\d+/2021-07/$"))
 
