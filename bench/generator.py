@@ -34,6 +34,7 @@ from django.db import connection, models, transaction
 from campaign.models import Campaign
 from campaign.seeding import seed_load
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post, Role, User
+from hospitals.selectors import with_county_community
 
 # Rows per INSERT: PostgreSQL's parameter limit (65,535) allows ~2,000 rows of 30 columns.
 BULK_BATCH = 2000
@@ -535,6 +536,15 @@ class RegionGenerator:
                 parts = max(1, len(indicator.parts))
                 fields = {"answers": [rng.random() < 0.6 * growth for _ in range(parts)]}
             return IndicatorValue(indicator=indicator, month=month, **owner, **fields)
+
+        # Who is in a 医共体 (O4.2-b's applicability), read once for every generated hospital.
+        in_community = {
+            h.pk
+            for h in with_county_community(Hospital.objects.filter(pk__in=[h.pk for h in self.hospital_rows]))
+            if h.in_county_community
+        }
+        for h in self.hospital_rows:
+            h.__dict__["county_community"] = h.pk in in_community
 
         def rows() -> Iterator[IndicatorValue]:
             for indicator in indicators:

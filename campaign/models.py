@@ -185,6 +185,9 @@ class Applicability(models.TextChoices):
     TERTIARY = "tertiary", "三级医院"
     SECONDARY = "secondary", "二级医院"
     CITY_TERTIARY = "city_tertiary", "城市三级医院"
+    # 下转患者 (O4.2-b): "城市三级医院向医共体、医共体向基层" names the city tertiary hospitals and the
+    # hospitals of a 医共体 (its lead and its members), no one else.
+    REFERRAL_DOWN = "referral_down", "城市三级医院及医共体医院"
 
 
 def applies_to_hospital(applies_to: str, hospital: Hospital) -> bool:
@@ -194,6 +197,8 @@ def applies_to_hospital(applies_to: str, hospital: Hospital) -> bool:
         return hospital.level == Hospital.Level.SECONDARY
     if applies_to == Applicability.CITY_TERTIARY:
         return hospital.is_city_tertiary
+    if applies_to == Applicability.REFERRAL_DOWN:
+        return hospital.is_city_tertiary or hospital.in_county_community
     return True
 
 
@@ -277,6 +282,12 @@ class Indicator(models.Model):
     plausible_range = models.JSONField(
         "合理范围", default=dict, blank=True, help_text='按等级的合理区间，如 {"secondary": [0, 1]}'
     )
+    also_reported_under = models.CharField(
+        "同时计入项目",
+        max_length=10,
+        blank=True,
+        help_text="通知中同一指标列于两个项目时填写另一项目编码（如O5.1）：填报一次，两处同时显示、评价",
+    )
     order = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
@@ -287,6 +298,20 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def reported_under(self) -> list[str]:
+        """The items (项目) the indicator is reported under: its own, and the other one the notice lists
+        it under (O5.1's 医疗服务收入占比 is O2.1-a's figure)."""
+        return [self.item_code, *([self.also_reported_under] if self.also_reported_under else [])]
+
+    @property
+    def code_label(self) -> str:
+        """The code as pages and workbooks print it: "O2.1-a（同时计入O5.1）" for an indicator reported
+        under two items, the plain code otherwise."""
+        if not self.also_reported_under:
+            return self.code
+        return f"{self.code}（同时计入{self.also_reported_under}）"
 
     def _number_text(self, number: object) -> str:
         """A target parameter as people read it: 0.6 of a percent indicator is "60%"."""

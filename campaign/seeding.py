@@ -254,6 +254,7 @@ def load_campaign(data: dict[str, Any], result: SeedResult) -> Campaign:
         "target_kind",
         "target_params",
         "plausible_range",
+        "also_reported_under",
     ]
     rows = [dict(row, order=row.get("order", i)) for i, row in enumerate(data.get("indicators", []), start=1)]
     _catalogue(campaign, Indicator, rows, [*indicator_fields, "order"], result)

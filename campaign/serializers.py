@@ -131,6 +131,7 @@ class IndicatorSerializer(ModelSerializer):
             "campaign",
             "code",
             "item_code",
+            "also_reported_under",
             "area",
             "name",
             "unit",

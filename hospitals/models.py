@@ -100,6 +100,19 @@ class Hospital(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def in_county_community(self) -> bool:
+        """Whether the hospital leads or belongs to a 医共体. Read from the ``county_community``
+        annotation when its queryset carries one (``hospitals.selectors.with_county_community``: lists
+        judge it for all their rows in the same query), else asked once and kept on the instance."""
+        known = self.__dict__.get("county_community")
+        if known is None:
+            known = MedicalAlliance.objects.filter(
+                Q(lead_hospital=self) | Q(members=self), kind=MedicalAlliance.Kind.COUNTY_COMMUNITY
+            ).exists()
+            self.__dict__["county_community"] = known
+        return bool(known)
+
     def leader_on(self, role: str, on: dt.date) -> Person | None:
         post = (
             self.posts.filter(role=role, start_on__lte=on)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from core import db  # noqa: F401  (registers the any_of lookup)
-from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role, User
+from hospitals.models import ChangeRecord, Hospital, MedicalAlliance, OrgUnit, Role, User
 
 M = TypeVar("M", bound=Model)
 # What request.user may be: every selector accepts both and gives an anonymous user nothing.
@@ -154,3 +154,16 @@ def people_history(hospital: Hospital, limit: int = 100) -> list[ChangeRecord]:
         ids = [str(pk) for pk in qs.values_list("pk", flat=True)]
         match |= Q(content_type=types[model], object_id__in=ids)
     return list(rows.filter(match).select_related("actor", "content_type").order_by("-at", "-id")[:limit])
+
+
+def with_county_community(hospitals: QuerySet[Hospital]) -> QuerySet[Hospital]:
+    """``hospitals`` with ``county_community`` (leads or belongs to a 医共体) computed in the same query,
+    read by ``Hospital.in_county_community`` (the applicability of O4.2-b's 下转患者)."""
+    return hospitals.annotate(
+        county_community=Exists(
+            MedicalAlliance.objects.filter(
+                Q(lead_hospital=OuterRef("pk")) | Q(members=OuterRef("pk")),
+                kind=MedicalAlliance.Kind.COUNTY_COMMUNITY,
+            )
+        )
+    )

@@ -36,7 +36,7 @@ from campaign.models import Campaign, Indicator, applies_to_hospital
 from core.months import next_month
 from core.versions import query_parts
 from hospitals.models import Hospital, OrgUnit
-from hospitals.selectors import AnyUser, scope_queryset
+from hospitals.selectors import AnyUser, scope_queryset, with_county_community
 from reporting.indicators.models import IndicatorValue
 
 HUNDRED = Decimal(100)
@@ -284,6 +284,7 @@ class Comparison:
         return {
             "indicator": self.indicator.pk,
             "indicator_code": self.indicator.code,
+            "reported_under": self.indicator.reported_under,
             "unit_kind": self.key.kind,
             "unit_id": self.key.id,
             "current": self.current.as_dict(),
@@ -453,7 +454,9 @@ def indicator_comparisons(
     Four queries whatever the number of units: indicators (unless given), hospitals, banners, values.
     """
     indicators = list(indicators) if indicators is not None else indicators_of(campaign)
-    hospital_list = list(hospitals.select_related("banner").order_by("banner__path", "code"))
+    hospital_list = list(
+        with_county_community(hospitals.select_related("banner")).order_by("banner__path", "code")
+    )
     banner_list = list(banners.order_by("path"))
     current, last = period_figures(
         indicators=indicators,

@@ -36,6 +36,7 @@ from django.db.models import QuerySet
 
 from campaign.models import Campaign, Indicator, applies_to_hospital
 from hospitals.models import Hospital, OrgUnit
+from hospitals.selectors import with_county_community
 from reporting.indicators.selectors import (
     HUNDRED,
     Figure,
@@ -90,6 +91,7 @@ class TargetResult:
         data: dict[str, Any] = {
             "indicator": self.indicator.pk,
             "indicator_code": self.indicator.code,
+            "reported_under": self.indicator.reported_under,
             "target_kind": self.indicator.target_kind,
             "scope": self.scope,
             "unit_id": self.unit_id,
@@ -311,7 +313,9 @@ def indicator_evaluations(
     units and the league (the bulletin, the December evaluation): a region has a hundred banners.
     """
     indicator_list = list(indicators) if indicators is not None else indicators_of(campaign)
-    hospital_list = list(hospitals.select_related("banner").order_by("banner__path", "code"))
+    hospital_list = list(
+        with_county_community(hospitals.select_related("banner")).order_by("banner__path", "code")
+    )
     banner_list = list(banners.filter(kind=OrgUnit.Kind.BANNER).order_by("path"))
     current_values, last_values = period_figures(
         indicators=indicator_list,

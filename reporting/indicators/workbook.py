@@ -121,7 +121,7 @@ def _rows(
                 banner,
                 unit,
                 SCOPE_LABELS.get(e.scope, e.scope),
-                e.indicator.code,
+                e.indicator.code_label,
                 e.indicator.name,
                 _figure_cell(e.indicator, e.last_year.value),
                 _figure_cell(e.indicator, e.current.value),
