@@ -47,7 +47,7 @@ def campaigns_visible_to(user: AnyUser | None) -> QuerySet[Campaign]:
     scope: Subquery
     if user.role == Role.HOSPITAL_REPORTER and user.hospital_id is not None:
         scope = Subquery(Hospital.objects.filter(pk=user.hospital_id).values("banner__path")[:1])
-    elif user.role in REVIEWER_ROLES and user.org_unit_id is not None:
+    elif (user.role in REVIEWER_ROLES or user.role == Role.ADMIN) and user.org_unit_id is not None:
         scope = Subquery(OrgUnit.objects.filter(pk=user.org_unit_id).values("path")[:1])
     else:
         return qs.none()

@@ -365,8 +365,9 @@ class User(AbstractUser):
 
     @property
     def sees_everything(self) -> bool:
-        """An admin's scope has no bounds (SPEC §1)."""
-        return self.is_superuser or self.role == Role.ADMIN
+        """A system admin's scope has no bounds (SPEC §1); a league admin (an admin-role account of a
+        league, ``hospitals.people.league_bound``) reads its own league only, like its reviewers."""
+        return (self.is_superuser or self.role == Role.ADMIN) and self.org_unit_id is None
 
     @property
     def scope_name(self) -> str:

@@ -23,9 +23,9 @@ def user_scope_path(user: AnyUser) -> str | None:
     """The org-unit path prefix a user sees, "" for everything, None for a hospital-bound user."""
     if not isinstance(user, User) or not user.is_active:
         return None
-    if user.is_superuser or user.role == Role.ADMIN:
+    if user.sees_everything:
         return ""
-    if user.role in REVIEWER_ROLES and user.org_unit is not None:
+    if (user.role in REVIEWER_ROLES or user.role == Role.ADMIN) and user.org_unit is not None:
         return user.org_unit.path
     return None
 

@@ -579,11 +579,11 @@ def bulletins_visible_to(user: AnyUser) -> QuerySet[Bulletin]:
     qs = Bulletin.objects.select_related("campaign")
     if not isinstance(user, User) or not user.is_active:
         return qs.none()
-    if user.is_superuser or user.role == Role.ADMIN:
+    if user.sees_everything:
         return qs
     # The campaigns of the leagues that hold the user's scope, or (the region reviewer) that it holds.
     qs = qs.filter(campaign_id__in=campaigns_visible_to(user).values("pk"))
-    if user.role != Role.LEAGUE_REVIEWER:
+    if user.role not in (Role.LEAGUE_REVIEWER, Role.ADMIN):  # a league admin reads its drafts too
         qs = qs.filter(status=Bulletin.Status.PUBLISHED)
     return qs
 
