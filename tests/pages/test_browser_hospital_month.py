@@ -95,7 +95,7 @@ def _launch_and_plan(pages: Pages, shot: Any, tmp_path: Path, set_clock: SetCloc
     assert (item.document.number, item.courseware.read()) == (1, PPTX)
 
 
-def _log_lecture(pages: Pages, title: str, held_on: str, present: str) -> int:
+def _log_lecture(pages: Pages, title: str, held_on: str, present: str, official: str = "") -> int:
     page = pages.page
     page.click("nav.tabs >> text=讲·宣讲")
     page.click("text=登记宣讲")
@@ -107,16 +107,21 @@ def _log_lecture(pages: Pages, title: str, held_on: str, present: str) -> int:
     page.fill("#id_attendance_expected", "400")
     page.fill("#id_attendance_present", present)
     page.fill("#id_on_duty_exempt", "20")
+    if official:  # the banner commission's head attended (通知四(一)): offered among the commissions' people
+        page.locator("#field-supervising_officials label", has_text=official).locator("input").check()
     page.click("#lecture-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/lectures/\d+/$"))
     assert "已登记宣讲" in page.locator(".messages").inner_text()
+    assert page.locator("#lecture-officials").inner_text().startswith(official or "—")
     return int(page.url.rstrip("/").rsplit("/", 1)[1])
 
 
 def _edit_lecture(pages: Pages, shot: Any, lecture_id: int) -> None:
     page = pages.page
     page.click("nav.tabs >> text=讲·宣讲")
-    page.locator("#lecture-list tr", has_text="推动公立医院高质量发展").locator("text=修改").click()
+    row = page.locator("#lecture-list tr", has_text="推动公立医院高质量发展")
+    assert row.locator("td.officials").inner_text() == "杜国庆"  # the ledger names who attended
+    row.locator("text=修改").click()
     page.wait_for_url(re.compile(r".*/lectures/\d+/edit/$"))
     assert page.locator("h1").inner_text() == "修改宣讲"
     assert page.input_value("#id_title") == "推动公立医院高质量发展"
@@ -343,7 +348,7 @@ def test_the_clerks_month(
     shot("01-hospital")
     _launch_and_plan(pages, shot, tmp_path, set_clock)
     set_clock("2021-08-03 10:00")
-    kept = _log_lecture(pages, "推动公立医院高质量发展", "2021-07-10", "380")
+    kept = _log_lecture(pages, "推动公立医院高质量发展", "2021-07-10", "380", official="杜国庆")
     _log_lecture(pages, "重复登记的宣讲", "2021-07-12", "300")
     shot("02-lecture-logged")
     _edit_lecture(pages, shot, kept)
