@@ -121,6 +121,7 @@ def require_month_editable(
     report = (
         MonthlyReport.objects.select_related("campaign__league", "hospital__banner")
         .filter(hospital=hospital, month=month.replace(day=1))
+        .order_by()  # one row at most (unique per hospital and month): no ordering to compile or sort
         .first()
     )
     if report is None:
