@@ -133,6 +133,15 @@ class AutoSchema(SpectacularAutoSchema):
         return responses
 
 
+class SingleObjectListSchema(AutoSchema):
+    """For a viewset whose ``list`` answers one object (a rollup, say), not an array of rows."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        if getattr(self.view, "action", None) == "list":
+            return False
+        return bool(super()._is_list_view(serializer))
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: a path under /api/ that matches no route gets the error format, not an HTML page."""
     if request.path.startswith("/api/"):

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.api import SingleObjectListSchema
 from exports.api import EXPORT_RESPONSES, export_response
 from reporting.region.selectors import region_rollup, region_rollup_allowed
 from reporting.region.workbook import CODE
@@ -61,6 +62,8 @@ class RegionRollupViewSet(viewsets.ViewSet):
     """Per league of the requester's scope (the region reviewer and the admin: every league; a league
     reviewer: its own), as of the clock's today: lectures by kind, milestone compliance and indicators
     met (from the league's latest published bulletin), report punctuality and the December evaluation."""
+
+    schema = SingleObjectListSchema()  # its list is one rollup object, not an array of rows
 
     @extend_schema(responses={200: RegionRollupSerializer})
     def list(self, request: Request) -> Response:
