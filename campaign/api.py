@@ -176,7 +176,7 @@ OCTET_STREAM = "application/octet-stream"
 FILE_MEDIA_TYPES = sorted({mime for mime, _ in ALLOWED_TYPES.values()} | {OCTET_STREAM})
 
 
-def _file_responses(description: str) -> dict[tuple[int, str], OpenApiResponse]:
+def file_responses(description: str) -> dict[tuple[int, str], OpenApiResponse]:
     return {
         (200, media): OpenApiResponse(OpenApiTypes.BINARY, description=description)
         for media in FILE_MEDIA_TYPES
@@ -188,7 +188,7 @@ def _media_type(filename: str) -> str:
     return next((mime for mime, names in ALLOWED_TYPES.values() if extension in names), OCTET_STREAM)
 
 
-def _file_response(field: FieldFile, filename: str, content_type: str = "") -> FileResponse:
+def file_response(field: FieldFile, filename: str, content_type: str = "") -> FileResponse:
     if not field:
         raise Http404("没有文件。")
     response = FileResponse(field.open("rb"), as_attachment=True, filename=filename)
@@ -248,11 +248,11 @@ class LectureMaterialViewSet(
     def perform_destroy(self, instance: LectureMaterial) -> None:
         material_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, material=instance)
 
-    @extend_schema(responses=_file_responses("文件"))
+    @extend_schema(responses=file_responses("文件"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         material = self.get_object()
-        return _file_response(material.file, material.original_name, material.content_type)
+        return file_response(material.file, material.original_name, material.content_type)
 
     @extend_schema(request=RecommendSerializer, responses=LectureMaterialSerializer)
     @action(detail=True, methods=["post"])
@@ -297,11 +297,11 @@ class LaunchRecordViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: LaunchRecord) -> None:
         launch_record_delete(actor=self.request.user, channel=ChangeRecord.Channel.API, record=instance)
 
-    @extend_schema(responses=_file_responses("文件"))
+    @extend_schema(responses=file_responses("文件"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         record = self.get_object()
-        return _file_response(record.attachment, record.attachment.name.rsplit("/", 1)[-1])
+        return file_response(record.attachment, record.attachment.name.rsplit("/", 1)[-1])
 
 
 class LecturePlanViewSet(
@@ -330,11 +330,11 @@ class LecturePlanItemViewSet(
     def get_queryset(self) -> QuerySet[LecturePlanItem]:
         return lecture_plan_item_list(user=self.request.user)
 
-    @extend_schema(responses=_file_responses("课件"))
+    @extend_schema(responses=file_responses("课件"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         item = self.get_object()
-        return _file_response(item.courseware, item.courseware.name.rsplit("/", 1)[-1])
+        return file_response(item.courseware, item.courseware.name.rsplit("/", 1)[-1])
 
 
 class ActionItemViewSet(XlsxExportMixin, viewsets.ModelViewSet):
@@ -381,11 +381,11 @@ class ProgressEvidenceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet
     def get_queryset(self) -> QuerySet[ProgressEvidence]:
         return evidence_list(user=self.request.user)
 
-    @extend_schema(responses=_file_responses("佐证材料"))
+    @extend_schema(responses=file_responses("佐证材料"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         evidence = self.get_object()
-        return _file_response(evidence.file, evidence.original_name, evidence.content_type)
+        return file_response(evidence.file, evidence.original_name, evidence.content_type)
 
 
 def _campaign_and_date(request: Request, hospital: Hospital | None = None) -> tuple[Campaign, dt.date]:

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from campaign.api import _file_response, _file_responses
+from campaign.api import file_response, file_responses
 from campaign.filters import campaign_filterset
 from campaign.models import LectureSession
 from core.api import ModelSerializer, TextField, validated
@@ -201,11 +201,11 @@ class DispatchFileViewSet(
     def perform_destroy(self, instance: DispatchReportFile) -> None:
         dispatch_file_remove(actor=self.request.user, channel=API, attached=instance)
 
-    @extend_schema(responses=_file_responses("调度报告附件"))
+    @extend_schema(responses=file_responses("调度报告附件"))
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         attached = self.get_object()
-        return _file_response(attached.file, attached.original_name, attached.content_type)
+        return file_response(attached.file, attached.original_name, attached.content_type)
 
 
 class LeagueVisitSerializer(ModelSerializer):
