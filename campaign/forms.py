@@ -90,10 +90,12 @@ class LectureForm(forms.Form):
                 .order_by("code")
             )
             fields["alliance"].queryset = hospital.alliances.order_by("code")
-        # The people of the league's, the banners' and the region's commissions; whether one held the
-        # post on the lecture's date is the service's rule.
+        # The people of the organiser's banner commission and of the league's and the region's above it;
+        # whether one held the post on the lecture's date is the service's rule.
         fields["supervising_officials"].queryset = Person.objects.filter(
-            pk__in=commission_posts(campaign).values("person_id")
+            pk__in=commission_posts(campaign, unit=unit or getattr(hospital, "banner", None)).values(
+                "person_id"
+            )
         ).order_by("code")
         self.documents = list(KeyDocument.objects.filter(campaign=campaign).order_by("number"))
         self.layers = list(Layer.objects.filter(campaign=campaign).order_by("order"))

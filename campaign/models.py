@@ -198,7 +198,8 @@ def applies_to_hospital(applies_to: str, hospital: Hospital) -> bool:
     if applies_to == Applicability.CITY_TERTIARY:
         return hospital.is_city_tertiary
     if applies_to == Applicability.REFERRAL_DOWN:
-        return hospital.is_city_tertiary or hospital.in_county_community
+        # The 医共体 first: a page asks it whatever the hospital, so its queries do not depend on which.
+        return hospital.in_county_community or hospital.is_city_tertiary
     return True
 
 

@@ -444,26 +444,45 @@ def _check_content(data: LectureData, refusals: Refusals) -> None:
         refusals.add("title", "宣讲题目不能为空。", "title_required")
 
 
-def commission_posts(campaign: Campaign, on: dt.date | None = None) -> QuerySet[Post]:
-    """Posts at a health commission (主任 / 副主任 of the league's, a banner's, or the region's above it;
-    ``Post.org_unit`` set), held on ``on`` if given: who may supervise a lecture (§四(一))."""
-    league_path = campaign.league.path
-    posts = Post.objects.filter(org_unit__isnull=False).filter(
-        Q(org_unit__path__startswith=league_path) | Q(org_unit__path__in=ancestor_paths(league_path))
-    )
+def commission_posts(
+    campaign: Campaign, on: dt.date | None = None, *, unit: OrgUnit | None = None
+) -> QuerySet[Post]:
+    """Posts at a health commission (主任 / 副主任; ``Post.org_unit`` set), held on ``on`` if given: who
+    may supervise a lecture (§四(一)).
+
+    With ``unit`` (the banner or league that organises the lecture, or the banner of the hospital that
+    does), the commissions of that unit and of those above it: a banner's lecture is supervised by its
+    own commission, the league's or the region's, never by another banner's. Without it, every
+    commission of the campaign's league and those above it (the lists that span the league)."""
+    if unit is not None:
+        posts = Post.objects.filter(org_unit__path__in=ancestor_paths(unit.path))
+    else:
+        league_path = campaign.league.path
+        posts = Post.objects.filter(org_unit__isnull=False).filter(
+            Q(org_unit__path__startswith=league_path) | Q(org_unit__path__in=ancestor_paths(league_path))
+        )
     if on is not None:
         posts = posts.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
     return posts
 
 
+def lecture_commission(data: LectureData) -> OrgUnit | None:
+    """The unit whose commission (and those above it) supervises ``data``'s lecture: the organising
+    banner or league, or the banner of the organising hospital."""
+    if data.hospital is not None:
+        return data.hospital.banner
+    return data.org_unit
+
+
 def _check_officials(data: LectureData, refusals: Refusals) -> None:
-    """§四(一) "卫生健康委主要负责人或分管领导要出席指导": a supervising official holds a post at a health
-    commission on the lecture's date; the hospital's own people (its department heads, say) are not."""
+    """§四(一) "卫生健康委主要负责人或分管领导要出席指导": a supervising official holds a post, on the
+    lecture's date, at the commission of the organiser's banner, of the league or of the region; the
+    hospital's own people (its department heads, say) and another banner's officials are not."""
     officials = data.supervising_officials
     if not officials:
         return
     holding = set(
-        commission_posts(data.campaign, data.held_on)
+        commission_posts(data.campaign, data.held_on, unit=lecture_commission(data))
         .filter(person_id__in=[p.pk for p in officials])
         .values_list("person_id", flat=True)
     )
@@ -472,8 +491,8 @@ def _check_officials(data: LectureData, refusals: Refusals) -> None:
         names = "、".join(str(p) for p in others)
         refusals.add(
             "supervising_officials",
-            f"出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导（通知四(一)）；{names}在"
-            f"{data.held_on:%Y-%m-%d}不在卫生健康委任职。",
+            f"出席指导的卫生健康委领导须为本旗(区)、盟或自治区卫生健康委主要负责人或分管领导（通知四(一)）；"
+            f"{names}在{data.held_on:%Y-%m-%d}不在这些卫生健康委任职。",
             "official_not_commission",
         )
 

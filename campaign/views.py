@@ -52,7 +52,7 @@ from campaign.selectors import (
 )
 from core import clock, monthlock
 from core.pages import call_service, error_text, paginate
-from hospitals.models import ChangeRecord, Hospital, OrgUnit, Post, Role, User
+from hospitals.models import ChangeRecord, Hospital, OrgUnit, Person, Post, Role, User
 from hospitals.pages import page_user
 from hospitals.selectors import AnyUser
 from hospitals.views import hospital_for_page
@@ -123,7 +123,10 @@ def lecture_index(request: HttpRequest, hospital_id: int) -> HttpResponse:
         .select_related(None)
         .select_related("kind", "speaker")
         .prefetch_related(None)
-        .prefetch_related(Prefetch("materials", queryset=LectureMaterial.objects.only("id", "lecture_id")))
+        .prefetch_related(
+            Prefetch("materials", queryset=LectureMaterial.objects.only("id", "lecture_id")),
+            Prefetch("supervising_officials", queryset=Person.objects.only("id", "name")),
+        )
     )
     page = paginate(request, lectures)
     return render(

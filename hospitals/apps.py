@@ -22,9 +22,10 @@ class HospitalsConfig(AppConfig):
 
         # The hospital roster registers itself with the export registry.
         from hospitals import workbooks  # noqa: F401
-        from hospitals.models import Hospital, OrgUnit, Person, Post
+        from hospitals.models import Hospital, MedicalAlliance, OrgUnit, Person, Post
 
-        # The scope of every cached figure and count, the leaders of the milestones (core.versions).
-        watch(Hospital, OrgUnit, Person, Post)
+        # The scope of every cached figure and count, the leaders of the milestones, the 医共体 that
+        # O4.2-b applies to (core.versions).
+        watch(Hospital, OrgUnit, Person, Post, MedicalAlliance)
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(update_last_login_on_the_clock, dispatch_uid="update_last_login_on_the_clock")

@@ -3,6 +3,7 @@ limited to what its user may see through ``scope_queryset`` or ``hospitals_visib
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
@@ -154,6 +155,24 @@ def people_history(hospital: Hospital, limit: int = 100) -> list[ChangeRecord]:
         ids = [str(pk) for pk in qs.values_list("pk", flat=True)]
         match |= Q(content_type=types[model], object_id__in=ids)
     return list(rows.filter(match).select_related("actor", "content_type").order_by("-at", "-id")[:limit])
+
+
+def load_county_community(hospitals: Iterable[Hospital]) -> None:
+    """Judge ``Hospital.in_county_community`` for hospitals already loaded (a list's rows, the hospitals
+    of many reports), in one query for all of them; each instance keeps its answer."""
+    unknown = [h for h in hospitals if "county_community" not in h.__dict__]
+    if not unknown:
+        return
+    ids = {h.pk for h in unknown}
+    # Every hospital named by a 医共体 that names one of them is in a 医共体: its lead and members.
+    named = (
+        MedicalAlliance.objects.filter(kind=MedicalAlliance.Kind.COUNTY_COMMUNITY)
+        .filter(Q(lead_hospital_id__in=ids) | Q(members__in=ids))
+        .values_list("lead_hospital_id", "members")
+    )
+    inside = {pk for pair in named for pk in pair if pk in ids}
+    for hospital in unknown:
+        hospital.__dict__["county_community"] = hospital.pk in inside
 
 
 def with_county_community(hospitals: QuerySet[Hospital]) -> QuerySet[Hospital]:

@@ -35,7 +35,7 @@ from django.db.models.functions import Cast, Coalesce
 from campaign.models import Campaign, Indicator, applies_to_hospital
 from core.months import next_month
 from core.versions import query_parts
-from hospitals.models import Hospital, OrgUnit
+from hospitals.models import Hospital, MedicalAlliance, OrgUnit
 from hospitals.selectors import AnyUser, scope_queryset, with_county_community
 from reporting.indicators.models import IndicatorValue
 
@@ -46,7 +46,9 @@ def figure_tables() -> tuple[str, ...]:
     """The tables every figure, comparison and verdict of this module and ``targets`` is computed from:
     their results may be kept under these tables' versions (``core.versions``; a test holds every query
     of the computation to them)."""
-    return tuple(m._meta.db_table for m in (IndicatorValue, Indicator, Campaign, Hospital, OrgUnit))
+    models = (IndicatorValue, Indicator, Campaign, Hospital, OrgUnit, MedicalAlliance)
+    # The alliances' members too: which hospitals are in a 医共体 decides where O4.2-b applies.
+    return (*(m._meta.db_table for m in models), MedicalAlliance.members.through._meta.db_table)
 
 
 def figure_parts(

@@ -19,7 +19,7 @@ from campaign.models import ActionItem, LectureMaterial, LectureSession, Progres
 from core import clock
 from core.months import month_end, month_has_ended
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role
-from hospitals.selectors import AnyUser, scope_queryset
+from hospitals.selectors import AnyUser, load_county_community, scope_queryset
 from reporting.indicators.models import IndicatorValue
 from reporting.indicators.selectors import (
     Figure,
@@ -371,6 +371,7 @@ def _indicator_warnings(reports: Sequence[MonthlyReport]) -> dict[int, list[str]
                 v.indicator, v.hospital = by_id[v.indicator_id], owner.hospital
                 values.append(v)
         warnings = indicator_value_warnings(values)
+        load_county_community(r.hospital for r in campaign_reports if r.hospital is not None)
         for value in sorted(values, key=lambda v: order[v.indicator_id]):
             report = wanted[(value.hospital_id, value.month)]
             if value.indicator.applies_to_hospital(report.hospital):

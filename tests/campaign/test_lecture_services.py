@@ -396,13 +396,16 @@ def test_delete_is_scoped_and_recorded(alxa: Alxa) -> None:
 def test_supervising_officials_are_people_of_a_health_commission(alxa: Alxa) -> None:
     """Issue 15, §四(一) "卫生健康委主要负责人或分管领导要出席指导": the hospital's own department head was
     accepted as the supervising official; now only someone holding a commission post on the lecture's date
-    is, the banner's or the league's."""
+    is, the hospital's banner's, the league's or the region's (not another banner's)."""
     dept_head = person("H004-P03")
     message = refused(alxa, lecture_data(alxa, supervising_officials=(dept_head,)), "official_not_commission")
     assert message == (
-        f"出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导（通知四(一)）；{dept_head}在2021-07-10"
-        "不在卫生健康委任职。"
+        "出席指导的卫生健康委领导须为本旗(区)、盟或自治区卫生健康委主要负责人或分管领导（通知四(一)）；"
+        f"{dept_head}在2021-07-10不在这些卫生健康委任职。"
     )
+    # Another banner's commission head does not supervise a 左旗 hospital's lecture.
+    youqi_head = person("B152922-P01")
+    refused(alxa, lecture_data(alxa, supervising_officials=(youqi_head,)), "official_not_commission")
     with pytest.raises(ValidationError) as info:
         lecture_create(
             actor=alxa.reporter,

@@ -39,6 +39,8 @@ NOT_TYPED_TEXT = {
     "reporting.reports.api.LockStateSerializer.message",  # answer only
     "exports.api.ExportKindSerializer.code",  # answer only
     "exports.api.ExportKindSerializer.title",  # answer only
+    "hospitals.serializers.PersonSerializer.code",  # a person's code (H004-P10)
+    "hospitals.serializers.PersonSerializer.email",  # an address: surrounding blanks are never meant
 }
 
 

@@ -89,6 +89,7 @@ def test_supervising_officials_are_chosen_among_commission_people_and_shown_in_t
     offered = lxml.html.fromstring(form_html).xpath('//*[@id="field-supervising_officials"]//input/@value')
     assert str(head.pk) in offered
     assert str(dept_head.pk) not in offered
+    assert str(person("B152922-P01").pk) not in offered  # 右旗's head: another banner's commission
     (message,) = field_errors(
         client.post(url, _lecture_post(alxa, supervising_officials=[dept_head.pk])).content.decode(),
         "supervising_officials",
@@ -99,7 +100,7 @@ def test_supervising_officials_are_chosen_among_commission_people_and_shown_in_t
         client.post(url, _lecture_post(alxa, supervising_officials=[deputy.pk])).content.decode(),
         "supervising_officials",
     )
-    assert message.startswith("出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导")
+    assert message.startswith("出席指导的卫生健康委领导须为本旗(区)、盟或自治区卫生健康委主要负责人或分管领导")
     assert LectureSession.objects.count() == 0
     response = client.post(url, _lecture_post(alxa, supervising_officials=[head.pk]))
     assert response.status_code == 302

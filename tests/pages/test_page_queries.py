@@ -21,10 +21,11 @@ pytestmark = pytest.mark.django_db
 # One league each, so its reviewer's scope is every generated hospital.
 SMALL = RegionSize(hospitals=3, leagues=1, banners=2, lectures=60)
 LARGE = RegionSize(hospitals=24, leagues=1, banners=8, lectures=480)
-# 9 for the queue (the current campaign is one query, the user's scope read inside it; the pager's
-# count is the table versions and, the first time for these filters, the count itself), 1 for the
-# nav's unread-notifications badge (every page has it).
-QUEUE_QUERIES = 12
+# 10 for the queue (the current campaign is one query, the user's scope read inside it; the pager's
+# count is the table versions and, the first time for these filters, the count itself; the listed
+# hospitals' 医共体 for O4.2-b's applicability is one), 1 for the nav's unread-notifications badge (every
+# page has it).
+QUEUE_QUERIES = 13
 
 
 def _league_reviewer() -> User:
@@ -109,9 +110,10 @@ PAGE_QUERIES = {
     "evaluations": 5,  # current campaign, the figures' tables' versions (the answer kept as JSON)
     "figures": 5,
     "lectures_last": 8,  # versions (the count kept), the page read from the list's end, 3 related reads
-    "hospital_lectures": 9,  # the hospital, versions (the count kept), the page, its materials, deletions
-    "month": 18,
-    "report": 23,
+    # the hospital, versions (the count kept), the page, its materials and officials, deletions
+    "hospital_lectures": 10,
+    "month": 20,  # two of them ask whether the hospital is in a 医共体 (O4.2-b applies to it or not)
+    "report": 24,  # one of them the same
     "bulletin": 6,  # the bulletin without its figures, the bulletins' version (the body kept as HTML)
     "action_plan": 10,
 }
