@@ -100,7 +100,7 @@ def test_supervising_officials_are_chosen_among_commission_people_and_shown_in_t
         client.post(url, _lecture_post(alxa, supervising_officials=[deputy.pk])).content.decode(),
         "supervising_officials",
     )
-    assert message.startswith("出席指导的卫生健康委领导须为本旗(区)、盟或自治区卫生健康委主要负责人或分管领导")
+    assert message.startswith("出席指导的卫生健康委领导须为本旗(区)、盟或自治区卫生健康委")
     assert LectureSession.objects.count() == 0
     response = client.post(url, _lecture_post(alxa, supervising_officials=[head.pk]))
     assert response.status_code == 302
