@@ -94,7 +94,12 @@ from reporting.indicators.selectors import (
     indicator_unexplained_warnings,
     indicators_of,
 )
-from reporting.indicators.services import indicator_value_explain, indicator_value_save
+from reporting.indicators.services import (
+    ValueEntry,
+    indicator_value_explain,
+    indicator_value_save,
+    indicator_values_save,
+)
 from reporting.notices.services import notification_mark_read
 from reporting.reports.models import MonthlyReport, ReviewComment
 from reporting.reports.services import (
@@ -762,30 +767,31 @@ class DemoLoader:
     def hospital_values(self, h: _Hospital, months: list[dt.date], limit: int | None = None) -> None:
         indicators = applicable_indicators(self.indicators, hospital=h.row)[:limit]
         for month in months:
-            for indicator in indicators:
-                indicator_value_save(
-                    actor=h.reporter,
-                    channel=WEB,
-                    indicator=indicator,
-                    month=month,
-                    hospital=h.row,
-                    **self.figures(h.row.code, h.row.staff_count, indicator, month),
-                )
-                self.count("指标值")
+            # The month's page saves them together, as the clerk fills them in.
+            indicator_values_save(
+                actor=h.reporter,
+                channel=WEB,
+                month=month,
+                hospital=h.row,
+                entries=[
+                    ValueEntry(indicator, **self.figures(h.row.code, h.row.staff_count, indicator, month))
+                    for indicator in indicators
+                ],
+            )
+            self.count("指标值", len(indicators))
             self.explain(h.reporter, month, hospital=h.row)
 
     def banner_values(self, banner: OrgUnit, month: dt.date) -> None:
         actor = self.banner_actor(banner)
-        for indicator in applicable_indicators(self.indicators, unit=banner):
-            indicator_value_save(
-                actor=actor,
-                channel=WEB,
-                indicator=indicator,
-                month=month,
-                unit=banner,
-                **self.figures(banner.code, 40000, indicator, month),
-            )
-            self.count("指标值")
+        indicators = applicable_indicators(self.indicators, unit=banner)
+        indicator_values_save(
+            actor=actor,
+            channel=WEB,
+            month=month,
+            unit=banner,
+            entries=[ValueEntry(i, **self.figures(banner.code, 40000, i, month)) for i in indicators],
+        )
+        self.count("指标值", len(indicators))
         self.explain(actor, month, unit=banner)
 
     def explain(

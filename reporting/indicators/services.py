@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,7 +23,7 @@ from core.monthlock import require_month_editable
 from core.months import month_has_ended
 from core.records import refuse_owner_change
 from core.refusals import Refusals
-from hospitals.audit import diff, record_change, snapshot
+from hospitals.audit import diff, record_change, record_changes, snapshot
 from hospitals.models import Hospital, OrgUnit, User
 from hospitals.selectors import AnyUser, require_hospital_in_scope, require_unit_in_scope
 from reporting.indicators.models import AMOUNT_DECIMALS, AMOUNT_DIGITS, IndicatorValue
@@ -179,6 +180,19 @@ def actor_user(actor: AnyUser | None) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
+@dataclass(frozen=True)
+class ValueEntry:
+    """One indicator's figures, as ``indicator_value_save`` takes them (``explanation=None`` keeps the
+    stored explanation)."""
+
+    indicator: Indicator
+    numerator: Any = None
+    denominator: Any = None
+    count: Any = None
+    answers: Sequence[Any] | None = None
+    explanation: str | None = None
+
+
 @transaction.atomic
 def indicator_value_save(
     *,
@@ -200,72 +214,106 @@ def indicator_value_save(
     ``explanation=None`` keeps the stored explanation; a change of the figures is written with old →
     new in the history under ``channel``. Saving the same figures again writes nothing.
     """
+    entry = ValueEntry(indicator, numerator, denominator, count, answers, explanation)
+    (value,) = indicator_values_save(
+        actor=actor,
+        channel=channel,
+        month=month,
+        hospital=hospital,
+        unit=unit,
+        entries=[entry],
+        reason=reason,
+    )
+    return value
+
+
+@transaction.atomic
+def indicator_values_save(
+    *,
+    actor: AnyUser | None,
+    channel: str,
+    month: dt.date,
+    entries: Sequence[ValueEntry],
+    hospital: Hospital | None = None,
+    unit: OrgUnit | None = None,
+    reason: str = "",
+) -> list[IndicatorValue]:
+    """``indicator_value_save`` for several indicators of one unit and month, all or nothing: the same
+    checks (the unit in the actor's scope and the month's lock, once for all; every entry's figures),
+    then one read of the stored values, one insert of the new ones and one of their history rows.
+
+    A refused entry raises its refusals (keyed by field, as ``indicator_value_save``) before anything
+    is written; the values come back in the order of ``entries``.
+    """
     require_owner_in_scope(actor, hospital, unit)
     # The month's lock (on no field, or on ``reason``) and the figures' rules (on their fields) are
     # said together.
-    refusals = Refusals()
-    with refusals.collect():
+    locked: ValidationError | None = None
+    try:
         require_month_editable(hospital, month, actor=actor, reason=reason)
-    clean: dict[str, Any] = {}
-    with refusals.collect():
-        clean = indicator_value_clean(
-            indicator=indicator,
-            month=month,
-            hospital=hospital,
-            unit=unit,
-            numerator=numerator,
-            denominator=denominator,
-            count=count,
-            answers=answers,
-        )
-    refusals.raise_if_any()
-    value = (
-        IndicatorValue.objects.select_for_update()
-        .filter(indicator=indicator, hospital=hospital, unit=unit, month=month)
+    except ValidationError as error:
+        locked = error
+    cleaned: list[dict[str, Any]] = []
+    for entry in entries:
+        refusals = Refusals()
+        if locked is not None:
+            refusals.merge(locked)
+        clean: dict[str, Any] = {}
+        with refusals.collect():
+            clean = indicator_value_clean(
+                indicator=entry.indicator,
+                month=month,
+                hospital=hospital,
+                unit=unit,
+                numerator=entry.numerator,
+                denominator=entry.denominator,
+                count=entry.count,
+                answers=entry.answers,
+            )
+        refusals.raise_if_any()
+        if entry.explanation is not None:
+            clean["explanation"] = entry.explanation
+        cleaned.append(clean)
+    if locked is not None:  # no entries: the lock alone
+        raise locked
+    user = actor_user(actor)
+    stored = {
+        v.indicator_id: v
+        for v in IndicatorValue.objects.select_for_update()
+        .filter(indicator__in=[e.indicator for e in entries], hospital=hospital, unit=unit, month=month)
         .order_by()  # the default ordering joins nullable relations, which FOR UPDATE refuses
-        .first()
-    )
-    if explanation is not None:
-        clean["explanation"] = explanation
-    if value is None:
-        value = IndicatorValue(
-            indicator=indicator,
-            hospital=hospital,
-            unit=unit,
-            month=month,
-            updated_by=actor_user(actor),
-            **clean,
-        )
+    }
+    values: list[IndicatorValue] = []
+    created: list[IndicatorValue] = []
+    history: list[tuple[IndicatorValue, str, dict[str, list[Any]]]] = []
+    for entry, clean in zip(entries, cleaned, strict=True):
+        value = stored.get(entry.indicator.pk)
+        if value is None:
+            value = IndicatorValue(
+                indicator=entry.indicator, hospital=hospital, unit=unit, month=month, updated_by=user, **clean
+            )
+            created.append(value)
+        else:
+            old = snapshot(value, HISTORY_FIELDS)
+            for field, new in clean.items():
+                setattr(value, field, new)
+            changes = diff(old, snapshot(value, HISTORY_FIELDS))
+            if changes:
+                value.updated_by = user
+                value.save(update_fields=[*clean, "updated_by", "updated_at"])
+                history.append((value, "indicator_value_update", changes))
+        values.append(value)
+    if created:
         try:
             with transaction.atomic():
-                value.save()
+                IndicatorValue.objects.bulk_create(created)
         except IntegrityError as exc:
             raise ValidationError("该指标值刚被他人填报，请刷新后重试。", code="conflict") from exc
-        record_change(
-            value,
-            action="indicator_value_create",
-            actor=actor_user(actor),
-            channel=channel,
-            changes=diff({}, snapshot(value, HISTORY_FIELDS)),
-            reason=reason,
-        )
-        return value
-    old = snapshot(value, HISTORY_FIELDS)
-    for field, new in clean.items():
-        setattr(value, field, new)
-    changes = diff(old, snapshot(value, HISTORY_FIELDS))
-    if changes:
-        value.updated_by = actor_user(actor)
-        value.save(update_fields=[*clean, "updated_by", "updated_at"])
-        record_change(
-            value,
-            action="indicator_value_update",
-            actor=actor_user(actor),
-            channel=channel,
-            changes=changes,
-            reason=reason,
-        )
-    return value
+        history += [(v, "indicator_value_create", diff({}, snapshot(v, HISTORY_FIELDS))) for v in created]
+    order = {id(value): n for n, value in enumerate(values)}
+    history.sort(key=lambda row: order[id(row[0])])
+    record_changes(history, actor=user, channel=channel, reason=reason)
+    return values
 
 
 @transaction.atomic
