@@ -767,7 +767,7 @@ class DemoLoader:
     def hospital_values(self, h: _Hospital, months: list[dt.date], limit: int | None = None) -> None:
         indicators = applicable_indicators(self.indicators, hospital=h.row)[:limit]
         for month in months:
-            # The month's page saves them together, as the clerk fills them in.
+            # The unit's month in one call (the checks once, one insert): the demo's largest part.
             indicator_values_save(
                 actor=h.reporter,
                 channel=WEB,

@@ -1,7 +1,8 @@
 """Writes of indicator values (SPEC §6): the hard rules, and the one service every caller goes through.
 
-The API, the admin, the pages and the Excel import all call ``indicator_value_save``; none of them holds
-a rule of its own. A refused value raises ``ValidationError`` keyed by field (so the Excel dry run can
+The API, the admin, the pages and the Excel import all call ``indicator_value_save`` (the demo its
+many-indicator form, ``indicator_values_save``, which it is built on); none of them holds a rule of its
+own. A refused value raises ``ValidationError`` keyed by field (so the Excel dry run can
 point at the cell) with a Chinese message and a code, before anything is written. Soft rules (a large
 change against last year, a value outside the plausible range) never refuse: they are reads, in
 ``reporting.indicator_selectors.indicator_value_warnings``, and need a written explanation.

@@ -245,7 +245,9 @@ def _write_data_sheet(
         parts = indicator.parts if indicator.value_type == Indicator.ValueType.BOOLEAN_SET else [""]
         for index, part in enumerate(parts):
             ws[f"{COL_CODE}{row}"] = indicator.code
-            ws[f"{COL_NAME}{row}"] = indicator.name
+            # The code column is read back as typed; the name says where else the value counts.
+            also = f"（同时计入{indicator.also_reported_under}）" if indicator.also_reported_under else ""
+            ws[f"{COL_NAME}{row}"] = indicator.name + also
             ws[f"{COL_LAST_YEAR}{row}"] = (
                 _last_year_text(indicator, before.get(indicator.pk)) if index == 0 else ""
             )

@@ -126,3 +126,17 @@ def test_the_indicator_workbook_names_both_items(alxa: Alxa, tmp_path: Path) -> 
     codes = [row[3] for row in rows[1:]]
     assert codes.count("O2.1-a（同时计入O5.1）") == 1
     assert "O2.1-b" in codes
+
+
+def test_the_fill_template_names_both_items_and_reads_the_code_back(alxa: Alxa) -> None:
+    """The monthly fill template (an issue-15 gap: it printed plain O2.1-a): the name column says where
+    else the value counts, while the code column, which the import reads back, stays the code."""
+    import io
+
+    from reporting.indicators.template import indicator_template_build
+
+    content = indicator_template_build(campaign=alxa.campaign, month=JULY, hospital=alxa.h004)
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    named = {row[0]: row[1] for row in rows if row and row[0] in ("O2.1-a", "O2.1-b")}
+    assert named["O2.1-a"] == f"{ind('O2.1-a').name}（同时计入O5.1）"
+    assert named["O2.1-b"] == ind("O2.1-b").name
