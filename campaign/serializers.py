@@ -450,7 +450,8 @@ class TourLecturerSerializer(ModelSerializer):
 
     class Meta:
         model = TourLecturer
-        fields = ["id", "campaign", "person", "person_name", "hospital", "selected_on", "note"]
+        # created_at: when the selection was entered, which 08-31's milestone judges (not the typed date).
+        fields = ["id", "campaign", "person", "person_name", "hospital", "selected_on", "note", "created_at"]
 
     def create(self, validated_data: dict[str, Any]) -> TourLecturer:
         return tour_lecturer_select(
@@ -538,8 +539,9 @@ class LecturePlanSerializer(ModelSerializer):
 
     class Meta:
         model = LecturePlan
-        fields = ["id", "campaign", "hospital", "fixed_on", "note", "items", "updated_at"]
-        read_only_fields = ["updated_at"]
+        # created_at: when the plan was entered (its milestone is judged on it, not on the typed date).
+        fields = ["id", "campaign", "hospital", "fixed_on", "note", "items", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
         validators: list[Any] = []
 
     def create(self, validated_data: dict[str, Any]) -> LecturePlan:

@@ -454,7 +454,9 @@ def test_a_tour_lecturer_selected_after_08_31_is_a_400(alxa: Alxa, set_clock: Se
     )
     assert not TourLecturer.objects.exists()
     set_clock("2021-08-30 10:00")
-    assert (
-        client_for(alxa.league_reviewer).post("/api/v1/tour-lecturers/", body, format="json").status_code
-        == 201
-    )
+    created = client_for(alxa.league_reviewer).post("/api/v1/tour-lecturers/", body, format="json")
+    assert created.status_code == 201
+    # When it was entered, which the milestone judges, is answered beside the typed date (read-only).
+    assert created.json()["created_at"] == "2021-08-30T10:00:00+08:00"
+    listed = client_for(alxa.league_reviewer).get("/api/v1/tour-lecturers/").json()["results"]
+    assert [row["created_at"] for row in listed] == ["2021-08-30T10:00:00+08:00"]
