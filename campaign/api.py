@@ -10,13 +10,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -103,6 +104,7 @@ from campaign.services import (
     tour_lecturer_remove,
 )
 from core import clock
+from core.versions import cached_reads, query_parts
 from exports.api import XlsxExportMixin
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role
 from hospitals.selectors import hospitals_visible_to, org_units_visible_to
@@ -217,9 +219,28 @@ class LectureSessionViewSet(XlsxExportMixin, viewsets.ModelViewSet):
             )
         return lectures
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The serializer's rows, written by ``lecture_rows`` (the same data, a fraction of the time)."""
+    def list(  # type: ignore[override]  # the kept JSON page is sent as plain bytes
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response | HttpResponse:
+        """The serializer's rows, written by ``lecture_rows`` (the same data, a fraction of the time).
+
+        As JSON, the rendered page is kept under the versions of the tables it read
+        (``core.versions.cached_reads``: any write to one of them computes it again) for the viewer, the
+        address (filters, ordering, page or cursor) and the day: a page asked again unchanged costs the
+        versions' query. A test holds a kept page equal to the live one after writes of every kind."""
         queryset = self.filter_queryset(self.get_queryset())
+        if not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
+            return self._live_list(queryset)
+
+        def render() -> bytes:
+            return JSONRenderer().render(self._live_list(queryset).data)
+
+        # The list's SQL names the viewer's scope, the filters and the ordering; the address the page or
+        # cursor and the host of the links; the day what a row may say about its month.
+        parts = (query_parts(queryset), request.build_absolute_uri(), clock.today().isoformat())
+        return HttpResponse(cached_reads("api-lectures", parts, render), content_type="application/json")
+
+    def _live_list(self, queryset: QuerySet[LectureSession]) -> Response:
         page = self.paginate_queryset(queryset)
         lectures = list(queryset) if page is None else list(page)
         rows = lecture_rows(lectures, context=self.get_serializer_context())

@@ -81,7 +81,10 @@ def test_admin_shows_a_refused_rule_on_the_form(alxa: Alxa) -> None:
         url, lecture_form(alxa, supervising_officials=[person("H004-P03").pk])
     )
     assert official.status_code == 200
-    assert "出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导" in official.content.decode()
+    assert (
+        "出席指导的卫生健康委领导须为本旗(区)、盟或自治区卫生健康委主要负责人或分管领导"
+        in official.content.decode()
+    )
     assert not LectureSession.objects.exists()
 
 

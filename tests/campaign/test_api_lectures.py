@@ -139,7 +139,10 @@ def test_a_department_head_as_supervising_official_is_a_400_naming_the_field(alx
     assert response.status_code == 400
     assert response.json()["code"] == "official_not_commission"
     assert list(response.json()["errors"]) == ["supervising_officials"]
-    assert "出席指导的卫生健康委领导须为卫生健康委主要负责人或分管领导" in response.json()["message"]
+    assert (
+        "出席指导的卫生健康委领导须为本旗(区)、盟或自治区卫生健康委主要负责人或分管领导"
+        in response.json()["message"]
+    )
     assert not LectureSession.objects.exists()
     ok = client.post(
         "/api/v1/lectures/", payload(alxa, supervising_officials=[person("B152921-P01").pk]), format="json"
