@@ -109,7 +109,7 @@ PAGE_QUERIES = {
     "dashboard": 7,  # current campaign, banners, the charts' tables' versions
     "evaluations": 5,  # current campaign, the figures' tables' versions (the answer kept as JSON)
     "figures": 5,
-    "lectures_last": 8,  # versions (the count kept), the page read from the list's end, 3 related reads
+    "lectures_last": 4,  # the user's unit, the versions of the page's tables (the rendered page kept)
     # the hospital, versions (the count kept), the page, its materials and officials, deletions
     "hospital_lectures": 10,
     "month": 20,  # two of them ask whether the hospital is in a 医共体 (O4.2-b applies to it or not)
