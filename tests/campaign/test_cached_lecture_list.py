@@ -65,7 +65,7 @@ def _refuse(*args: Any, **kwargs: Any) -> Any:
     raise AssertionError("computed again although nothing changed")
 
 
-def _kept_after(user: Any, url: str, write: Callable[[], None]) -> tuple[Any, Any]:
+def _kept_after(user: Any, url: str, write: Callable[[], object]) -> tuple[Any, Any]:
     """The page kept before ``write``, asked again after it (from the cache only if nothing it read
     changed), and the page computed live after it."""
     client = client_for(user)
@@ -84,7 +84,7 @@ def test_a_kept_page_is_the_live_page(alxa: Alxa, monkeypatch: pytest.MonkeyPatc
         assert _kept(alxa.reporter, url, monkeypatch) == live
 
 
-def _writes(alxa: Alxa) -> dict[str, Callable[[], None]]:
+def _writes(alxa: Alxa) -> dict[str, Callable[[], object]]:
     def raw_title() -> None:
         with connection.cursor() as cursor:
             cursor.execute("UPDATE campaign_lecturesession SET title = title || '（修订）'")
@@ -97,25 +97,20 @@ def _writes(alxa: Alxa) -> dict[str, Callable[[], None]]:
     lecture = LectureSession.objects.order_by("id").first()
     assert lecture is not None
     return {
-        "a lecture through the service": lambda: _lectures(alxa, 1) and None,
-        "the speaker's name": lambda: Person.objects.filter(code="H004-P01").update(name="林新名") and None,
-        "the kind's name": lambda: (
-            LectureKind.objects.filter(code="in_hospital").update(name="院内宣讲会") and None
+        "a lecture through the service": lambda: _lectures(alxa, 1),
+        "the speaker's name": lambda: Person.objects.filter(code="H004-P01").update(name="林新名"),
+        "the kind's name": lambda: LectureKind.objects.filter(code="in_hospital").update(name="院内宣讲会"),
+        "the hospital's name": lambda: Hospital.objects.filter(code="H004").update(name="新院名"),
+        "a material": lambda: LectureMaterial.objects.create(
+            lecture=lecture,
+            kind="photo",
+            title="现场照片",
+            original_name="a.jpg",
+            content_type="image/jpeg",
+            size=10,
         ),
-        "the hospital's name": lambda: Hospital.objects.filter(code="H004").update(name="新院名") and None,
-        "a material": lambda: (
-            LectureMaterial.objects.create(
-                lecture=lecture,
-                kind="photo",
-                title="现场照片",
-                original_name="a.jpg",
-                content_type="image/jpeg",
-                size=10,
-            )
-            and None
-        ),
-        "the coverage": lambda: LectureCoverage.objects.filter(lecture=lecture).delete() and None,
-        "a layer's order": lambda: Layer.objects.update(order=0) and None,
+        "the coverage": lambda: LectureCoverage.objects.filter(lecture=lecture).delete(),
+        "a layer's order": lambda: Layer.objects.update(order=0),
         "an official": lambda: lecture.supervising_officials.add(person("B152921-P02")),
         "raw SQL": raw_title,
         "a rolled-back transaction": rolled_back,
