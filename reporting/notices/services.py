@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import clock
-from hospitals.models import Hospital, Role, User
+from hospitals.models import Hospital, OrgUnit, Role, User
 from hospitals.selectors import AnyUser
 from reporting.notices.models import Notification, SendLog
 
@@ -179,9 +179,10 @@ def _unreachable_digests(entries: list[_Unreachable]) -> list[_Send]:
     for user in User.objects.filter(role=Role.BANNER_REVIEWER, org_unit_id__in=by_banner, is_active=True):
         assert user.org_unit_id is not None
         reviewers.setdefault(user.org_unit_id, []).append(user)
+    banners = OrgUnit.objects.in_bulk(list(by_banner))  # one query, not one per banner
     digests = []
     for banner_id, listed in by_banner.items():
-        banner = listed[0].hospital.banner
+        banner = banners[banner_id]
         subject = f"【无法送达】{banner.name}有{len(listed)}条提醒因收件人没有电子邮箱未能送达"
         body = "以下人员没有登记电子邮箱，提醒未能发出。请医院在“人员与科室”中补填邮箱：\n" + "\n".join(
             f"- {e.line}" for e in listed
@@ -222,7 +223,7 @@ def _unreachable_digests(entries: list[_Unreachable]) -> list[_Send]:
     return digests
 
 
-CLAIM_CHUNK = 500
+CLAIM_CHUNK = 500  # rows per INSERT on SQLite (PostgreSQL claims every send in one statement)
 
 
 def _claim(sends: list[_Send]) -> list[tuple[str, str, str]]:
@@ -232,6 +233,26 @@ def _claim(sends: list[_Send]) -> list[tuple[str, str, str]]:
     columns = "target, step, channel, hospital_id, recipients, subject, sent_at"
     now = clock.now()
     claimed: list[tuple[str, str, str]] = []
+    if connection.vendor == "postgresql" and sends:
+        # One statement whatever the number of sends: each column as one array parameter.
+        columns_of = list(
+            zip(
+                *(
+                    (*s.key, s.hospital.pk if s.hospital else None, ", ".join(s.recipients), s.subject[:200])
+                    for s in sends
+                ),
+                strict=True,
+            )
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # only the table name and placeholders
+                "SELECT t, s, c, h, r, j, %s FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], "
+                "%s::text[], %s::text[]) AS u(t, s, c, h, r, j) "
+                "ON CONFLICT (target, step, channel) DO NOTHING RETURNING target, step, channel",
+                [now, *(list(column) for column in columns_of)],
+            )
+            return [tuple(row) for row in cursor.fetchall()]
     for start in range(0, len(sends), CLAIM_CHUNK):
         chunk = sends[start : start + CLAIM_CHUNK]
         rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))

@@ -108,6 +108,25 @@ def test_reminder_run_queries_do_not_grow_with_hospitals(
         assert reminders_send_due(today=REMINDER_DAY) == {}
 
 
+# Nobody with an e-mail address: every e-mail reminder is listed instead on its banner's 无法送达 digest
+# (the banners read in one query, every claim in one statement), the same at both sizes.
+UNREACHABLE_QUERIES = 15
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["3 hospitals", "24 hospitals"])
+def test_a_reminder_run_with_unreachable_people_does_not_grow_with_hospitals(
+    size: RegionSize, django_assert_num_queries: Any
+) -> None:
+    RegionGenerator(seed=11, size=size).run()
+    Person.objects.update(email="")
+    User.objects.update(email="")
+    with django_assert_num_queries(UNREACHABLE_QUERIES):
+        sent = reminders_send_due(today=REMINDER_DAY)
+    assert sent["unreachable"] > 0
+    assert "email" not in sent
+    assert sent["digest"] >= 1
+
+
 def test_the_generated_region_has_planner_statistics() -> None:
     """``generate_region`` runs ANALYZE on what it filled: PostgreSQL's estimate of the lectures table
     is its real size, not "never analysed" (-1), so the lists are planned with their indexes."""
