@@ -18,6 +18,7 @@ from campaign.calendar import report_lock_date
 from campaign.models import ActionItem, LectureMaterial, LectureSession, ProgressEntry, ProgressStatus
 from core import clock
 from core.months import month_end, month_has_ended
+from core.versions import cached_reads
 from hospitals.models import ChangeRecord, Hospital, OrgUnit, Role
 from hospitals.selectors import AnyUser, load_county_community, scope_queryset
 from reporting.indicators.models import IndicatorValue
@@ -402,12 +403,35 @@ def report_open_warnings(report: MonthlyReport) -> list[str]:
 
 def reports_open_warnings(reports: Sequence[MonthlyReport]) -> dict[int, list[str]]:
     """``report_open_warnings`` of each report, by id, in a number of queries that does not grow with
-    the reports (reports come with ``campaign`` and ``hospital`` loaded, as ``reports_visible_to``)."""
-    found: dict[int, list[str]] = {r.pk: [] for r in reports}
-    for check in WARNING_CHECKS:
-        for report_id, messages in check(reports).items():
-            found[report_id] += messages
-    return found
+    the reports (reports come with ``campaign`` and ``hospital`` loaded, as ``reports_visible_to``).
+
+    Kept under the versions of the tables the checks read (``core.versions.cached_reads``: the values,
+    the indicators, the alliances), so the review queue asked again unchanged does not judge its 50
+    reports' values again. What the checks take from the loaded rows instead of reading it is part of
+    the key: each report's campaign (and its soft-rule bound), hospital (and its level and 城市三级医院
+    flag, which decide where an indicator applies) and month."""
+
+    def compute() -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {r.pk: [] for r in reports}
+        for check in WARNING_CHECKS:
+            for report_id, messages in check(reports).items():
+                found[report_id] += messages
+        return found
+
+    if not reports:
+        return {}
+    parts = tuple(
+        (
+            r.pk,
+            r.campaign_id,
+            str(r.campaign.soft_change_bound_pct),
+            r.hospital_id,
+            r.month.isoformat(),
+            None if r.hospital is None else (r.hospital.level, r.hospital.is_city_tertiary),
+        )
+        for r in reports
+    )
+    return cached_reads("report-open-warnings", parts, compute)
 
 
 def reports_visible_to(user: AnyUser) -> QuerySet[MonthlyReport]:

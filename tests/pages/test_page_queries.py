@@ -113,7 +113,7 @@ PAGE_QUERIES = {
     # the hospital, versions (the count kept), the page, its materials and officials, deletions
     "hospital_lectures": 10,
     "month": 20,  # two of them ask whether the hospital is in a 医共体 (O4.2-b applies to it or not)
-    "report": 24,  # one of them the same
+    "report": 22,  # one asks about the 医共体; the open warnings kept (the versions: one query)
     "bulletin": 6,  # the bulletin without its figures, the bulletins' version (the body kept as HTML)
     "action_plan": 10,
 }
@@ -137,3 +137,36 @@ def test_every_page_of_the_list_reads_the_same_queries_at_both_sizes(
             assert client.get(url).status_code == 200
         counts[name] = len(queries.captured_queries)
     assert counts == PAGE_QUERIES, counts
+
+
+def test_kept_warnings_are_the_live_ones_after_values_change(set_clock: SetClock) -> None:
+    """The queue's warnings are kept under table versions (core.versions): asked again unchanged they
+    cost one query, and after a value or an explanation changes they are the report pages' own again."""
+    from django.db import connection
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.indicators.models import IndicatorValue
+
+    RegionGenerator(seed=11, size=SMALL).run()
+    set_clock("2022-01-10 10:00")
+
+    def both() -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+        reports = list(reports_visible_to(_league_reviewer()))
+        return reports_open_warnings(reports), {r.pk: _live_warnings(r) for r in reports}
+
+    kept, live = both()
+    assert kept == live
+    reports = list(reports_visible_to(_league_reviewer()))
+    reports_open_warnings(reports)
+    with CaptureQueriesContext(connection) as queries:
+        assert reports_open_warnings(reports) == live
+    assert len(queries.captured_queries) == 1  # the tables' versions
+    # Every count of one report's month ten times larger: beyond the soft bound against last year.
+    report = next(r for r in reports if r.hospital_id)
+    IndicatorValue.objects.filter(hospital_id=report.hospital_id, month=report.month, count__gt=0).update(
+        count=F("count") * 10, explanation=""
+    )
+    kept, live = both()
+    assert kept == live
+    assert any("变化" in m for m in live[report.pk])
