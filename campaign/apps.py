@@ -17,9 +17,10 @@ class CampaignConfig(AppConfig):
         if lectures_keep_speaker_posts not in POST_CHANGE_CHECKS:
             POST_CHANGE_CHECKS.append(lectures_keep_speaker_posts)
         # Read by cached results (core.versions): the indicator figures and verdicts, the lecture counts,
-        # the dashboard's milestones, the lectures API's pages (coverage, layers and materials).
+        # the dashboard's milestones, the lectures API's pages (coverage, layers and materials), a report
+        # page's contents (the month's action progress).
         watch(
             m.Campaign, m.Indicator, m.LectureKind, m.LectureSession, m.KeyDocument, m.Milestone,
             m.LaunchRecord, m.LecturePlan, m.LecturePlanItem, m.TourLecturer, m.Layer, m.LectureCoverage,
-            m.LectureMaterial,
+            m.LectureMaterial, m.ActionTask, m.ActionItem, m.ProgressEntry,
         )  # fmt: skip

@@ -241,6 +241,29 @@ def report_contents(report: MonthlyReport) -> dict[str, dict[str, Any]]:
     return contents
 
 
+def _loaded_parts(report: MonthlyReport) -> tuple[Any, ...]:
+    """What the report's selectors take from the loaded report instead of reading it: a key part of
+    what they keep (``core.versions.cached_reads``)."""
+    hospital = report.hospital
+    return (
+        report.pk,
+        report.campaign_id,
+        str(report.campaign.soft_change_bound_pct),
+        report.hospital_id,
+        report.month.isoformat(),
+        report.problems,
+        report.corrections,
+        None if hospital is None else (hospital.level, hospital.is_city_tertiary),
+    )
+
+
+def report_contents_kept(report: MonthlyReport) -> dict[str, dict[str, Any]]:
+    """``report_contents`` for the report's page, kept under the versions of the tables it reads (the
+    month's lectures, progress and values): the page asked again unchanged does not rebuild it. The
+    services (submission snapshots, returns) read ``report_contents`` itself."""
+    return cached_reads("report-contents", _loaded_parts(report), lambda: report_contents(report))
+
+
 def contents_diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Item by item: what was added, removed or changed between two snapshots of a report."""
     changes = []
@@ -593,7 +616,12 @@ def _raw_text(indicator: Any, figure: Figure) -> str:
 
 def report_indicator_lines(report: MonthlyReport) -> list[IndicatorLine]:
     """Every applicable indicator of the report's month, judged against last year's same month with the
-    bulletin's own rules (``indicator_evaluations``). Eight queries whatever the number of indicators."""
+    bulletin's own rules (``indicator_evaluations``). Eight queries whatever the number of indicators,
+    kept under the versions of the tables they read (``core.versions.cached_reads``)."""
+    return cached_reads("report-indicator-lines", _loaded_parts(report), lambda: _indicator_lines(report))
+
+
+def _indicator_lines(report: MonthlyReport) -> list[IndicatorLine]:
     entries = {
         e.indicator.pk: e
         for e in indicator_unit_month(campaign=report.campaign, month=report.month, hospital=report.hospital)

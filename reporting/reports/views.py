@@ -37,7 +37,7 @@ from reporting.reports.forms import (
 from reporting.reports.models import MonthlyReport
 from reporting.reports.selectors import (
     report_changes_since_last_review,
-    report_contents,
+    report_contents_kept,
     report_history,
     report_indicator_lines,
     report_lock_state,
@@ -242,7 +242,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     """One report as a reviewer sees it: its contents, what changed since the last review, the open
     return reasons, the history; and the review actions (first review, approve, return with reasons)."""
     report = get_object_or_404(reports_visible_to(request.user), pk=report_id)
-    contents = report_contents(report)
+    contents = report_contents_kept(report)
     return_form = ReturnForm(request.POST or None, contents=contents, prefix="return")
     action_form = ReviewActionForm(request.POST or None, prefix="review")
     if request.method == "POST":

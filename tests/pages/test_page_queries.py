@@ -113,7 +113,7 @@ PAGE_QUERIES = {
     # the hospital, versions (the count kept), the page, its materials and officials, deletions
     "hospital_lectures": 10,
     "month": 20,  # two of them ask whether the hospital is in a 医共体 (O4.2-b applies to it or not)
-    "report": 22,  # one asks about the 医共体; the open warnings kept (the versions: one query)
+    "report": 13,  # its contents, indicator lines and open warnings kept (each: the versions, one query)
     "bulletin": 6,  # the bulletin without its figures, the bulletins' version (the body kept as HTML)
     "action_plan": 10,
 }
@@ -170,3 +170,47 @@ def test_kept_warnings_are_the_live_ones_after_values_change(set_clock: SetClock
     kept, live = both()
     assert kept == live
     assert any("变化" in m for m in live[report.pk])
+
+
+def test_a_report_pages_kept_contents_and_lines_are_the_live_ones(set_clock: SetClock) -> None:
+    """The report page keeps its contents and indicator lines under table versions: after a write to
+    anything they show (progress, a lecture, a value, the narrative, the hospital's level) they are
+    what ``report_contents`` and the lines' own computation give live."""
+    from django.db import connection
+    from django.db.models import F
+
+    from campaign.models import LectureSession, ProgressEntry
+    from hospitals.models import Hospital
+    from reporting.indicators.models import IndicatorValue
+    from reporting.reports.selectors import _indicator_lines, report_contents_kept, report_indicator_lines
+
+    RegionGenerator(seed=11, size=SMALL).run()
+    set_clock("2022-01-10 10:00")
+    report = next(
+        r
+        for r in reports_visible_to(_league_reviewer()).order_by("-month", "hospital__code")
+        if ProgressEntry.objects.filter(action_item__hospital=r.hospital, month=r.month).exists()
+    )
+
+    def check() -> None:
+        fresh = reports_visible_to(_league_reviewer()).get(pk=report.pk)
+        for _ in range(2):  # computed, then kept
+            assert report_contents_kept(fresh) == report_contents(fresh)
+            assert report_indicator_lines(fresh) == _indicator_lines(fresh)
+
+    check()
+    progress = ProgressEntry.objects.filter(action_item__hospital=report.hospital, month=report.month)
+    progress.update(note="新进展")
+    check()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE campaign_lecturesession SET title = title || '（改）'")
+    check()
+    IndicatorValue.objects.filter(hospital=report.hospital, month=report.month, count__gt=0).update(
+        count=F("count") + 7
+    )
+    check()
+    report.__class__.objects.filter(pk=report.pk).update(problems="新的问题")
+    check()
+    Hospital.objects.filter(pk=report.hospital_id).update(is_city_tertiary=False, level="secondary")
+    check()
+    assert LectureSession.objects.exists()
