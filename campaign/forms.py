@@ -20,7 +20,7 @@ from campaign.models import (
     ProgressStatus,
 )
 from campaign.services import ActionItemData, LectureData, RoadmapStepData, commission_posts
-from core.forms import DateInput, MonthField, MultipleFileField, TextField
+from core.forms import DateInput, MonthField, MultipleFileField, PlainSelect, TextField
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 
 # Fields only a hospital's lecture has: a banner's 集中宣讲 is held for its hospitals' leaders, by its
@@ -43,8 +43,8 @@ class LectureForm(forms.Form):
     on_duty_exempt = forms.IntegerField(label="正常值班人数", initial=0)
     is_online = forms.BooleanField(label="线上宣讲", required=False)
     online_link = forms.URLField(label="线上链接", required=False, assume_scheme="https")
-    host_hospital = forms.ModelChoiceField(
-        Hospital.objects.none(), label="受讲医院(院外互讲)", required=False
+    host_hospital = forms.ModelChoiceField(  # the league's hospitals: as many as 300 options
+        Hospital.objects.none(), label="受讲医院(院外互讲)", required=False, widget=PlainSelect
     )
     alliance = forms.ModelChoiceField(MedicalAlliance.objects.none(), label="医联体(串讲)", required=False)
     supervising_officials = forms.ModelMultipleChoiceField(
@@ -186,7 +186,7 @@ class TourLecturerForm(forms.Form):
     """A 全区巡讲 lecturer the league selects (§三(二)); who may be selected, and until when, is
     ``campaign.services.tour_lecturer_check``'s rule."""
 
-    person = forms.ModelChoiceField(Person.objects.none(), label="讲师(医院书记或院长)")
+    person = forms.ModelChoiceField(Person.objects.none(), label="讲师(医院书记或院长)", widget=PlainSelect)
     selected_on = forms.DateField(label="入选日期", widget=DateInput)
     note = TextField(label="说明", max_length=200, required=False)
 

@@ -25,6 +25,7 @@ from campaign.models import LectureMaterial, MaterialKind
 from campaign.selectors import material_list, tour_lecturer_list, tour_lectures_by_speaker
 from campaign.views import campaign_for_page, delete_on_page
 from core import clock
+from core.forms import PlainSelect
 from core.pages import call_service
 from hospitals.models import ChangeRecord, OrgUnit, Post, Role
 from hospitals.pages import role_required
@@ -106,7 +107,7 @@ class PublicityFilterForm(forms.Form):
     recommended = forms.ChoiceField(label="推荐宣传", choices=RECOMMENDED, required=False)
     kind = forms.ChoiceField(label="材料类型", choices=[("", "全部"), *MaterialKind.choices], required=False)
     banner = forms.ModelChoiceField(
-        OrgUnit.objects.none(), label="旗(区)", required=False, empty_label="全部"
+        OrgUnit.objects.none(), label="旗(区)", required=False, empty_label="全部", widget=PlainSelect
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

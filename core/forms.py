@@ -8,6 +8,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 
 class DateInput(forms.DateInput):
@@ -19,6 +22,40 @@ class DateInput(forms.DateInput):
         # <input type=date> reads only ISO dates: the zh-hans input format would leave an edit form's
         # stored date blank.
         super().__init__(attrs, format or "%Y-%m-%d")
+
+
+class PlainSelect(forms.Select):
+    """A ``Select`` written in Python instead of through a template per option: the same HTML as
+    Django's (attributes, ``selected``, option groups), at a fraction of the time. For selects whose
+    options grow with the organisation (a region's 100 banners, a league's 300 hospitals): Django's
+    template rendering of each option is what made the review queue's time grow with the banners in
+    scope (README "Benchmark")."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+
+        def options(group: list[dict[str, Any]]) -> str:
+            return "".join(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    "" if option["value"] is None else str(option["value"]),
+                    mark_safe(" selected") if option["selected"] else "",
+                    option["label"],
+                )
+                for option in group
+            )
+
+        body = "".join(
+            format_html('<optgroup label="{}">{}</optgroup>', group_name, mark_safe(options(group)))
+            if group_name
+            else options(group)
+            for group_name, group, _ in widget["optgroups"]
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), mark_safe(body)
+        )
 
 
 class MonthField(forms.Field):

@@ -11,7 +11,7 @@ from django.http import QueryDict
 
 from campaign.calendar import report_months
 from campaign.models import Campaign
-from core.forms import DateInput, TextField
+from core.forms import DateInput, PlainSelect, TextField
 from hospitals.models import Hospital, OrgUnit
 from hospitals.selectors import AnyUser, org_units_visible_to
 from reporting.reports.models import MonthlyReport
@@ -71,7 +71,9 @@ class QueueFilterForm(forms.Form):
     month = forms.TypedChoiceField(
         label="月份", required=False, coerce=dt.date.fromisoformat, empty_value=None
     )
-    banner = forms.ModelChoiceField(OrgUnit.objects.none(), label="旗区", required=False, empty_label="全部")
+    banner = forms.ModelChoiceField(
+        OrgUnit.objects.none(), label="旗区", required=False, empty_label="全部", widget=PlainSelect
+    )
     level = forms.ChoiceField(label="等级", required=False, choices=[("", "全部"), *Hospital.Level.choices])
     status = forms.ChoiceField(label="状态", required=False)
     late = forms.BooleanField(label="仅逾期", required=False)
