@@ -197,14 +197,18 @@ def month_report_context(request: HttpRequest, hospital: Hospital, month: dt.dat
     report = _report_of(request.user, hospital, month)
     initial = {"problems": report.problems, "corrections": report.corrections} if report else {}
     open_comments = list(report_open_comments(report)) if report else []
+    lock = report_lock_state(report) if report else None
+    # What is still missing before submitting: shown only beside the reporter's submit button, which a
+    # locked report (in review, approved, past its lock day) does not have.
+    may_submit = report is not None and _may_edit(request.user) and not (lock and lock.locked)
     return {
         "report": report,
-        "lock": report_lock_state(report) if report else None,
+        "lock": lock,
         "open_comments": open_comments,
         # The returned items by key, so the month's form marks each with its reason beside it.
         "returned_items": {c.item_key: c.text for c in open_comments if c.item_key},
         "return_review": report_return_reason(report) if report else None,
-        "submission_errors": report_submission_errors(report) if report else [],
+        "submission_errors": report_submission_errors(report) if report is not None and may_submit else [],
         "corrections": report_review_corrections(report) if report else [],
         "report_form": ReportForm(initial=initial, prefix="report"),
         "unlock_form": UnlockRequestForm(prefix="unlock"),

@@ -112,7 +112,7 @@ PAGE_QUERIES = {
     "lectures_last": 4,  # the user's unit, the versions of the page's tables (the rendered page kept)
     # the hospital, versions (the count kept), the page, its materials and officials, deletions
     "hospital_lectures": 10,
-    "month": 20,  # two of them ask whether the hospital is in a 医共体 (O4.2-b applies to it or not)
+    "month": 14,  # one asks whether the hospital is in a 医共体 (O4.2-b applies to it or not)
     "report": 13,  # its contents, indicator lines and open warnings kept (each: the versions, one query)
     "bulletin": 6,  # the bulletin without its figures, the bulletins' version (the body kept as HTML)
     "action_plan": 10,
