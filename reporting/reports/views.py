@@ -312,6 +312,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     reports = (
         reports_visible_to(user)
         .filter(campaign=campaign)
+        # Only what the rows, their lock states and warnings read: the reviewers' user rows are not
+        # shown, and each joined table widens the sorted rows (the region's 300 pending reports).
+        .select_related(None)
+        .select_related("campaign__league", "hospital__banner")
         .order_by("-month", "hospital__banner__path", "hospital__code")
     )
     pending = review_pending_states(user.role)
