@@ -19,7 +19,13 @@ from campaign.models import (
     MaterialKind,
     ProgressStatus,
 )
-from campaign.services import ActionItemData, LectureData, RoadmapStepData, commission_posts
+from campaign.services import (
+    ActionItemData,
+    LectureData,
+    RoadmapStepData,
+    commission_posts,
+    lecture_commission,
+)
 from core.forms import DateInput, MonthField, MultipleFileField, PlainSelect, TextField
 from hospitals.models import Department, Hospital, MedicalAlliance, OrgUnit, Person, Post
 
@@ -93,9 +99,7 @@ class LectureForm(forms.Form):
         # The people of the organiser's banner commission and of the league's and the region's above it;
         # whether one held the post on the lecture's date is the service's rule.
         fields["supervising_officials"].queryset = Person.objects.filter(
-            pk__in=commission_posts(campaign, unit=unit or getattr(hospital, "banner", None)).values(
-                "person_id"
-            )
+            pk__in=commission_posts(campaign, unit=lecture_commission(hospital, unit)).values("person_id")
         ).order_by("code")
         self.documents = list(KeyDocument.objects.filter(campaign=campaign).order_by("number"))
         self.layers = list(Layer.objects.filter(campaign=campaign).order_by("order"))

@@ -466,12 +466,12 @@ def commission_posts(
     return posts
 
 
-def lecture_commission(data: LectureData) -> OrgUnit | None:
-    """The unit whose commission (and those above it) supervises ``data``'s lecture: the organising
-    banner or league, or the banner of the organising hospital."""
-    if data.hospital is not None:
-        return data.hospital.banner
-    return data.org_unit
+def lecture_commission(hospital: Hospital | None, org_unit: OrgUnit | None) -> OrgUnit | None:
+    """The unit whose commission (and those above it) supervises a lecture organised by ``hospital`` or
+    ``org_unit``: the organising banner or league, or the banner of the organising hospital."""
+    if hospital is not None:
+        return hospital.banner
+    return org_unit
 
 
 def _check_officials(data: LectureData, refusals: Refusals) -> None:
@@ -482,7 +482,7 @@ def _check_officials(data: LectureData, refusals: Refusals) -> None:
     if not officials:
         return
     holding = set(
-        commission_posts(data.campaign, data.held_on, unit=lecture_commission(data))
+        commission_posts(data.campaign, data.held_on, unit=lecture_commission(data.hospital, data.org_unit))
         .filter(person_id__in=[p.pk for p in officials])
         .values_list("person_id", flat=True)
     )

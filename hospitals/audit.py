@@ -41,6 +41,25 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]
     }
 
 
+def _change_record(
+    target: models.Model,
+    action: str,
+    actor: User | None,
+    channel: str,
+    changes: Mapping[str, list[Any]] | None,
+    reason: str,
+) -> ChangeRecord:
+    return ChangeRecord(
+        content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
+        object_id=str(target.pk),
+        action=action,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        channel=channel,
+        changes=dict(changes or {}),
+        reason=reason,
+    )
+
+
 def record_change(
     target: models.Model,
     *,
@@ -50,15 +69,9 @@ def record_change(
     changes: Mapping[str, list[Any]] | None = None,
     reason: str = "",
 ) -> ChangeRecord:
-    return ChangeRecord.objects.create(
-        content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
-        object_id=str(target.pk),
-        action=action,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        channel=channel,
-        changes=dict(changes or {}),
-        reason=reason,
-    )
+    record = _change_record(target, action, actor, channel, changes, reason)
+    record.save(force_insert=True)
+    return record
 
 
 def record_changes(
@@ -70,18 +83,7 @@ def record_changes(
 ) -> list[ChangeRecord]:
     """``record_change`` for many targets at once (target, action, changes), in one insert, in order."""
     return ChangeRecord.objects.bulk_create(
-        [
-            ChangeRecord(
-                content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
-                object_id=str(target.pk),
-                action=action,
-                actor=actor if actor is not None and actor.is_authenticated else None,
-                channel=channel,
-                changes=dict(changes),
-                reason=reason,
-            )
-            for target, action, changes in rows
-        ]
+        [_change_record(target, action, actor, channel, changes, reason) for target, action, changes in rows]
     )
 
 
